@@ -1,0 +1,207 @@
+"""Data-health figures of a sample stream: what is wrong with the data, counted, never hidden.
+
+Nothing here repairs data. Duplicate or backward timestamps, gaps, NaNs, all-zero
+rows (a dead-sensor or export dropout: a real accelerometer always feels
+gravity) and samples at full scale are counted so that a result computed on the
+stream can say how trustworthy it is.
+
+:class:`HealthMonitor` is fed block by block and gives the same figures as one
+call on the whole recording (live equals replay).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from poise.samples import SampleBlock
+
+#: A step in time longer than this many nominal periods counts as a gap.
+GAP_FACTOR = 1.5
+#: A value at or beyond this fraction of full scale counts as saturated
+#: (int16 full scale is -32768..32767 LSB, so the positive rail is one LSB short).
+SATURATION_FRACTION = 0.999
+
+
+@dataclass(frozen=True)
+class StreamHealth:
+    """Counts of data problems in a stream; ``None`` where a figure cannot be known.
+
+    A gap is a step in device time longer than ``GAP_FACTOR`` nominal periods;
+    ``missing_samples`` estimates how many samples the gaps and sequence jumps
+    lost. ``measured_rate_hz`` is the rate over the regular steps (gaps,
+    duplicates and backward steps left out). Saturation needs the sensor's ranges
+    and is ``None`` without them.
+    """
+
+    samples: int
+    duration_s: float
+    nominal_rate_hz: float
+    measured_rate_hz: float | None
+    duplicate_timestamps: int
+    backward_timestamps: int
+    gaps: int
+    longest_gap_s: float
+    missing_samples: int
+    seq_jumps: int
+    nan_rows: int
+    zero_rows: int
+    acc_saturated: int | None
+    gyr_saturated: int | None
+
+    def problems(self) -> list[str]:
+        """One short line per kind of problem found; empty when the stream is clean."""
+        out = []
+        if self.duplicate_timestamps:
+            out.append(f"{self.duplicate_timestamps} duplicate timestamps")
+        if self.backward_timestamps:
+            out.append(f"{self.backward_timestamps} timestamps that go backwards")
+        if self.gaps:
+            out.append(
+                f"{self.gaps} gaps (longest {self.longest_gap_s * 1000:.1f} ms, "
+                f"~{self.missing_samples} samples missing)"
+            )
+        elif self.missing_samples:
+            out.append(f"~{self.missing_samples} samples missing (sequence jumps)")
+        if self.seq_jumps:
+            out.append(f"{self.seq_jumps} sequence-number jumps")
+        if self.nan_rows:
+            out.append(f"{self.nan_rows} rows with NaN values")
+        if self.zero_rows:
+            out.append(f"{self.zero_rows} all-zero rows (dropouts)")
+        if self.acc_saturated:
+            out.append(f"{self.acc_saturated} accelerometer samples at full scale")
+        if self.gyr_saturated:
+            out.append(f"{self.gyr_saturated} gyroscope samples at full scale")
+        return out
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class HealthMonitor:
+    """Accumulates :class:`StreamHealth` over a stream fed block by block.
+
+    Memory and work per block are constant in the stream's length, so a
+    monitor can run for a whole session.
+
+    Args:
+        nominal_rate_hz: the rate the stream claims; gaps are measured against it.
+        acc_range_g: accelerometer full scale (+-g), or ``None`` if unknown.
+        gyr_range_dps: gyroscope full scale (+-deg/s), or ``None`` if unknown.
+
+    >>> import numpy as np
+    >>> t = np.array([0.0, 0.01, 0.01, 0.05])
+    >>> block = SampleBlock(t, np.arange(4), np.tile([0, 0, 1.0], (4, 1)), np.zeros((4, 3)))
+    >>> monitor = HealthMonitor(nominal_rate_hz=100.0)
+    >>> monitor.update(block)
+    >>> h = monitor.health
+    >>> h.duplicate_timestamps, h.gaps, h.missing_samples
+    (1, 1, 3)
+    """
+
+    def __init__(
+        self,
+        nominal_rate_hz: float,
+        acc_range_g: float | None = None,
+        gyr_range_dps: float | None = None,
+    ) -> None:
+        if not nominal_rate_hz or nominal_rate_hz <= 0:
+            raise ValueError("nominal_rate_hz must be positive")
+        self.nominal_rate_hz = float(nominal_rate_hz)
+        self.acc_range_g = acc_range_g
+        self.gyr_range_dps = gyr_range_dps
+        self._period_s = 1.0 / self.nominal_rate_hz
+        self._n = 0
+        self._t_first = 0.0
+        self._t_last: float | None = None
+        self._seq_last: int | None = None
+        self._regular_steps = 0
+        self._regular_time_s = 0.0
+        self._duplicates = 0
+        self._backward = 0
+        self._gaps = 0
+        self._longest_gap_s = 0.0
+        self._gap_missing = 0
+        self._seq_jumps = 0
+        self._seq_missing = 0
+        self._nan = 0
+        self._zero = 0
+        self._acc_sat = 0
+        self._gyr_sat = 0
+
+    def update(self, block: SampleBlock) -> None:
+        """Count the problems in ``block``, including at its join with the previous one."""
+        if len(block) == 0:
+            return
+        if self._t_last is None:
+            self._t_first = float(block.t_s[0])
+            dt = np.diff(block.t_s)
+            dseq = np.diff(block.seq)
+        else:
+            dt = np.diff(block.t_s, prepend=self._t_last)
+            dseq = np.diff(block.seq, prepend=self._seq_last)
+
+        gap = dt > GAP_FACTOR * self._period_s
+        regular = (dt > 0) & ~gap
+        self._regular_steps += int(np.count_nonzero(regular))
+        self._regular_time_s += float(dt[regular].sum())
+        self._duplicates += int(np.count_nonzero(dt == 0))
+        self._backward += int(np.count_nonzero(dt < 0))
+        if gap.any():
+            self._gaps += int(np.count_nonzero(gap))
+            self._longest_gap_s = max(self._longest_gap_s, float(dt[gap].max()))
+            self._gap_missing += int(np.sum(np.round(dt[gap] / self._period_s) - 1))
+
+        jumps = dseq != 1
+        self._seq_jumps += int(np.count_nonzero(jumps))
+        self._seq_missing += int(np.sum(np.clip(dseq[jumps] - 1, 0, None)))
+
+        values = np.concatenate((block.acc_g, block.gyr_dps), axis=1)
+        self._nan += int(np.count_nonzero(np.isnan(values).any(axis=1)))
+        self._zero += int(np.count_nonzero((values == 0.0).all(axis=1)))
+        if self.acc_range_g:
+            limit = SATURATION_FRACTION * self.acc_range_g
+            self._acc_sat += int(np.count_nonzero((np.abs(block.acc_g) >= limit).any(axis=1)))
+        if self.gyr_range_dps:
+            limit = SATURATION_FRACTION * self.gyr_range_dps
+            self._gyr_sat += int(np.count_nonzero((np.abs(block.gyr_dps) >= limit).any(axis=1)))
+
+        self._t_last = float(block.t_s[-1])
+        self._seq_last = int(block.seq[-1])
+        self._n += len(block)
+
+    @property
+    def health(self) -> StreamHealth:
+        return StreamHealth(
+            samples=self._n,
+            duration_s=(self._t_last - self._t_first) if self._t_last is not None else 0.0,
+            nominal_rate_hz=self.nominal_rate_hz,
+            measured_rate_hz=(
+                self._regular_steps / self._regular_time_s if self._regular_time_s > 0 else None
+            ),
+            duplicate_timestamps=self._duplicates,
+            backward_timestamps=self._backward,
+            gaps=self._gaps,
+            longest_gap_s=self._longest_gap_s,
+            # A lost sample shows as a time gap and as a sequence jump; count it once.
+            missing_samples=max(self._gap_missing, self._seq_missing),
+            seq_jumps=self._seq_jumps,
+            nan_rows=self._nan,
+            zero_rows=self._zero,
+            acc_saturated=self._acc_sat if self.acc_range_g else None,
+            gyr_saturated=self._gyr_sat if self.gyr_range_dps else None,
+        )
+
+
+def check(
+    block: SampleBlock,
+    nominal_rate_hz: float,
+    acc_range_g: float | None = None,
+    gyr_range_dps: float | None = None,
+) -> StreamHealth:
+    """Health figures of a whole recording in one call."""
+    monitor = HealthMonitor(nominal_rate_hz, acc_range_g, gyr_range_dps)
+    monitor.update(block)
+    return monitor.health

@@ -1,0 +1,130 @@
+"""A recording: raw samples plus the metadata that makes them interpretable.
+
+Raw first: a recording keeps the samples as the sensor gave them (uncalibrated,
+device timestamps, sequence numbers); everything derived from it can be
+recomputed. The metadata says what sensor, where it was worn, how it was
+configured and where the file came from.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from poise.health import HealthMonitor, StreamHealth
+from poise.samples import SampleBlock
+
+#: Where the sensor was worn: the segment whose frame the angles are given in.
+PLACEMENTS = ("left_shank", "right_shank", "board", "unknown")
+
+#: Units of the stored columns; fixed by the format, stated in every file.
+UNITS = {"t_s": "s", "acc": "g", "gyr": "deg/s"}
+
+
+@dataclass(frozen=True)
+class RecordingMeta:
+    """What is known about a recording besides its samples.
+
+    Args:
+        rate_hz: nominal output data rate, Hz.
+        sensor_model: IMU chip or device, e.g. ``"LSM6DSO32"``; ``"unknown"`` if not known.
+        acc_range_g: accelerometer full scale (+-g), if known.
+        gyr_range_dps: gyroscope full scale (+-deg/s), if known.
+        placement: one of :data:`PLACEMENTS`.
+        mounting: segment axes in sensor axes, e.g. ``"+x+y+z"`` (see
+            :func:`poise.motion.frames.mounting_matrix`).
+        firmware: firmware version of the sensor node, if any.
+        calibration: calibration known when recording (informational; the
+            samples themselves are stored uncalibrated).
+        source: where the samples came from: ``{"kind": "sim" | "import" | ...}`` plus details.
+        started_utc: wall-clock start, ISO 8601, if known (absent for simulations,
+            which are bit-for-bit deterministic).
+        rate_estimated: True when ``rate_hz`` was estimated from timestamps, not stated.
+    """
+
+    rate_hz: float
+    sensor_model: str = "unknown"
+    acc_range_g: float | None = None
+    gyr_range_dps: float | None = None
+    placement: str = "unknown"
+    mounting: str = "+x+y+z"
+    firmware: str | None = None
+    calibration: dict[str, Any] | None = None
+    source: dict[str, Any] = field(default_factory=dict)
+    started_utc: str | None = None
+    rate_estimated: bool = False
+
+    def __post_init__(self) -> None:
+        problem = _check_meta(self)
+        if problem:
+            field_name, message = problem
+            raise ValueError(f"metadata field '{field_name}': {message}")
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["units"] = dict(UNITS)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RecordingMeta:
+        """Build from parsed JSON; unknown keys are kept out, missing optional keys default.
+
+        Raises ``ValueError("metadata field 'x': ...")`` naming the first bad field.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("metadata must be a JSON object")
+        units = data.get("units", UNITS)
+        if units != UNITS:
+            raise ValueError(f"metadata field 'units': expected {UNITS}, found {units}")
+        if "rate_hz" not in data:
+            raise ValueError("metadata field 'rate_hz': missing")
+        names = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def with_changes(self, **changes: Any) -> RecordingMeta:
+        return replace(self, **changes)
+
+
+def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
+    def positive(x: object) -> bool:
+        return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and x > 0
+
+    if not positive(meta.rate_hz):
+        return "rate_hz", f"must be a positive number, not {meta.rate_hz!r}"
+    for name in ("acc_range_g", "gyr_range_dps"):
+        value = getattr(meta, name)
+        if value is not None and not positive(value):
+            return name, f"must be a positive number or null, not {value!r}"
+    if meta.placement not in PLACEMENTS:
+        return "placement", f"must be one of {', '.join(PLACEMENTS)}, not {meta.placement!r}"
+    if not isinstance(meta.sensor_model, str) or not meta.sensor_model:
+        return "sensor_model", "must be a non-empty string"
+    if not isinstance(meta.source, dict):
+        return "source", "must be an object"
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class Recording:
+    """Samples and metadata of one recording, with what the reader noticed.
+
+    Args:
+        samples: every sample, in file order, in Poise units.
+        meta: the recording's metadata.
+        path: the file it was read from, if any.
+        complete: False when the writer never closed the file (killed or crashed).
+        notes: what the reader noticed but did not treat as fatal, one line each.
+    """
+
+    samples: SampleBlock
+    meta: RecordingMeta
+    path: str | None = None
+    complete: bool = True
+    notes: tuple[str, ...] = ()
+
+    def health(self) -> StreamHealth:
+        """Data-health figures of the samples against the metadata's rate and ranges."""
+        monitor = HealthMonitor(self.meta.rate_hz, self.meta.acc_range_g, self.meta.gyr_range_dps)
+        monitor.update(self.samples)
+        return monitor.health

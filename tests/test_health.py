@@ -1,0 +1,64 @@
+import numpy as np
+
+from poise.health import HealthMonitor, check
+from poise.samples import SampleBlock
+
+
+def stream(t: list[float], seq: list[int] | None = None, acc=None, gyr=None) -> SampleBlock:
+    n = len(t)
+    return SampleBlock(
+        t_s=np.array(t),
+        seq=np.arange(n) if seq is None else np.array(seq),
+        acc_g=np.tile([0.0, 0.0, 1.0], (n, 1)) if acc is None else np.array(acc),
+        gyr_dps=np.zeros((n, 3)) if gyr is None else np.array(gyr),
+    )
+
+
+def test_clean_stream_has_no_problems():
+    h = check(stream(list(np.arange(100) / 100)), 100.0)
+    assert h.problems() == []
+    assert h.samples == 100 and abs(h.duration_s - 0.99) < 1e-12
+    assert abs(h.measured_rate_hz - 100.0) < 1e-9
+
+
+def test_duplicates_backward_steps_and_gaps_are_counted_not_fixed():
+    t = [0.00, 0.01, 0.01, 0.02, 0.015, 0.06, 0.07]
+    h = check(stream(t), 100.0)
+    assert h.duplicate_timestamps == 1
+    assert h.backward_timestamps == 1
+    assert h.gaps == 1 and abs(h.longest_gap_s - 0.045) < 1e-12
+    assert h.missing_samples == 3  # 45 ms is 4.5 periods: 4 steps (half to even), 3 missing
+
+
+def test_sequence_jumps_count_lost_samples_once():
+    t = [0.0, 0.01, 0.02, 0.05, 0.06]
+    h = check(stream(t, seq=[0, 1, 2, 5, 6]), 100.0)
+    assert h.seq_jumps == 1
+    assert h.missing_samples == 2
+
+
+def test_nan_zero_rows_and_saturation():
+    acc = [[0, 0, 1], [np.nan, 0, 1], [0, 0, 0], [0, 0, 31.99], [0, 0, 1]]
+    gyr = [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [-2000, 0, 0]]
+    h = check(stream([0, 0.01, 0.02, 0.03, 0.04], acc=acc, gyr=gyr), 100.0, 32.0, 2000.0)
+    assert h.nan_rows == 1
+    assert h.zero_rows == 1
+    assert h.acc_saturated == 1 and h.gyr_saturated == 1
+    assert len(h.problems()) == 4
+
+
+def test_saturation_is_unknown_without_ranges():
+    h = check(stream([0, 0.01]), 100.0)
+    assert h.acc_saturated is None and h.gyr_saturated is None
+
+
+def test_block_by_block_equals_whole_stream():
+    rng = np.random.default_rng(3)
+    t = np.cumsum(rng.choice([0.0, 0.01, 0.01, 0.01, 0.03], 500))
+    seq = np.cumsum(rng.choice([1, 1, 1, 2], 500))
+    acc = rng.normal(0, 10, (500, 3))
+    whole = check(stream(list(t), list(seq), acc), 100.0, 16.0, 2000.0)
+    monitor = HealthMonitor(100.0, 16.0, 2000.0)
+    for part in stream(list(t), list(seq), acc).split(37):
+        monitor.update(part)
+    assert monitor.health == whole
