@@ -1,0 +1,168 @@
+"""Calibration from a reference still period: gyroscope bias and the segment frame.
+
+Every trial starts with the athlete standing still on both feet (or the board
+held level). From the first still window of the stream Poise estimates
+
+- the gyroscope bias, deg/s, fitted against the accelerometer so that the
+  little sway of quiet standing is not taken for bias (a sway of 0.1 deg over
+  2 s would otherwise pass for 0.05 deg/s, and while the accelerometer is
+  rejected the tilt drifts by that);
+- the sensor-to-segment rotation: the configured mounting (``"+x+y+z"`` by
+  default), then, with ``reference = "standing"``, the smallest rotation that
+  makes the measured vertical the segment's z axis. This removes the two tilt
+  components of a strap misalignment; the third (a turn about the tibia) cannot
+  be seen by a still sensor and mixes AP into ML by its sine (1.7% per degree).
+- the initial orientation, so the AHRS starts converged instead of spending its
+  first seconds ramping in from an arbitrary guess.
+
+The reference posture defines zero tilt: angles are then relative to the
+segment's orientation in quiet standing (see docs/orientation.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from poise.motion.frames import matrix_to_quat, rotation_between
+from poise.motion.lever_arm import LeverArmCompensator
+
+REFERENCES = ("standing", "none")
+
+
+@dataclass(frozen=True)
+class CalibrationSettings:
+    """How the reference still period is found and used.
+
+    Args:
+        reference_s: length of the reference still window, s.
+        search_s: how long to look for it from the start of the stream, s. Without
+            one the trial runs uncalibrated (and says so in every sample's flags).
+        reference: ``"standing"`` aligns the segment's z axis with the vertical of
+            the reference window; ``"none"`` trusts the mounting as configured.
+        drift_window_s: length of the accelerometer average at the start of the
+            reference window that gives the initial orientation, s.
+    """
+
+    reference_s: float = 2.0
+    search_s: float = 15.0
+    reference: str = "standing"
+    drift_window_s: float = 0.25
+
+    def __post_init__(self) -> None:
+        if self.reference not in REFERENCES:
+            raise ValueError(f"reference must be one of {', '.join(REFERENCES)}")
+        if not 0 < 2 * self.drift_window_s < self.reference_s:
+            raise ValueError("drift_window_s must be under half of reference_s")
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """The result of a reference still period (or of its absence).
+
+    Args:
+        gyr_bias_dps: gyroscope bias in sensor axes, deg/s.
+        sensor_to_segment: rotation matrix, ``v_segment = sensor_to_segment @ v_sensor``.
+        initial_quat: segment-to-earth quaternion at ``reference_t_s[0]`` (heading 0).
+        reference_t_s: (start, end) device time of the reference window, or None.
+    """
+
+    gyr_bias_dps: np.ndarray
+    sensor_to_segment: np.ndarray
+    initial_quat: np.ndarray | None
+    reference_t_s: tuple[float, float] | None
+
+    @property
+    def found(self) -> bool:
+        return self.reference_t_s is not None
+
+    def apply(self, acc_g: np.ndarray, gyr_dps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bias-corrected samples in the segment frame (arrays of shape (n, 3))."""
+        r = self.sensor_to_segment.T
+        return acc_g @ r, (gyr_dps - self.gyr_bias_dps) @ r
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary, for trial metadata and ``--json`` output."""
+        return {
+            "found": self.found,
+            "reference_t_s": list(self.reference_t_s) if self.reference_t_s else None,
+            "gyr_bias_dps": [round(float(x), 5) for x in self.gyr_bias_dps],
+            "sensor_to_segment": [
+                [round(float(x), 6) for x in row] for row in self.sensor_to_segment
+            ],
+        }
+
+
+def uncalibrated(mounting: np.ndarray) -> Calibration:
+    """The calibration used when no reference still period was found."""
+    return Calibration(np.zeros(3), mounting, None, None)
+
+
+def calibrate_from_window(
+    t_s: np.ndarray,
+    acc_g: np.ndarray,
+    gyr_dps: np.ndarray,
+    mounting: np.ndarray,
+    settings: CalibrationSettings,
+    lever_m: np.ndarray | None = None,
+) -> Calibration:
+    """Calibration from the samples of one still window (sensor axes).
+
+    The bias is fitted, not just averaged. Over the window the integrated
+    gyroscope turns the sensor by the true small rotation plus ``bias * t``;
+    the accelerometer sees the true rotation's tilt part (plus the shank's own
+    small accelerations, which average out). The slope of their difference
+    against time is the bias across gravity; along gravity the accelerometer
+    sees nothing, so that component is the plain mean.
+
+    Args:
+        t_s, acc_g, gyr_dps: the window's samples.
+        mounting: configured sensor-to-segment rotation
+            (:func:`poise.motion.frames.mounting_matrix`).
+        settings: see :class:`CalibrationSettings`.
+        lever_m: sensor position from the pivot in segment axes; the sway's own
+            acceleration is taken out of the accelerometer before the fit.
+    """
+    if lever_m is not None:
+        acc_g = LeverArmCompensator(mounting.T @ np.asarray(lever_m)).update(t_s, acc_g, gyr_dps)
+    up = _unit(acc_g.mean(axis=0))
+    t = t_s - t_s.mean()
+    # Small rotation of the sensor since the window's mean, rad, seen by each sensor.
+    # A still accelerometer reads "up" in body axes; after a small turn theta it reads
+    # up - theta x up, so theta across gravity is v(t) x up.
+    v = acc_g / np.linalg.norm(acc_g, axis=1, keepdims=True)
+    turn_acc = np.cross(v, up)
+    turn_gyr = np.radians(_integrate(t_s, gyr_dps))
+    turn_gyr -= np.outer(turn_gyr @ up, up)  # the part across gravity
+    residual = turn_gyr - turn_acc
+    slope = (t @ (residual - residual.mean(axis=0))) / (t @ t)  # rad/s
+    along = up * float(gyr_dps.mean(axis=0) @ up)
+    bias = np.degrees(slope - up * float(slope @ up)) + along
+
+    if settings.reference == "standing":
+        align = rotation_between(mounting @ up, np.array([0.0, 0.0, 1.0]))
+        sensor_to_segment = align @ mounting
+    else:
+        sensor_to_segment = mounting
+    # Orientation at the window's start, from the up vector averaged there.
+    ends = max(2, round(settings.drift_window_s / max(float(t_s[-1] - t_s[0]), 1e-9) * len(t_s)))
+    up_segment = sensor_to_segment @ _unit(acc_g[:ends].mean(axis=0))
+    initial = matrix_to_quat(rotation_between(up_segment, np.array([0.0, 0.0, 1.0])))
+    return Calibration(
+        gyr_bias_dps=bias,
+        sensor_to_segment=sensor_to_segment,
+        initial_quat=initial,
+        reference_t_s=(float(t_s[0]), float(t_s[-1])),
+    )
+
+
+def _integrate(t_s: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Cumulative trapezoidal integral of x over t, zero at the first sample."""
+    steps = (x[1:] + x[:-1]) * (np.diff(t_s)[:, None] / 2.0)
+    return np.vstack((np.zeros((1, x.shape[1])), np.cumsum(steps, axis=0)))
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)

@@ -1,0 +1,221 @@
+"""Calibrated segment tilt from a sample stream, block by block.
+
+:class:`TiltTracker` holds the samples back until the reference still period
+has been found (or the search has given up), calibrates, and from then on
+turns every block into a :class:`~poise.motion.angles.TiltBlock` as it arrives.
+Samples before the reference window are run backwards in time from it, so
+they too start from a converged orientation.
+
+Fed in blocks of any size, it gives the same output, bit for bit, as
+:func:`track_tilt` on the whole recording: every decision depends only on the
+samples, never on where the blocks were cut.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from poise.motion.accel_calibration import AccelCalibration
+from poise.motion.angles import FLAG_UNCALIBRATED, TiltBlock
+from poise.motion.calibration import (
+    Calibration,
+    CalibrationSettings,
+    calibrate_from_window,
+    uncalibrated,
+)
+from poise.motion.frames import mounting_matrix
+from poise.motion.lever_arm import LeverArmCompensator, LeverArmSettings
+from poise.motion.orientation import OrientationFilter, OrientationSettings
+from poise.motion.still import StillSettings, still_windows
+from poise.recording import Recording
+from poise.samples import SampleBlock
+
+
+@dataclass(frozen=True)
+class TiltSettings:
+    """Everything that shapes the tilt estimate (see each part's docs)."""
+
+    still: StillSettings = field(default_factory=StillSettings)
+    calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
+    orientation: OrientationSettings = field(default_factory=OrientationSettings)
+    lever_arm: LeverArmSettings = field(default_factory=LeverArmSettings)
+
+
+class TiltTracker:
+    """Streaming calibration and orientation of one segment.
+
+    Args:
+        rate_hz: nominal sample rate, Hz.
+        mounting: segment axes in sensor axes, e.g. ``"+x+y+z"``.
+        gyr_range_dps: gyroscope full scale, if known.
+        placement: where the sensor is (sets the default lever arm).
+        settings: see :class:`TiltSettings`.
+        accel_calibration: the sensor's accelerometer calibration, applied to
+            every raw sample first; None trusts the raw values.
+
+    >>> from poise.sim import simulate
+    >>> sim = simulate("stance", rate_hz=104.0, seed=1, duration_s=8.0)
+    >>> tracker = TiltTracker(rate_hz=104.0)
+    >>> blocks = [tracker.update(b) for b in sim.recording.samples.split(10)]
+    >>> tilt = TiltBlock.concat([*blocks, tracker.finish()])
+    >>> len(tilt) == len(sim.recording.samples), tracker.calibration.found
+    (True, True)
+    """
+
+    def __init__(
+        self,
+        rate_hz: float,
+        mounting: str = "+x+y+z",
+        gyr_range_dps: float | None = None,
+        placement: str = "unknown",
+        settings: TiltSettings | None = None,
+        accel_calibration: AccelCalibration | None = None,
+    ) -> None:
+        self.settings = settings or TiltSettings()
+        self.rate_hz = float(rate_hz)
+        self.gyr_range_dps = gyr_range_dps
+        self._mounting = mounting_matrix(mounting)
+        self.lever_m = self.settings.lever_arm.for_placement(placement)
+        self._compensator = LeverArmCompensator(self.lever_m)
+        self.accel_calibration = accel_calibration
+        self._reference_len = max(2, round(self.settings.calibration.reference_s * rate_hz))
+        self._pending: list[SampleBlock] = []
+        self._filter: OrientationFilter | None = None
+        self.calibration: Calibration | None = None
+
+    def update(self, block: SampleBlock) -> TiltBlock:
+        """Feed a block; returns the tilt of every sample that can be given now."""
+        if self.accel_calibration is not None and len(block):
+            block = SampleBlock(
+                block.t_s, block.seq, self.accel_calibration.apply(block.acc_g), block.gyr_dps
+            )
+        if self._filter is not None:
+            return self._track(block)
+        self._pending.append(block)
+        buffer = SampleBlock.concat(self._pending)
+        self._pending = [buffer]
+        if len(buffer) == 0:
+            return TiltBlock.empty()
+        start = self._find_reference(buffer)
+        if start is not None:
+            return self._start_calibrated(buffer, start)
+        horizon = buffer.t_s[0] + self.settings.calibration.search_s
+        if buffer.t_s[-1] > horizon:
+            return self._start_uncalibrated(buffer)
+        return TiltBlock.empty()
+
+    def finish(self) -> TiltBlock:
+        """End of stream: returns the samples still held back (no reference was found)."""
+        if self._filter is not None or not self._pending or len(self._pending[0]) == 0:
+            return TiltBlock.empty()
+        return self._start_uncalibrated(self._pending[0])
+
+    def _find_reference(self, buffer: SampleBlock) -> int | None:
+        """Start index of the first still window lying within the search horizon."""
+        n_ref = self._reference_len
+        still = still_windows(buffer.acc_g, buffer.gyr_dps, n_ref, self.settings.still)
+        if not still.any():
+            return None
+        horizon = buffer.t_s[0] + self.settings.calibration.search_s
+        candidates = np.flatnonzero(still)
+        inside = candidates[buffer.t_s[candidates + n_ref - 1] <= horizon]
+        return int(inside[0]) if inside.size else None
+
+    def _new_filter(self) -> OrientationFilter:
+        return OrientationFilter(self.settings.orientation, self.rate_hz, self.gyr_range_dps)
+
+    def _start_calibrated(self, buffer: SampleBlock, start: int) -> TiltBlock:
+        window = buffer[start : start + self._reference_len]
+        self.calibration = calibrate_from_window(
+            window.t_s,
+            window.acc_g,
+            window.gyr_dps,
+            self._mounting,
+            self.settings.calibration,
+            lever_m=self.lever_m,
+        )
+        self._pending = []
+        self._filter = self._new_filter()
+        self._filter.start(
+            self.calibration.initial_quat, t_s=float(buffer.t_s[start]) - 1.0 / self.rate_hz
+        )
+        after = self._track(buffer[start:])
+        if start == 0:
+            return after
+        return TiltBlock.concat(
+            [self._track_backwards(buffer[:start], float(buffer.t_s[start])), after]
+        )
+
+    def _start_uncalibrated(self, buffer: SampleBlock) -> TiltBlock:
+        self.calibration = uncalibrated(self._mounting)
+        self._pending = []
+        self._filter = self._new_filter()
+        self._filter.start(None, t_s=float(buffer.t_s[0]) - 1.0 / self.rate_hz)
+        return self._track(buffer)
+
+    def _track(self, block: SampleBlock) -> TiltBlock:
+        assert self._filter is not None and self.calibration is not None
+        acc, gyr = self.calibration.apply(block.acc_g, block.gyr_dps)
+        acc = self._compensator.update(block.t_s, acc, gyr)
+        usable = _usable(block)
+        quat, flags = self._filter.update(block.t_s, acc, gyr, usable)
+        return self._tilt_block(block, quat, flags, usable)
+
+    def _track_backwards(self, block: SampleBlock, t_start: float) -> TiltBlock:
+        """Samples before the reference window, integrated backwards from it.
+
+        Reversing time turns the rotation around: the filter is fed the samples
+        in reverse order with the gyroscope negated, on a mirrored clock.
+        """
+        assert self.calibration is not None
+        acc, gyr = self.calibration.apply(block.acc_g, block.gyr_dps)
+        # The rotational acceleration is the same whichever way time runs.
+        acc = LeverArmCompensator(self.lever_m).update(block.t_s, acc, gyr)
+        usable = _usable(block)
+        backwards = self._new_filter()
+        backwards.start(self.calibration.initial_quat, t_s=0.0)
+        quat, flags = backwards.update(
+            (t_start - block.t_s)[::-1], acc[::-1], -gyr[::-1], usable[::-1]
+        )
+        return self._tilt_block(block, quat[::-1], flags[::-1], usable)
+
+    def _tilt_block(
+        self, block: SampleBlock, quat: np.ndarray, flags: np.ndarray, usable: np.ndarray
+    ) -> TiltBlock:
+        if not self.calibration.found:
+            flags = flags | np.uint8(FLAG_UNCALIBRATED)
+        return TiltBlock(t_s=block.t_s, seq=block.seq, quat=quat, flags=flags, valid=usable)
+
+
+def _usable(block: SampleBlock) -> np.ndarray:
+    """Rows the filter may use: finite, not an all-zero dropout."""
+    values = np.concatenate((block.acc_g, block.gyr_dps), axis=1)
+    return np.isfinite(values).all(axis=1) & (values != 0.0).any(axis=1) & np.isfinite(block.t_s)
+
+
+def recording_accel_calibration(recording: Recording) -> AccelCalibration | None:
+    """The accelerometer calibration stored in a recording's metadata, if any."""
+    stored = (recording.meta.calibration or {}).get("accelerometer")
+    return AccelCalibration.from_dict(stored) if stored else None
+
+
+def track_tilt(
+    recording: Recording,
+    settings: TiltSettings | None = None,
+    accel_calibration: AccelCalibration | None = None,
+) -> tuple[TiltBlock, Calibration]:
+    """Calibrated tilt of every sample of a recording (the batch form of :class:`TiltTracker`).
+
+    ``accel_calibration`` defaults to the one stored in the recording's metadata.
+    """
+    meta = recording.meta
+    if accel_calibration is None:
+        accel_calibration = recording_accel_calibration(recording)
+    tracker = TiltTracker(
+        meta.rate_hz, meta.mounting, meta.gyr_range_dps, meta.placement, settings, accel_calibration
+    )
+    tilt = TiltBlock.concat([tracker.update(recording.samples), tracker.finish()])
+    assert tracker.calibration is not None
+    return tilt, tracker.calibration
