@@ -1,0 +1,127 @@
+"""Scenario: balancing on a wobble board, sensor fixed to the board.
+
+The board (frame x forward, y left, z up) rests on a dome of 0.25 m radius of
+curvature that rolls on the floor, so the dome's centre moves by ``r * tilt``
+as the board tilts. After it is held level for the reference period, the
+athlete balances: the tilt wanders (3.5 deg AP, 3 deg ML RMS, softly kept off
+the edge), and now and then the edge touches the floor at the board's
+maximum tilt, with a small bounce. A rocker board (``axis="ap"`` or ``"ml"``)
+tilts about one axis only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from poise.sim.episode import Episode, EpisodeBuilder
+from poise.sim.timeline import Track
+
+DOME_RADIUS_M = 0.25
+DECK_HEIGHT_M = 0.07
+SENSOR_ON_DECK_M = 0.1  # the sensor sits anywhere within 10 cm of the deck centre (x and y)
+SWAY_DEG = (3.5, 3.0)
+EDGE_RATE_PER_30S = 2.0
+DIRECTIONS = {"forward": 0.0, "left": -np.pi / 2, "back": np.pi, "right": np.pi / 2}
+
+
+@dataclass(frozen=True)
+class BoardParams:
+    """Wobble or rocker board balance trial.
+
+    Args:
+        duration_s: length of the balance trial, s.
+        max_tilt_deg: tilt at which the board's edge touches the floor.
+        axis: ``both`` (wobble board), ``ap`` or ``ml`` (rocker board).
+        edge_touches: number of edge touches; None draws it (2 per 30 s on average).
+        reference_s: board held level first, s.
+    """
+
+    duration_s: float = 30.0
+    max_tilt_deg: float = 15.0
+    axis: str = "both"
+    edge_touches: int | None = None
+    reference_s: float = 3.0
+
+    def __post_init__(self) -> None:
+        if self.axis not in ("both", "ap", "ml"):
+            raise ValueError(f"axis must be both, ap or ml, not {self.axis!r}")
+        if not 5.0 <= self.max_tilt_deg <= 30.0:
+            raise ValueError("max_tilt_deg must be between 5 and 30")
+        if self.duration_s < 10:
+            raise ValueError("duration_s must be at least 10 s")
+        if self.reference_s < 2.5:
+            raise ValueError(
+                "reference_s must be at least 2.5 s (calibration needs 2 s of stillness)"
+            )
+
+
+def build(params: BoardParams, rate_hz: float, rng: np.random.Generator) -> Episode:
+    """The motion and truth of a board balance trial."""
+    start = params.reference_s + 1.0
+    end = start + params.duration_s
+    b = EpisodeBuilder(end + 2.0, rate_hz, rng)
+    b.window("reference", 0.0, params.reference_s)
+    b.window("trial", start, end)
+    b.sway_level = Track(b.t_s, 0.03)
+    b.sway_level.move(params.reference_s, 1.0, 1.0)
+    b.sway_level.move(end, 1.0, 0.03)
+    b.add_sway(*SWAY_DEG, 0.0)
+    # Keep wandering tilt off the edge: soft-limit its size to 3 deg under the maximum.
+    ap, ml = b.ap.values, b.ml.values
+    size = np.hypot(ap, ml)
+    limit = params.max_tilt_deg - 3.0
+    scale = np.where(size > 0, limit * np.tanh(size / limit) / np.maximum(size, 1e-12), 1.0)
+    ap *= scale
+    ml *= scale
+
+    count = params.edge_touches
+    if count is None:
+        count = int(rng.poisson(EDGE_RATE_PER_30S * params.duration_s / 30.0))
+    count = min(count, int((params.duration_s - 4.0) // 4.0))
+    slack = params.duration_s - 4.0 - 4.0 * max(count - 1, 0)
+    times = np.sort(rng.uniform(0, slack, count)) + start + 2.0 + 4.0 * np.arange(count)
+    allowed = {"both": list(DIRECTIONS), "ap": ["forward", "back"], "ml": ["left", "right"]}
+    for t_touch in times:
+        name = str(rng.choice(allowed[params.axis]))
+        _edge_touch(b, float(t_touch), DIRECTIONS[name], params.max_tilt_deg)
+        b.event("edge_touch", float(t_touch), direction=name)
+
+    if params.axis == "ap":
+        b.ml.values[:] = 0.0
+    elif params.axis == "ml":
+        b.ap.values[:] = 0.0
+    tilt_ap = np.radians(b.ap.values)
+    tilt_ml = np.radians(b.ml.values)
+    b.pivot_m[:, 0] = DOME_RADIUS_M * tilt_ap
+    b.pivot_m[:, 1] = -DOME_RADIUS_M * tilt_ml
+    b.pivot_m[:, 2] = DOME_RADIUS_M
+    on_deck = rng.uniform(-SENSOR_ON_DECK_M, SENSOR_ON_DECK_M, 2)
+    lever = np.array([*on_deck, DECK_HEIGHT_M - DOME_RADIUS_M])
+    return b.episode(
+        "board", lever, summary_window="trial", facts={"max_tilt_deg": params.max_tilt_deg}
+    )
+
+
+def _edge_touch(b: EpisodeBuilder, t_touch: float, direction: float, max_tilt: float) -> None:
+    """Tilt to the edge by ``t_touch``, bounce, rest on it briefly, come back.
+
+    The tilt is blended from its wandering towards the edge position
+    (``max_tilt`` in the touch direction) with a minimum-jerk weight, so while
+    the edge rests on the floor the board is exactly there, whatever the
+    wandering was doing.
+    """
+    u = np.array([np.cos(direction), np.sin(direction)])  # (AP, ML) of the edge direction
+    reach, rest, back = 0.35, 0.3, 0.5
+    weight = Track(b.t_s)
+    weight.move(t_touch - reach, reach, 1.0).move(t_touch + rest, back, 0.0)
+    s = weight.values
+    tau = b.t_s - t_touch
+    # The bounce: the board rebounds off the floor by a fraction of a degree at 12 Hz.
+    bounce = np.where(
+        tau > 0, 0.4 * np.exp(-tau / 0.05) * np.abs(np.sin(2 * np.pi * 12 * tau)), 0.0
+    )
+    for track, k in ((b.ap, 0), (b.ml, 1)):
+        edge = u[k] * (max_tilt - bounce)
+        track.values[:] = (1.0 - s) * track.values + s * edge

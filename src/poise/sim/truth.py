@@ -1,0 +1,102 @@
+"""Ground truth of a simulation, in the recording's own time base.
+
+The sidecar (``<recording>.truth.json``) states what really happened: the
+scenario and its parameters, the sensor's drawn imperfections, every true
+event and window, and a summary of the true angles. Times are device times of
+the recording (what any analysis of the file measures); durations are in the
+same clock. The per-sample true angles are kept in memory for tests
+(:class:`Truth`), and can be written next to the recording as CSV.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from poise.files import atomic_write_text
+from poise.motion.angles import summarize
+
+TRUTH_VERSION = 1
+
+
+def _stats(x: np.ndarray) -> dict[str, float | None]:
+    return {k: (None if v is None else round(v, 4)) for k, v in summarize(x).items()}
+
+
+@dataclass(frozen=True, eq=False)
+class Truth:
+    """What the simulator generated.
+
+    Args:
+        header: scenario, seed, parameters, sensor configuration and imperfections.
+        t_s: device time of each recorded sample, s.
+        tilt_ap_deg, tilt_ml_deg, inclination_deg: true segment angles at each
+            recorded sample (the definitions of :mod:`poise.motion.angles`).
+        events: true events (``kind``, ``t_s`` and details), device time.
+        windows: named lists of [start, end] device times.
+        summary_window: which windows the angle summary covers.
+        facts: other true figures of the scenario.
+    """
+
+    header: dict[str, Any]
+    t_s: np.ndarray
+    tilt_ap_deg: np.ndarray
+    tilt_ml_deg: np.ndarray
+    inclination_deg: np.ndarray
+    events: list[dict[str, Any]]
+    windows: dict[str, list[list[float]]]
+    summary_window: str
+    facts: dict[str, Any]
+
+    def mask(self, name: str) -> np.ndarray:
+        """Samples inside any of the named windows."""
+        inside = np.zeros(self.t_s.shape, dtype=bool)
+        for start, end in self.windows.get(name, []):
+            inside |= (self.t_s >= start) & (self.t_s <= end)
+        return inside
+
+    def events_of(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["kind"] == kind]
+
+    def summary(self) -> dict[str, Any]:
+        """Mean, RMS about the mean and range of each true angle over the summary windows."""
+        m = self.mask(self.summary_window)
+        ap, ml = self.tilt_ap_deg[m], self.tilt_ml_deg[m]
+        out = {
+            "windows": self.summary_window,
+            "samples": int(m.sum()),
+            "tilt_ap_deg": _stats(ap),
+            "tilt_ml_deg": _stats(ml),
+            "inclination_deg": _stats(self.inclination_deg[m]),
+        }
+        if ap.size:
+            out["sway_rms_deg"] = round(float(np.sqrt(ap.var() + ml.var())), 4)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "poise_truth": TRUTH_VERSION,
+            **self.header,
+            "time_base": "device time of the recording, s",
+            "windows": self.windows,
+            "events": self.events,
+            "facts": self.facts,
+            "summary": self.summary(),
+        }
+
+    def write_json(self, path: str | Path) -> None:
+        """Write the sidecar atomically (temporary file, then rename)."""
+        atomic_write_text(Path(path), json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+
+    def write_series(self, path: str | Path) -> None:
+        """Write the per-sample true angles as CSV (t_s and the three angles)."""
+        table = np.column_stack(
+            (self.t_s, self.tilt_ap_deg, self.tilt_ml_deg, self.inclination_deg)
+        )
+        lines = ["t_s,tilt_ap_deg,tilt_ml_deg,inclination_deg"]
+        lines += ["%.6f,%.5f,%.5f,%.5f" % tuple(row) for row in table.tolist()]
+        atomic_write_text(Path(path), "\n".join(lines) + "\n")

@@ -1,0 +1,69 @@
+"""Rotation-induced acceleration, and the accelerometer calibration from still poses."""
+
+import numpy as np
+import pytest
+
+from conftest import simulated
+from poise.motion.accel_calibration import (
+    AccelCalibration,
+    CalibrationDataError,
+    find_poses,
+    fit_accel_calibration,
+)
+from poise.motion.angles import tilt_from_vertical
+from poise.motion.lever_arm import LeverArmCompensator, LeverArmSettings
+from poise.sim import stance
+from poise.sim.kinematics import ideal_imu, up_in_segment
+
+
+def test_compensation_removes_most_of_the_shanks_own_acceleration():
+    """On an ideal sensor the compensated accelerometer points (almost) straight up."""
+    episode = stance.build(
+        stance.StanceParams(eyes="closed", surface="foam"), 4000.0, np.random.default_rng(4)
+    )
+    motion = episode.motion
+    acc, gyr = ideal_imu(motion)
+    true = np.column_stack(tilt_from_vertical(up_in_segment(motion.ap_rad, motion.ml_rad))[:2])
+    raw = np.column_stack(tilt_from_vertical(acc)[:2])
+    # Poise's assumed lever arm, not the simulated one (which is drawn per simulation).
+    comp = LeverArmCompensator(LeverArmSettings().shank_m).update(motion.t_s, acc, gyr)
+    fixed = np.column_stack(tilt_from_vertical(comp)[:2])
+    quiet = np.abs(motion.tissue_m).sum(axis=1) == 0  # leave out the touchdown jolts
+    err_raw = np.sqrt(np.mean((raw - true)[quiet] ** 2))
+    err_fixed = np.sqrt(np.mean((fixed - true)[quiet] ** 2))
+    assert err_raw > 3.0  # degrees: the accelerometer alone is far off in this drill
+    assert err_fixed < err_raw / 4
+
+
+def test_lever_arm_by_placement():
+    settings = LeverArmSettings()
+    assert settings.for_placement("left_shank").tolist() == list(settings.shank_m)
+    assert settings.for_placement("board").tolist() == list(settings.board_m)
+    assert not settings.for_placement("unknown").any()
+    with pytest.raises(ValueError):
+        LeverArmSettings(shank_m=(0.0, 0.0, 5.0))
+
+
+@pytest.mark.parametrize(("imu", "rate"), [("lsm6dso32", 104.0), ("mpu6050", 1000.0)])
+def test_offsets_and_scales_are_recovered_from_simulated_poses(imu, rate):
+    sim = simulated("poses", imu=imu, rate_hz=rate, seed=3)
+    errors = sim.truth.header["sensor"]["errors"]
+    poses = find_poses(sim.recording.samples, rate)
+    assert len(poses) == 8
+    cal = fit_accel_calibration(poses)
+    assert np.abs(cal.offset_g - errors["acc_offset_g"]).max() < 0.001  # 1 mg
+    assert np.abs(cal.scale - errors["acc_scale"]).max() < 0.001  # 0.1 %
+
+
+def test_too_few_poses_say_which_axes_were_never_up():
+    poses = np.array([[0, 0, 1.0], [0, 0, -1.0], [1.0, 0, 0], [0, 1.0, 0]])
+    with pytest.raises(CalibrationDataError, match=r"-x, -y"):
+        fit_accel_calibration(poses)
+
+
+def test_calibration_round_trips_through_json_form():
+    cal = AccelCalibration(np.array([0.01, -0.02, 0.03]), np.array([1.01, 0.99, 1.0]), 8, 1e-4)
+    back = AccelCalibration.from_dict(cal.to_dict())
+    assert np.allclose(back.offset_g, cal.offset_g) and np.allclose(back.scale, cal.scale)
+    with pytest.raises(ValueError, match="scale"):
+        AccelCalibration.from_dict({"offset_g": [0, 0, 0]})

@@ -1,0 +1,103 @@
+"""Scenarios: seeded and deterministic, with truths that say what happened."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import simulated
+from poise.formats import load_recording
+from poise.sim import simulate, truth_path
+
+
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
+    a = simulate("stance", seed=3, duration_s=8.0).write(tmp_path / "a.csv")
+    b = simulate("stance", seed=3, duration_s=8.0).write(tmp_path / "b.csv")
+    assert a[0].read_bytes() == b[0].read_bytes()
+    assert a[1].read_bytes() == b[1].read_bytes()
+    c = simulate("stance", seed=4, duration_s=8.0)
+    assert not np.array_equal(
+        c.recording.samples.acc_g[:100], load_recording(a[0]).samples.acc_g[:100]
+    )
+
+
+def test_the_motion_does_not_depend_on_the_output_rate():
+    slow = simulated("stance", rate_hz=104.0, seed=2)
+    fast = simulated("stance", rate_hz=833.0, seed=2)
+    t = np.linspace(5.0, 30.0, 200)
+    ap_slow = np.interp(t, slow.truth.t_s, slow.truth.tilt_ap_deg)
+    ap_fast = np.interp(t, fast.truth.t_s, fast.truth.tilt_ap_deg)
+    # Same athlete; only the clocks differ (each chip's own few-per-mille error).
+    assert np.corrcoef(ap_slow, ap_fast)[0, 1] > 0.95
+
+
+def test_stance_losses_of_balance_and_conditions():
+    sim = simulated("stance", seed=1, eyes="closed", surface="foam", losses=3)
+    touchdowns = sim.truth.events_of("touchdown")
+    assert len(touchdowns) == 3
+    start, end = sim.truth.windows["trial"][0]
+    assert all(start < e["t_s"] < end for e in touchdowns)
+    assert sim.truth.facts["time_held_s"] == pytest.approx(touchdowns[0]["t_s"] - start, abs=0.05)
+    easy = simulated("stance", seed=1, eyes="open", surface="firm", losses=0)
+    ratio = sim.truth.summary()["sway_rms_deg"] / easy.truth.summary()["sway_rms_deg"]
+    assert 2.5 < ratio < 4.5  # eyes closed x2.2 and foam x1.5 (realisations differ)
+
+
+def test_hop_truth():
+    sim = simulated("hop", seed=2, hops=4)
+    landings = sim.truth.events_of("landing")
+    assert [e["number"] for e in landings] == [1, 2, 3, 4]
+    for e in landings:
+        assert 0.28 <= e["flight_s"] <= 0.46
+        assert 2.0 < e["true_peak_acc_g"] < 16.0
+        assert e["tts_s"] > 0
+    assert len({round(e["tts_s"], 2) for e in landings}) == 4
+
+
+def test_lunge_holds_reach_the_variants_range():
+    bent = simulated("lunge", seed=0)
+    straight = simulated("lunge", seed=0, variant="knee-straight")
+    for sim, (low, high) in ((bent, (30, 47)), (straight, (18, 33))):
+        holds = sim.truth.events_of("hold")
+        assert len(holds) == 5
+        assert all(low < h["mean_inclination_deg"] < high for h in holds)
+
+
+def test_board_edge_touches_stop_at_the_edge():
+    sim = simulated("board", seed=1, edge_touches=4)
+    touches = sim.truth.events_of("edge_touch")
+    assert len(touches) == 4
+    inclination = sim.truth.inclination_deg
+    assert inclination.max() <= 15.0 + 0.05
+    for e in touches:
+        i = np.searchsorted(sim.truth.t_s, e["t_s"])
+        ap, ml = sim.truth.tilt_ap_deg[i], sim.truth.tilt_ml_deg[i]
+        expected = {"forward": (15, 0), "back": (-15, 0), "left": (0, -15), "right": (0, 15)}
+        assert (ap, ml) == pytest.approx(expected[e["direction"]], abs=0.3)
+
+
+def test_sidecar_states_sensor_events_windows_and_summary(tmp_path):
+    path = tmp_path / "h.csv"
+    written = simulate("hop", seed=1, hops=2).write(path, series=True)
+    assert written[1] == truth_path(path) == tmp_path / "h.truth.json"
+    truth = json.loads(written[1].read_text())
+    assert truth["scenario"] == "hop" and truth["seed"] == 1
+    assert truth["sensor"]["chip"] == "LSM6DSO32"
+    assert set(truth["sensor"]["errors"]) >= {"gyr_bias_dps", "acc_offset_g", "misalignment_deg"}
+    assert [e["kind"] for e in truth["events"]].count("landing") == 2
+    assert truth["windows"]["reference"][0][0] < 0.01
+    assert truth["summary"]["tilt_ap_deg"]["rms_about_mean"] > 0
+    series = written[2].read_text().splitlines()
+    assert series[0] == "t_s,tilt_ap_deg,tilt_ml_deg,inclination_deg"
+    assert len(series) == len(load_recording(path).samples) + 1
+
+
+def test_bad_parameters_say_what_is_allowed():
+    with pytest.raises(ValueError, match="has no parameter 'eyez'"):
+        simulate("stance", eyez="closed")
+    with pytest.raises(ValueError, match="eyes must be one of open, closed"):
+        simulate("stance", eyes="shut")
+    with pytest.raises(ValueError, match="unknown scenario"):
+        simulate("swim")
+    with pytest.raises(ValueError, match="no 100 Hz rate"):
+        simulate("stance", rate_hz=100.0)
