@@ -1,0 +1,411 @@
+"""The ``poise`` command.
+
+Every mistake in the input prints one line, ``poise: <what and where>``, and
+exits with status 2; only a bug in Poise prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import typing
+from pathlib import Path
+from typing import Any
+
+from poise import __version__
+from poise.errors import PoiseError
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args) or 0
+    except PoiseError as e:
+        print(f"poise: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # Output piped into a program that stopped reading (head, less): not an error.
+        sys.stderr.close()
+        return 0
+
+
+# -- commands ----------------------------------------------------------------------
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from poise.demo import format_demo, run_demo
+
+    settings = _settings(args)
+    report = _checked(
+        lambda: run_demo(settings, args.seed, args.eyes, args.surface, args.duration_s)
+    )
+    print(json.dumps(report, indent=2) if args.json else format_demo(report))
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from poise.sim import simulate
+
+    params = {
+        name: getattr(args, name)
+        for name in args.scenario_fields
+        if getattr(args, name) is not None
+    }
+    result = _checked(
+        lambda: simulate(
+            args.scenario,
+            rate_hz=args.rate,
+            seed=args.seed,
+            imu=args.imu,
+            acc_range_g=args.acc_range,
+            gyr_range_dps=args.gyr_range,
+            mounting=args.mounting,
+            misalignment_deg=args.misalignment,
+            gyr_bias_dps=args.gyro_bias,
+            drop_probability=args.drop_probability,
+            ideal=args.ideal,
+            **params,
+        )
+    )
+    written = _writing(args.output, lambda: result.write(args.output, series=args.truth_series))
+    samples = result.recording.samples
+    print(
+        f"wrote {written[0]} ({len(samples)} samples, {samples.duration_s:.1f} s at "
+        f"{result.recording.meta.rate_hz:g} Hz) and {', '.join(str(p) for p in written[1:])}"
+    )
+    return 0
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from poise.inspect import format_inspection, inspect_recording
+
+    recording = _load(args)
+    report = inspect_recording(recording, _settings(args).still)
+    print(json.dumps(report, indent=2) if args.json else format_inspection(report))
+    return 0
+
+
+def _cmd_angles(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from poise.motion.angles import flag_counts
+    from poise.motion.tilt import track_tilt
+
+    recording = _load(args)
+    accel_cal = _accel_calibration(args.accel_cal) if args.accel_cal else None
+    tilt, calibration = track_tilt(recording, _settings(args).tilt, accel_cal)
+    ap, ml, inc = tilt.angles()
+    if args.json:
+
+        def series(x: np.ndarray) -> list[float | None]:
+            return [None if not np.isfinite(v) else round(v, 4) for v in x.tolist()]
+
+        text = (
+            json.dumps(
+                {
+                    "file": recording.path,
+                    "calibration": calibration.to_dict(),
+                    "accel_calibration": accel_cal.to_dict() if accel_cal else None,
+                    "ahrs_flags": flag_counts(tilt.flags),
+                    "problems": recording.health().problems(),
+                    "t_s": [round(t, 6) for t in tilt.t_s.tolist()],
+                    "seq": tilt.seq.tolist(),
+                    "tilt_ap_deg": series(ap),
+                    "tilt_ml_deg": series(ml),
+                    "inclination_deg": series(inc),
+                    "flags": tilt.flags.tolist(),
+                }
+            )
+            + "\n"
+        )
+    else:
+        table = np.column_stack((tilt.t_s, tilt.seq, ap, ml, inc, tilt.flags)).tolist()
+        text = "t_s,seq,tilt_ap_deg,tilt_ml_deg,inclination_deg,flags\n" + "".join(
+            "%.6f,%d,%.4f,%.4f,%.4f,%d\n" % tuple(row) for row in table
+        )
+    if args.output:
+        from poise.files import atomic_write_text
+
+        _writing(args.output, lambda: atomic_write_text(args.output, text))
+    else:
+        sys.stdout.write(text)
+    if not calibration.found:
+        print(
+            f"poise: {recording.path}: no still reference period in the first "
+            f"{_settings(args).calibration.search_s:g} s; angles are uncalibrated (flag 16)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _cmd_calibrate_accel(args: argparse.Namespace) -> int:
+    from poise.files import atomic_write_text
+    from poise.motion.accel_calibration import (
+        CalibrationDataError,
+        find_poses,
+        fit_accel_calibration,
+    )
+
+    recording = _load(args)
+    poses = find_poses(recording.samples, recording.meta.rate_hz, _settings(args).still)
+    try:
+        cal = fit_accel_calibration(poses)
+    except CalibrationDataError as e:
+        raise PoiseError(f"{recording.path}: {e}") from None
+    document = {"sensor_model": recording.meta.sensor_model, "accelerometer": cal.to_dict()}
+    _writing(
+        args.output, lambda: atomic_write_text(args.output, json.dumps(document, indent=2) + "\n")
+    )
+    offsets = ", ".join(f"{x * 1000:+.1f}" for x in cal.offset_g)
+    scales = ", ".join(f"{(x - 1) * 100:+.2f}" for x in cal.scale)
+    print(
+        f"wrote {args.output}: {cal.poses} poses, offsets ({offsets}) mg, "
+        f"scale errors ({scales}) %, fit residual {cal.residual_g * 1000:.2f} mg"
+    )
+    return 0
+
+
+def _cmd_config(args: argparse.Namespace) -> int:
+    from poise.settings import Settings, render_settings
+
+    settings = Settings() if args.defaults else _settings(args)
+    sys.stdout.write(render_settings(settings))
+    return 0
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from poise.settings import load_settings
+
+    return load_settings(args.config)
+
+
+def _checked(work: typing.Callable[[], Any]) -> Any:
+    """Run ``work``, turning a ValueError about a parameter into a one-line error."""
+    try:
+        return work()
+    except ValueError as e:
+        raise PoiseError(str(e)) from None
+
+
+def _writing(path: str, work: typing.Callable[[], Any]) -> Any:
+    try:
+        return work()
+    except OSError as e:
+        raise PoiseError(f"{path}: cannot write: {e.strerror or e}") from None
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from poise.formats import CsvOptions, load_recording
+
+    options = CsvOptions(
+        skip_rows=args.skip_rows,
+        delimiter=args.delimiter,
+        time_column=args.time_column,
+        time_unit=args.time_unit,
+        index_column=args.index_column,
+        rate_hz=args.rate,
+        acc_columns=_three(args.acc_columns, "--acc-columns"),
+        gyr_columns=_three(args.gyr_columns, "--gyr-columns"),
+        acc_unit=args.acc_unit,
+        gyr_unit=args.gyr_unit,
+        sensor_model=args.sensor_model,
+        placement=args.placement,
+        acc_range_g=args.acc_range,
+        gyr_range_dps=args.gyr_range,
+    )
+    return load_recording(args.file, None if options == CsvOptions() else options)
+
+
+def _three(text: str | None, option: str) -> tuple[str, str, str] | None:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 3 or not all(parts):
+        raise PoiseError(f"{option}: give three column names or numbers separated by commas")
+    return parts[0], parts[1], parts[2]
+
+
+def _accel_calibration(path: str) -> Any:
+    from poise.motion.accel_calibration import AccelCalibration
+
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        return AccelCalibration.from_dict(document["accelerometer"])
+    except OSError as e:
+        raise PoiseError(f"{path}: {e.strerror or e}") from None
+    except json.JSONDecodeError as e:
+        raise PoiseError(f"{path}:{e.lineno}: not valid JSON: {e.msg}") from None
+    except (KeyError, TypeError):
+        raise PoiseError(f"{path}: no 'accelerometer' calibration in it") from None
+    except ValueError as e:
+        raise PoiseError(f"{path}: {e}") from None
+
+
+# -- parser ------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="poise",
+        description="Poise: a sensor-driven balance trainer (single-leg stance, hop landings, "
+        "ankle range) from a shin or wobble-board IMU.",
+    )
+    parser.add_argument("--version", action="version", version=f"poise {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="settings file (TOML); see `poise config`")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="simulate a single-leg stance and print its calibrated tilt summary",
+        description="Simulate a single-leg stance with the configured sensor, stream it through "
+        "calibration and orientation block by block, and summarise the tilt next to the truth.",
+    )
+    demo.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
+    demo.add_argument("--eyes", choices=("open", "closed"), default="open")
+    demo.add_argument("--surface", choices=("firm", "foam"), default="firm")
+    demo.add_argument("--duration-s", type=float, default=30.0, help="trial length, s (default 30)")
+    demo.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    demo.set_defaults(run=_cmd_demo)
+
+    _add_simulate(commands)
+
+    inspect = commands.add_parser(
+        "inspect",
+        help="describe a recording: duration, rate, gaps, ranges, saturation, stillness",
+    )
+    _add_file_options(inspect)
+    inspect.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    inspect.set_defaults(run=_cmd_inspect)
+
+    angles = commands.add_parser(
+        "angles",
+        help="calibrated tilt of every sample (CSV, or --json)",
+        description="Calibrate on the first still period and estimate the segment's AP tilt, ML "
+        "tilt and inclination for every sample, with the AHRS flags (1 start-up, 2 angular-rate "
+        "recovery, 4 acceleration recovery, 8 accelerometer ignored, 16 uncalibrated).",
+    )
+    _add_file_options(angles)
+    angles.add_argument("--json", action="store_true", help="one JSON object instead of CSV")
+    angles.add_argument("-o", "--output", metavar="OUT", help="write to a file instead of stdout")
+    angles.add_argument(
+        "--accel-cal",
+        metavar="CAL.json",
+        help="accelerometer calibration from `poise calibrate-accel`",
+    )
+    angles.set_defaults(run=_cmd_angles)
+
+    cal = commands.add_parser(
+        "calibrate-accel",
+        help="fit accelerometer offsets and scales from still poses",
+        description="Fit the accelerometer's zero-g offset and scale per axis from a recording of "
+        "the sensor laid still in at least six orientations (each axis up and down).",
+    )
+    _add_file_options(cal)
+    cal.add_argument("-o", "--output", metavar="CAL.json", required=True)
+    cal.set_defaults(run=_cmd_calibrate_accel)
+
+    config = commands.add_parser("config", help="print the settings in effect (TOML)")
+    config.add_argument("--defaults", action="store_true", help="print the built-in defaults")
+    config.set_defaults(run=_cmd_config)
+    return parser
+
+
+def _add_file_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("file", metavar="FILE", help="a Poise recording or an IMU CSV file")
+    csv = sub.add_argument_group(
+        "CSV import",
+        "for files that are not Poise recordings; what the header says need not be given",
+    )
+    csv.add_argument(
+        "--skip-rows", type=int, default=0, metavar="N", help="preamble lines before the header"
+    )
+    csv.add_argument("--delimiter", default=",", help="field separator (default ',')")
+    csv.add_argument("--time-column", metavar="NAME", help="the time column")
+    csv.add_argument("--time-unit", choices=("s", "ms", "us"), help="unit of the time column")
+    csv.add_argument(
+        "--index-column", metavar="NAME", help="a sample-index column (time = index / rate)"
+    )
+    csv.add_argument(
+        "--rate", type=float, metavar="HZ", help="sample rate (needed without a time column)"
+    )
+    csv.add_argument("--acc-columns", metavar="X,Y,Z", help="accelerometer columns")
+    csv.add_argument("--gyr-columns", metavar="X,Y,Z", help="gyroscope columns")
+    csv.add_argument("--acc-unit", choices=("g", "m/s2"), help="accelerometer unit")
+    csv.add_argument("--gyr-unit", choices=("dps", "rad/s"), help="gyroscope unit")
+    csv.add_argument(
+        "--placement", default="unknown", choices=("left_shank", "right_shank", "board", "unknown")
+    )
+    csv.add_argument("--sensor-model", default="unknown", metavar="NAME")
+    csv.add_argument("--acc-range", type=float, metavar="G", help="accelerometer full scale, +-g")
+    csv.add_argument("--gyr-range", type=float, metavar="DPS", help="gyroscope full scale, +-deg/s")
+
+
+def _add_simulate(commands: Any) -> None:
+    from poise.sim import SCENARIOS
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="simulate a scenario: a recording plus its ground truth (JSON)",
+        description="Write a recording of a simulated scenario measured by a named IMU, and a "
+        "ground-truth sidecar (FILE with .truth.json) stating the true angles and events.",
+    )
+    scenarios = simulate.add_subparsers(title="scenarios", metavar="SCENARIO", required=True)
+    for name, (params_type, _) in SCENARIOS.items():
+        sub = scenarios.add_parser(name, help=(params_type.__doc__ or "").strip().splitlines()[0])
+        sub.add_argument(
+            "-o", "--output", metavar="FILE", required=True, help="recording to write (.csv)"
+        )
+        sub.add_argument("--seed", type=int, default=0)
+        sub.add_argument("--rate", type=float, default=416.0, metavar="HZ", help="output data rate")
+        sub.add_argument("--imu", default="lsm6dso32", choices=("lsm6dso32", "mpu6050"))
+        sub.add_argument("--acc-range", type=float, metavar="G")
+        sub.add_argument("--gyr-range", type=float, metavar="DPS")
+        sub.add_argument("--mounting", default="+x+y+z", help="segment axes in sensor axes")
+        sub.add_argument(
+            "--misalignment",
+            type=float,
+            default=1.0,
+            metavar="DEG",
+            help="size of the unknown strap misalignment (default 1)",
+        )
+        sub.add_argument(
+            "--gyro-bias",
+            type=float,
+            metavar="DPS",
+            help="largest gyroscope bias per axis (default: the chip's typical)",
+        )
+        sub.add_argument("--drop-probability", type=float, default=2e-4, metavar="P")
+        sub.add_argument("--ideal", action="store_true", help="a perfect sensor (for tests)")
+        sub.add_argument(
+            "--truth-series",
+            action="store_true",
+            help="also write the per-sample true angles (FILE with .truth.csv)",
+        )
+        fields = []
+        hints = typing.get_type_hints(params_type)
+        for f in dataclasses.fields(params_type):
+            kind = hints[f.name]
+            base = next((t for t in typing.get_args(kind) if t is not type(None)), kind)
+            sub.add_argument(
+                "--" + f.name.replace("_", "-"),
+                dest=f.name,
+                type=base,
+                default=None,
+                metavar=base.__name__.upper(),
+                help=f"default: {f.default}",
+            )
+            fields.append(f.name)
+        sub.set_defaults(run=_cmd_simulate, scenario=name, scenario_fields=fields)

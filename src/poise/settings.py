@@ -1,0 +1,226 @@
+"""Poise's settings: one value object, its defaults in code, a TOML file for what a user changes.
+
+Like x-io Fusion's settings structures, each part of the pipeline has a small
+frozen dataclass with documented defaults. :class:`Settings` gathers them; a
+TOML file (``--config FILE``, ``$POISE_CONFIG``, or
+``$XDG_CONFIG_HOME/poise/config.toml``) overrides any of its keys.
+``config/default.toml`` is generated from the defaults by ``poise config
+--defaults`` (a test keeps the two equal), so it documents every key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from poise.chips import chip
+from poise.errors import PoiseError
+from poise.motion.calibration import CalibrationSettings
+from poise.motion.frames import mounting_matrix
+from poise.motion.lever_arm import LeverArmSettings
+from poise.motion.orientation import OrientationSettings
+from poise.motion.still import StillSettings
+from poise.motion.tilt import TiltSettings
+from poise.recording import PLACEMENTS
+
+
+@dataclass(frozen=True)
+class SensorSettings:
+    """The sensor a session uses.
+
+    Args:
+        source: where samples come from: ``sim`` (the built-in simulator).
+        model: IMU chip: ``lsm6dso32`` or ``mpu6050``.
+        rate_hz: output data rate, Hz (one the chip offers).
+        acc_range_g: accelerometer full scale, +-g.
+        gyr_range_dps: gyroscope full scale, +-deg/s.
+        placement: ``left_shank``, ``right_shank`` or ``board``.
+        mounting: segment axes in sensor axes; ``+x+y+z`` is the sensor on the
+            front of the shin, z up the tibia, x out of the skin.
+    """
+
+    source: str = "sim"
+    model: str = "lsm6dso32"
+    rate_hz: float = 416.0
+    acc_range_g: float = 32.0
+    gyr_range_dps: float = 2000.0
+    placement: str = "right_shank"
+    mounting: str = "+x+y+z"
+
+    def __post_init__(self) -> None:
+        if self.source != "sim":
+            raise ValueError(f"source {self.source!r}: only 'sim' is available so far")
+        spec = chip(self.model)
+        spec.check_odr(self.rate_hz)
+        spec.check_ranges(self.acc_range_g, self.gyr_range_dps)
+        if self.placement not in PLACEMENTS:
+            raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}")
+        mounting_matrix(self.mounting)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings, one section each."""
+
+    sensor: SensorSettings = field(default_factory=SensorSettings)
+    still: StillSettings = field(default_factory=StillSettings)
+    calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
+    orientation: OrientationSettings = field(default_factory=OrientationSettings)
+    lever_arm: LeverArmSettings = field(default_factory=LeverArmSettings)
+
+    @property
+    def tilt(self) -> TiltSettings:
+        return TiltSettings(self.still, self.calibration, self.orientation, self.lever_arm)
+
+
+def config_path(explicit: str | Path | None = None) -> Path | None:
+    """The user's settings file: the one named, else $POISE_CONFIG, else the XDG one if present."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("POISE_CONFIG"):
+        return Path(os.environ["POISE_CONFIG"])
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    candidate = base / "poise" / "config.toml"
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Defaults, overridden by the user's configuration file if there is one.
+
+    Raises :class:`PoiseError` naming the file, section and key of any mistake.
+    """
+    path = config_path(path)
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise PoiseError(f"{path}: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise PoiseError(f"{path}: {e}") from None
+    return settings_from_dict(data, str(path))
+
+
+def settings_from_dict(data: dict[str, Any], origin: str = "settings") -> Settings:
+    sections = {}
+    for f in dataclasses.fields(Settings):
+        section_type = _field_type(Settings, f.name)
+        given = data.get(f.name, {})
+        if not isinstance(given, dict):
+            raise PoiseError(f"{origin}: [{f.name}] must be a table")
+        sections[f.name] = _build_section(section_type, given, f"{origin}: [{f.name}]")
+    unknown = sorted(set(data) - set(sections))
+    if unknown:
+        raise PoiseError(f"{origin}: unknown section [{unknown[0]}]; known: {', '.join(sections)}")
+    return Settings(**sections)
+
+
+def _build_section(cls: type, given: dict[str, Any], where: str) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(given) - names)
+    if unknown:
+        raise PoiseError(f"{where} unknown key '{unknown[0]}'; known: {', '.join(sorted(names))}")
+    values = {}
+    for name, value in given.items():
+        values[name] = _coerce(value, _field_type(cls, name), f"{where} {name}")
+    try:
+        return cls(**values)
+    except ValueError as e:
+        raise PoiseError(f"{where} {e}") from None
+
+
+def _coerce(value: Any, kind: Any, where: str) -> Any:
+    origin = typing.get_origin(kind)
+    if kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        raise PoiseError(f"{where}: must be a number, not {value!r}")
+    if kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise PoiseError(f"{where}: must be a whole number, not {value!r}")
+    if kind is bool or kind is str:
+        if isinstance(value, kind):
+            return value
+        raise PoiseError(
+            f"{where}: must be {'true or false' if kind is bool else 'text'}, not {value!r}"
+        )
+    if origin is tuple:
+        inner = typing.get_args(kind)
+        if not isinstance(value, list) or len(value) != len(inner):
+            raise PoiseError(f"{where}: must be a list of {len(inner)} values, not {value!r}")
+        return tuple(_coerce(v, t, where) for v, t in zip(value, inner, strict=True))
+    raise PoiseError(f"{where}: unsupported setting type {kind}")
+
+
+def _field_type(cls: type, name: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    kind = hints[name]
+    if isinstance(kind, types.UnionType):
+        raise TypeError(f"{cls.__name__}.{name}: optional settings cannot be written in TOML")
+    return kind
+
+
+def render_settings(settings: Settings) -> str:
+    """The settings as a commented TOML file (each key's comment from its class docstring)."""
+    lines = [
+        "# Poise configuration: every setting with its default.",
+        "# Generated by `poise config --defaults`; copy the keys you change to",
+        "# ~/.config/poise/config.toml (or name a file with --config or $POISE_CONFIG).",
+    ]
+    for f in dataclasses.fields(Settings):
+        section = getattr(settings, f.name)
+        docs = _arg_docs(type(section))
+        summary = (type(section).__doc__ or "").strip().splitlines()[0]
+        lines += ["", f"# {summary}", f"[{f.name}]"]
+        for sub in dataclasses.fields(section):
+            for text in _wrap(docs.get(sub.name, "")):
+                lines.append(f"# {text}")
+            lines.append(f"{sub.name} = {_toml_value(getattr(section, sub.name))}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return str(value)
+
+
+def _arg_docs(cls: type) -> dict[str, str]:
+    """Map field name to its description from the ``Args:`` section of a docstring."""
+    doc = (cls.__doc__ or "").expandtabs()
+    match = re.search(r"Args:\n(.*?)(?:\n\s*\n|\Z)", doc, re.S)
+    out: dict[str, str] = {}
+    current = None
+    for line in (match.group(1) if match else "").splitlines():
+        entry = re.match(r"\s*(\w+):\s*(.*)", line)
+        if entry and entry.group(1) in {f.name for f in dataclasses.fields(cls)}:
+            current = entry.group(1)
+            out[current] = entry.group(2).strip()
+        elif current:
+            out[current] += " " + line.strip()
+    return {k: re.sub(r"``", "", v) for k, v in out.items()}
+
+
+def _wrap(text: str, width: int = 78) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + ([line] if line else [])

@@ -1,0 +1,155 @@
+"""The command line as a user meets it: real processes, real files, one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import RECORDINGS, recording_path
+from poise.formats import load_recording
+
+
+def poise(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "poise", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("poise: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_help_lists_the_commands():
+    result = poise("--help")
+    assert result.returncode == 0
+    for command in ("demo", "simulate", "inspect", "angles", "calibrate-accel", "config"):
+        assert command in result.stdout
+
+
+def test_simulate_then_angles(tmp_path):
+    sim = poise(
+        "simulate", "stance", "-o", "s.csv", "--rate", "104", "--duration-s", "10", cwd=tmp_path
+    )
+    assert sim.returncode == 0, sim.stderr
+    assert "wrote s.csv" in sim.stdout and (tmp_path / "s.truth.json").exists()
+    angles = poise("angles", "s.csv", cwd=tmp_path)
+    assert angles.returncode == 0, angles.stderr
+    rows = angles.stdout.splitlines()
+    assert rows[0] == "t_s,seq,tilt_ap_deg,tilt_ml_deg,inclination_deg,flags"
+    assert len(rows) - 1 == len(load_recording(tmp_path / "s.csv").samples)
+    as_json = json.loads(poise("angles", "s.csv", "--json", cwd=tmp_path).stdout)
+    assert len(as_json["tilt_ap_deg"]) == len(rows) - 1
+    assert as_json["calibration"]["found"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("fusion_sensor_data.csv", []),
+        ("gait_tracking_short_walk.csv", []),
+        (
+            "mobgap_HA001_Test5_Trial1.csv",
+            ["--rate", "100", "--acc-unit", "g", "--gyr-unit", "dps"],
+        ),
+        ("mlr_cmj_smartphone.csv", ["--rate", "128", "--acc-unit", "m/s2", "--gyr-unit", "rad/s"]),
+    ],
+)
+def test_inspect_every_real_imu_recording(name, options):
+    path = recording_path(name)
+    result = poise("inspect", str(path), *options, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    expected = {
+        "fusion_sensor_data.csv": 13514,
+        "gait_tracking_short_walk.csv": 16539,
+        "mobgap_HA001_Test5_Trial1.csv": 1246,
+        "mlr_cmj_smartphone.csv": 600,
+    }
+    assert report["samples"] == expected[name]
+    text = poise("inspect", str(path), *options)
+    assert "health:" in text.stdout and "still:" in text.stdout
+
+
+def test_inspect_reports_the_gait_files_quirks():
+    report = json.loads(
+        poise("inspect", str(recording_path("gait_tracking_short_walk.csv")), "--json").stdout
+    )
+    assert report["health"]["duplicate_timestamps"] == 205
+    assert any("duplicate" in p for p in report["problems"])
+
+
+def test_user_mistakes_are_one_line(tmp_path):
+    assert_one_line_error(
+        poise("inspect", "nothere.csv", cwd=tmp_path), "nothere.csv", "No such file"
+    )
+    assert_one_line_error(
+        poise("inspect", str(recording_path("mobgap_HA001_Test5_Trial1.csv"))), "--acc-unit"
+    )
+    assert_one_line_error(
+        poise("inspect", str(RECORDINGS / "jythen_forceplate_standing.csv")),
+        "jythen_forceplate_standing.csv",
+        "--skip-rows",
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("t,ax,ay,az,gx,gy,gz\n0,0,0,1,0,0,0\n0.01,0,zero,1,0,0,0\n")
+    assert_one_line_error(
+        poise("angles", str(bad), "--acc-unit", "g", "--gyr-unit", "dps"),
+        "bad.csv:3: column 'ay': cannot read 'zero'",
+    )
+    assert_one_line_error(
+        poise("simulate", "stance", "-o", "x.csv", "--eyes", "shut", cwd=tmp_path),
+        "eyes must be one of",
+    )
+    assert_one_line_error(
+        poise("simulate", "hop", "-o", "x.csv", "--rate", "100", cwd=tmp_path), "no 100 Hz rate"
+    )
+    assert_one_line_error(
+        poise("simulate", "lunge", "-o", str(tmp_path / "no" / "x.csv")), "cannot write"
+    )
+    config = tmp_path / "c.toml"
+    config.write_text("[orientation]\ngain = 'x'\n")
+    assert_one_line_error(poise("--config", str(config), "demo"), "c.toml: [orientation] gain")
+
+
+def test_demo_prints_a_calibrated_summary_next_to_the_truth():
+    result = poise("demo", "--duration-s", "10")
+    assert result.returncode == 0, result.stderr
+    assert "calibrated tilt over single-leg stance" in result.stdout
+    report = json.loads(poise("demo", "--duration-s", "10", "--json").stdout)
+    assert report["calibration"]["found"]
+    for angle in report["angles"].values():
+        assert angle["rms_error"] < 0.3
+
+
+def test_calibrate_accel_and_use_it(tmp_path):
+    assert (
+        poise(
+            "simulate", "poses", "-o", "p.csv", "--imu", "mpu6050", "--rate", "100", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    result = poise("calibrate-accel", "p.csv", "-o", "cal.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "8 poses" in result.stdout
+    cal = json.loads((tmp_path / "cal.json").read_text())
+    assert cal["sensor_model"] == "MPU-6050" and len(cal["accelerometer"]["offset_g"]) == 3
+    assert (
+        poise(
+            "simulate", "lunge", "-o", "l.csv", "--imu", "mpu6050", "--rate", "100", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    assert (
+        poise("angles", "l.csv", "--accel-cal", "cal.json", "-o", "a.csv", cwd=tmp_path).returncode
+        == 0
+    )
+    assert (tmp_path / "a.csv").read_text().startswith("t_s,")
+    assert_one_line_error(
+        poise("calibrate-accel", "l.csv", "-o", "x.json", cwd=tmp_path), "orientations"
+    )
