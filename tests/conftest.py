@@ -25,7 +25,7 @@ def recording_path(name: str) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _simulated(scenario: str, items: tuple) -> SimResult:
     return simulate(scenario, **dict(items))
 
@@ -46,7 +46,9 @@ def check_snapshot(name: str, values: dict, rel: float = 1e-6, abs_: float = 1e-
         path.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
         return
     if not path.exists():
-        pytest.fail(f"snapshot {path.name} is missing; run with POISE_UPDATE_SNAPSHOTS=1 and review it")
+        pytest.fail(
+            f"snapshot {path.name} is missing; run with POISE_UPDATE_SNAPSHOTS=1 and review it"
+        )
     expected = json.loads(path.read_text())
     _compare(expected, json.loads(json.dumps(values)), name, rel, abs_)
 

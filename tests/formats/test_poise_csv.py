@@ -96,7 +96,9 @@ def test_bad_cell_is_reported_by_line_and_column(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError) as err:
         read_recording(path)
-    assert str(err.value) == f"{path}:{header + 4}: column 'acc_z_g': cannot read 'oops' as a number"
+    assert (
+        str(err.value) == f"{path}:{header + 4}: column 'acc_z_g': cannot read 'oops' as a number"
+    )
 
 
 def test_bad_metadata_names_the_field(tmp_path):
@@ -121,8 +123,8 @@ def test_writer_flushes_every_block_so_sigkill_loses_only_the_block_in_progress(
         n = 100  # 0.1 s blocks at 1 kHz
         for k in range(10_000):
             t = (k * n + np.arange(n)) / 1000.0
-            block = SampleBlock(t, k * n + np.arange(n), np.tile([0, 0, 1.0], (n, 1)), np.zeros((n, 3)))
-            writer.write(block)
+            acc = np.tile([0, 0, 1.0], (n, 1))
+            writer.write(SampleBlock(t, k * n + np.arange(n), acc, np.zeros((n, 3))))
             print(k + 1, flush=True)
             time.sleep(0.02)
         """

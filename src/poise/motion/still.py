@@ -26,7 +26,8 @@ class StillSettings:
         gyr_std_dps: largest standard deviation of any gyroscope axis, deg/s. Quiet
             two-legged standing moves the shank by well under this; single-leg stance
             moves it by more.
-        acc_std_g: largest standard deviation of any accelerometer axis, g.
+        acc_std_g: largest standard deviation of any accelerometer axis, g (above
+            the 8 mg of an MPU-6050's own noise at 1 kHz).
         acc_norm_tolerance_g: largest difference between the mean acceleration's
             magnitude and 1 g (wide enough for an uncalibrated MPU-6050: 80 mg
             offsets and 3% scale errors).
@@ -34,7 +35,7 @@ class StillSettings:
 
     window_s: float = 1.0
     gyr_std_dps: float = 1.0
-    acc_std_g: float = 0.01
+    acc_std_g: float = 0.02
     acc_norm_tolerance_g: float = 0.2
 
 

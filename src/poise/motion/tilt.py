@@ -32,6 +32,9 @@ from poise.motion.still import StillSettings, still_windows
 from poise.recording import Recording
 from poise.samples import SampleBlock
 
+#: Samples per block when a whole recording is processed at once.
+BATCH_BLOCK_LEN = 8192
+
 
 @dataclass(frozen=True)
 class TiltSettings:
@@ -216,6 +219,8 @@ def track_tilt(
     tracker = TiltTracker(
         meta.rate_hz, meta.mounting, meta.gyr_range_dps, meta.placement, settings, accel_calibration
     )
-    tilt = TiltBlock.concat([tracker.update(recording.samples), tracker.finish()])
+    # Fed in blocks, exactly as live: the same result, with memory bounded by the block.
+    pieces = [tracker.update(block) for block in recording.samples.split(BATCH_BLOCK_LEN)]
+    tilt = TiltBlock.concat([*pieces, tracker.finish()])
     assert tracker.calibration is not None
     return tilt, tracker.calibration
