@@ -153,3 +153,54 @@ def test_calibrate_accel_and_use_it(tmp_path):
     assert_one_line_error(
         poise("calibrate-accel", "l.csv", "-o", "x.json", cwd=tmp_path), "orientations"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["demo", "--duration-s", "inf"], "--duration-s must be a number from 5 to 900"),
+        (["simulate", "stance", "-o", "x.csv", "--gyro-bias", "-1"], "--gyro-bias must be"),
+        (
+            ["simulate", "stance", "-o", "x.csv", "--losses", "-3"],
+            "--losses must be a whole number",
+        ),
+        (["simulate", "stance", "-o", "x.csv", "--seed", "-1"], "--seed must be"),
+        (["simulate", "poses", "-o", "x.csv", "--drop-probability", "2"], "--drop-probability"),
+        (["simulate", "hop", "-o", "x.csv", "--imu", "mpu6050", "--rate", "3.9"], "..., 4 Hz"),
+        (["inspect", "x.csv", "--skip-rows", "-1"], "--skip-rows must be"),
+        (["inspect", "x.csv", "--delimiter", ""], "--delimiter must be one character"),
+        (["inspect", "x.csv", "--rate", "0"], "--rate must be a number above 0"),
+    ],
+)
+def test_bad_options_name_the_option(tmp_path, args, fragment):
+    (tmp_path / "x.csv").write_text("t,ax,ay,az,gx,gy,gz\n0,0,0,1,0,0,0\n")
+    assert_one_line_error(poise(*args, cwd=tmp_path), fragment)
+
+
+def test_damaged_recordings_are_one_line_errors_or_read(tmp_path):
+    assert poise("simulate", "lunge", "-o", "r.csv", "--rate", "104", cwd=tmp_path).returncode == 0
+    text = (tmp_path / "r.csv").read_text()
+    header = (
+        text[: text.index("seq,t_s")]
+        + "seq,t_s,acc_x_g,acc_y_g,acc_z_g,gyr_x_dps,gyr_y_dps,gyr_z_dps\n"
+    )
+    (tmp_path / "empty.csv").write_text(header)
+    result = poise("angles", "empty.csv", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.count("\n") == 1  # the column names only
+    assert poise("inspect", "empty.csv", cwd=tmp_path).returncode == 0
+    (tmp_path / "mount.csv").write_text(
+        text.replace('"mounting": "+x+y+z"', '"mounting": "+x+x+z"')
+    )
+    assert_one_line_error(poise("angles", "mount.csv", cwd=tmp_path), "metadata field 'mounting'")
+    rows = text.splitlines()
+    first = next(i for i, row in enumerate(rows) if row.startswith("seq,")) + 1
+    rows[first + 2] = "2.5" + rows[first + 2][1:]
+    (tmp_path / "seq.csv").write_text("\n".join(rows) + "\n")
+    assert_one_line_error(
+        poise("angles", "seq.csv", cwd=tmp_path), f"seq.csv:{first + 3}: column 'seq'"
+    )
+    rows[first + 2] = rows[first + 2].replace("2.5,", "2,", 1)
+    rows[first + 5] = rows[first + 5].split(",", 1)[0] + ",inf," + rows[first + 5].split(",", 2)[2]
+    (tmp_path / "inf.csv").write_text("\n".join(rows) + "\n")
+    report = json.loads(poise("inspect", "inf.csv", "--json", cwd=tmp_path).stdout)
+    assert report["health"]["bad_timestamps"] == 1

@@ -11,8 +11,8 @@ Sources:
   design brief (80 ug/sqrt(Hz), 3.8 mdps/sqrt(Hz)).
 - MPU-6050: InvenSense PS-MPU-6000A-00 rev 3.4 (sensitivities, 400 ug/sqrt(Hz),
   0.005 dps/sqrt(Hz), +-50 mg x/y and +-80 mg z zero-g offset, +-20 dps ZRO,
-  +-3% sensitivity tolerance, 1 kHz / (1 + SMPLRT_DIV) with the DLPF on, DLPF
-  bandwidths 260..5 Hz).
+  +-3% sensitivity tolerance, +-2% cross-axis sensitivity, 1 kHz / (1 + SMPLRT_DIV)
+  with the DLPF on, DLPF bandwidths 260..5 Hz).
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ class ChipSpec:
         gyr_offset_dps: typical zero-rate offset, deg/s.
         acc_sensitivity_tol: typical relative sensitivity error of the accelerometer.
         gyr_sensitivity_tol: typical relative sensitivity error of the gyroscope.
+        cross_axis: typical cross-axis sensitivity (the fraction of one axis's input
+            read by another), both sensors.
         clock_tol: relative error of the chip's sample clock.
         timestamp_lsb_s: resolution of the chip's sample timestamps, or None if
             it has none (time is then the sample count over the nominal rate).
@@ -53,6 +55,7 @@ class ChipSpec:
     gyr_offset_dps: float
     acc_sensitivity_tol: float
     gyr_sensitivity_tol: float
+    cross_axis: float
     clock_tol: float
     timestamp_lsb_s: float | None
     timestamp_residual_tol: float
@@ -73,7 +76,8 @@ class ChipSpec:
     def check_odr(self, odr_hz: float) -> None:
         """Raise ValueError naming the offered rates when ``odr_hz`` is not one of them."""
         if not any(abs(odr_hz - r) < 0.01 * r for r in self.odrs_hz):
-            offered = ", ".join(f"{r:g}" for r in self.odrs_hz)
+            rates = [f"{r:.4g}" for r in self.odrs_hz]
+            offered = ", ".join(rates if len(rates) <= 12 else [*rates[:6], "...", rates[-1]])
             raise ValueError(f"{self.name} has no {odr_hz:g} Hz rate; it offers {offered} Hz")
 
     def check_ranges(self, acc_range_g: float, gyr_range_dps: float) -> None:
@@ -98,6 +102,7 @@ LSM6DSO32 = ChipSpec(
     gyr_offset_dps=1.0,
     acc_sensitivity_tol=0.01,  # assumption: the datasheet gives no typical figure
     gyr_sensitivity_tol=0.01,  # assumption
+    cross_axis=0.01,  # assumption
     clock_tol=0.015,  # FREQ_FINE spans about +-1.5% (0.15% steps of 8 bits, typ. small)
     timestamp_lsb_s=25e-6,
     timestamp_residual_tol=0.00075,  # half a 0.15% FREQ_FINE step
@@ -115,6 +120,7 @@ MPU6050 = ChipSpec(
     gyr_offset_dps=20.0,
     acc_sensitivity_tol=0.03,
     gyr_sensitivity_tol=0.03,
+    cross_axis=0.02,
     clock_tol=0.01,  # assumption: internal oscillator, +-1%
     timestamp_lsb_s=None,
     timestamp_residual_tol=0.0,

@@ -47,7 +47,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     report = _checked(
-        lambda: run_demo(settings, args.seed, args.eyes, args.surface, args.duration_s)
+        lambda: run_demo(settings, args.seed, args.eyes, args.surface, args.duration_s),
+        ("seed", "duration_s"),
     )
     print(json.dumps(report, indent=2) if args.json else format_demo(report))
     return 0
@@ -75,7 +76,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             drop_probability=args.drop_probability,
             ideal=args.ideal,
             **params,
-        )
+        ),
+        (*OPTION_NAMES, "seed", "drop_probability", *args.scenario_fields),
     )
     written = _writing(args.output, lambda: result.write(args.output, series=args.truth_series))
     samples = result.recording.samples
@@ -101,9 +103,10 @@ def _cmd_angles(args: argparse.Namespace) -> int:
     from poise.motion.angles import flag_counts
     from poise.motion.tilt import track_tilt
 
+    settings = _settings(args)
     recording = _load(args)
     accel_cal = _accel_calibration(args.accel_cal) if args.accel_cal else None
-    tilt, calibration = track_tilt(recording, _settings(args).tilt, accel_cal)
+    tilt, calibration = track_tilt(recording, settings.tilt, accel_cal)
     ap, ml, inc = tilt.angles()
     if args.json:
 
@@ -139,10 +142,10 @@ def _cmd_angles(args: argparse.Namespace) -> int:
         _writing(args.output, lambda: atomic_write_text(args.output, text))
     else:
         sys.stdout.write(text)
-    if not calibration.found:
+    if not calibration.found and len(tilt):
         print(
             f"poise: {recording.path}: no still reference period in the first "
-            f"{_settings(args).calibration.search_s:g} s; angles are uncalibrated (flag 16)",
+            f"{settings.calibration.search_s:g} s; angles are uncalibrated (flag 16)",
             file=sys.stderr,
         )
     return 0
@@ -192,12 +195,30 @@ def _settings(args: argparse.Namespace) -> Any:
     return load_settings(args.config)
 
 
-def _checked(work: typing.Callable[[], Any]) -> Any:
-    """Run ``work``, turning a ValueError about a parameter into a one-line error."""
+#: Parameter names as the command line spells them, where they differ.
+OPTION_NAMES = {
+    "rate_hz": "--rate",
+    "acc_range_g": "--acc-range",
+    "gyr_range_dps": "--gyr-range",
+    "misalignment_deg": "--misalignment",
+    "gyr_bias_dps": "--gyro-bias",
+}
+
+
+def _checked(work: typing.Callable[[], Any], parameters: typing.Iterable[str] = ()) -> Any:
+    """Run ``work``, turning a ValueError about a parameter into a one-line error.
+
+    A message that starts with one of ``parameters`` gets the option's spelling:
+    ``duration_s must be ...`` becomes ``--duration-s must be ...``.
+    """
     try:
         return work()
     except ValueError as e:
-        raise PoiseError(str(e)) from None
+        message = str(e)
+        name = message.split(" ", 1)[0]
+        if name in parameters:
+            message = OPTION_NAMES.get(name, "--" + name.replace("_", "-")) + message[len(name) :]
+        raise PoiseError(message) from None
 
 
 def _writing(path: str, work: typing.Callable[[], Any]) -> Any:
@@ -210,21 +231,24 @@ def _writing(path: str, work: typing.Callable[[], Any]) -> Any:
 def _load(args: argparse.Namespace) -> Any:
     from poise.formats import CsvOptions, load_recording
 
-    options = CsvOptions(
-        skip_rows=args.skip_rows,
-        delimiter=args.delimiter,
-        time_column=args.time_column,
-        time_unit=args.time_unit,
-        index_column=args.index_column,
-        rate_hz=args.rate,
-        acc_columns=_three(args.acc_columns, "--acc-columns"),
-        gyr_columns=_three(args.gyr_columns, "--gyr-columns"),
-        acc_unit=args.acc_unit,
-        gyr_unit=args.gyr_unit,
-        sensor_model=args.sensor_model,
-        placement=args.placement,
-        acc_range_g=args.acc_range,
-        gyr_range_dps=args.gyr_range,
+    options = _checked(
+        lambda: CsvOptions(
+            skip_rows=args.skip_rows,
+            delimiter=args.delimiter,
+            time_column=args.time_column,
+            time_unit=args.time_unit,
+            index_column=args.index_column,
+            rate_hz=args.rate,
+            acc_columns=_three(args.acc_columns, "--acc-columns"),
+            gyr_columns=_three(args.gyr_columns, "--gyr-columns"),
+            acc_unit=args.acc_unit,
+            gyr_unit=args.gyr_unit,
+            sensor_model=args.sensor_model,
+            placement=args.placement,
+            acc_range_g=args.acc_range,
+            gyr_range_dps=args.gyr_range,
+        ),
+        ("skip_rows", "delimiter", "rate_hz", "acc_range_g", "gyr_range_dps"),
     )
     return load_recording(args.file, None if options == CsvOptions() else options)
 
@@ -246,6 +270,8 @@ def _accel_calibration(path: str) -> Any:
         return AccelCalibration.from_dict(document["accelerometer"])
     except OSError as e:
         raise PoiseError(f"{path}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise PoiseError(f"{path}: not UTF-8 text (byte {e.start})") from None
     except json.JSONDecodeError as e:
         raise PoiseError(f"{path}:{e.lineno}: not valid JSON: {e.msg}") from None
     except (KeyError, TypeError):

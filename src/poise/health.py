@@ -39,6 +39,7 @@ class StreamHealth:
     duration_s: float
     nominal_rate_hz: float
     measured_rate_hz: float | None
+    bad_timestamps: int
     duplicate_timestamps: int
     backward_timestamps: int
     gaps: int
@@ -53,6 +54,8 @@ class StreamHealth:
     def problems(self) -> list[str]:
         """One short line per kind of problem found; empty when the stream is clean."""
         out = []
+        if self.bad_timestamps:
+            out.append(f"{self.bad_timestamps} timestamps that are not finite numbers")
         if self.duplicate_timestamps:
             out.append(f"{self.duplicate_timestamps} duplicate timestamps")
         if self.backward_timestamps:
@@ -114,11 +117,13 @@ class HealthMonitor:
         self.gyr_range_dps = gyr_range_dps
         self._period_s = 1.0 / self.nominal_rate_hz
         self._n = 0
-        self._t_first = 0.0
+        self._t_first_finite: float | None = None
+        self._t_last_finite: float | None = None
         self._t_last: float | None = None
         self._seq_last: int | None = None
         self._regular_steps = 0
         self._regular_time_s = 0.0
+        self._bad_times = 0
         self._duplicates = 0
         self._backward = 0
         self._gaps = 0
@@ -135,20 +140,29 @@ class HealthMonitor:
         """Count the problems in ``block``, including at its join with the previous one."""
         if len(block) == 0:
             return
+        finite = block.t_s[np.isfinite(block.t_s)]
+        if finite.size:
+            if self._t_first_finite is None:
+                self._t_first_finite = float(finite[0])
+            self._t_last_finite = float(finite[-1])
         if self._t_last is None:
-            self._t_first = float(block.t_s[0])
             dt = np.diff(block.t_s)
             dseq = np.diff(block.seq)
         else:
             dt = np.diff(block.t_s, prepend=self._t_last)
             dseq = np.diff(block.seq, prepend=self._seq_last)
 
-        gap = dt > GAP_FACTOR * self._period_s
-        regular = (dt > 0) & ~gap
+        # A NaN or infinite time makes its step unknown: counted, then left out.
+        self._bad_times += int(np.count_nonzero(~np.isfinite(block.t_s)))
+        dt = np.where(np.isfinite(dt), dt, np.nan)
+        with np.errstate(invalid="ignore"):
+            gap = dt > GAP_FACTOR * self._period_s
+            regular = (dt > 0) & ~gap
         self._regular_steps += int(np.count_nonzero(regular))
         self._regular_time_s += float(dt[regular].sum())
-        self._duplicates += int(np.count_nonzero(dt == 0))
-        self._backward += int(np.count_nonzero(dt < 0))
+        with np.errstate(invalid="ignore"):
+            self._duplicates += int(np.count_nonzero(dt == 0))
+            self._backward += int(np.count_nonzero(dt < 0))
         if gap.any():
             self._gaps += int(np.count_nonzero(gap))
             self._longest_gap_s = max(self._longest_gap_s, float(dt[gap].max()))
@@ -176,11 +190,16 @@ class HealthMonitor:
     def health(self) -> StreamHealth:
         return StreamHealth(
             samples=self._n,
-            duration_s=(self._t_last - self._t_first) if self._t_last is not None else 0.0,
+            duration_s=(
+                self._t_last_finite - self._t_first_finite
+                if self._t_first_finite is not None and self._t_last_finite is not None
+                else 0.0
+            ),
             nominal_rate_hz=self.nominal_rate_hz,
             measured_rate_hz=(
                 self._regular_steps / self._regular_time_s if self._regular_time_s > 0 else None
             ),
+            bad_timestamps=self._bad_times,
             duplicate_timestamps=self._duplicates,
             backward_timestamps=self._backward,
             gaps=self._gaps,

@@ -9,10 +9,11 @@ configured and where the file came from.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from poise.health import HealthMonitor, StreamHealth
+from poise.motion.frames import mounting_matrix
 from poise.samples import SampleBlock
 
 #: Where the sensor was worn: the segment whose frame the angles are given in.
@@ -82,9 +83,6 @@ class RecordingMeta:
         names = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in names})
 
-    def with_changes(self, **changes: Any) -> RecordingMeta:
-        return replace(self, **changes)
-
 
 def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
     def positive(x: object) -> bool:
@@ -102,6 +100,22 @@ def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
         return "sensor_model", "must be a non-empty string"
     if not isinstance(meta.source, dict):
         return "source", "must be an object"
+    if not isinstance(meta.mounting, str):
+        return "mounting", f"must be text such as '+x+y+z', not {meta.mounting!r}"
+    try:
+        mounting_matrix(meta.mounting)
+    except ValueError as e:
+        return "mounting", str(e)
+    if meta.calibration is not None:
+        if not isinstance(meta.calibration, dict):
+            return "calibration", "must be an object or null"
+        if meta.calibration.get("accelerometer") is not None:
+            from poise.motion.accel_calibration import AccelCalibration  # the one validator
+
+            try:
+                AccelCalibration.from_dict(meta.calibration["accelerometer"])
+            except (ValueError, TypeError, AttributeError) as e:
+                return "calibration", str(e)
     return None
 
 

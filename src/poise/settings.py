@@ -11,6 +11,7 @@ TOML file (``--config FILE``, ``$POISE_CONFIG``, or
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from poise.checks import check_number
 from poise.chips import chip
 from poise.errors import PoiseError
 from poise.motion.calibration import CalibrationSettings
@@ -57,6 +59,8 @@ class SensorSettings:
     def __post_init__(self) -> None:
         if self.source != "sim":
             raise ValueError(f"source {self.source!r}: only 'sim' is available so far")
+        for name in ("rate_hz", "acc_range_g", "gyr_range_dps"):
+            check_number(name, getattr(self, name), 0.0, above=True)
         spec = chip(self.model)
         spec.check_odr(self.rate_hz)
         spec.check_ranges(self.acc_range_g, self.gyr_range_dps)
@@ -103,6 +107,8 @@ def load_settings(path: str | Path | None = None) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise PoiseError(f"{path}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise PoiseError(f"{path}: not UTF-8 text (byte {e.start})") from None
     except tomllib.TOMLDecodeError as e:
         raise PoiseError(f"{path}: {e}") from None
     return settings_from_dict(data, str(path))
@@ -139,9 +145,11 @@ def _build_section(cls: type, given: dict[str, Any], where: str) -> Any:
 def _coerce(value: Any, kind: Any, where: str) -> Any:
     origin = typing.get_origin(kind)
     if kind is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        raise PoiseError(f"{where}: must be a number, not {value!r}")
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise PoiseError(f"{where}: must be a number, not {value!r}")
+        if not math.isfinite(value):
+            raise PoiseError(f"{where}: must be a finite number, not {value!r}")
+        return float(value)
     if kind is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value

@@ -51,8 +51,11 @@ def test_offsets_and_scales_are_recovered_from_simulated_poses(imu, rate):
     poses = find_poses(sim.recording.samples, rate)
     assert len(poses) == 8
     cal = fit_accel_calibration(poses)
-    assert np.abs(cal.offset_g - errors["acc_offset_g"]).max() < 0.001  # 1 mg
-    assert np.abs(cal.scale - errors["acc_scale"]).max() < 0.001  # 0.1 %
+    # Cross-axis sensitivity (1-2%) is outside the offset-and-scale model: it is
+    # what limits a real six-position calibration to a few mg.
+    assert np.abs(cal.offset_g - errors["acc_offset_g"]).max() < 0.004  # 4 mg
+    assert np.abs(cal.scale - errors["acc_scale"]).max() < 0.003  # 0.3 %
+    assert 0.0002 < cal.residual_g < 0.005
 
 
 def test_too_few_poses_say_which_axes_were_never_up():

@@ -61,12 +61,14 @@ def test_standing_reference_removes_the_tilt_of_a_misaligned_strap():
     assert np.degrees(np.arccos(up[2] / np.linalg.norm(up))) < 0.01
     plain = calibrate_from_window(t, acc, gyr, np.eye(3), CalibrationSettings(reference="none"))
     assert np.allclose(plain.sensor_to_segment, np.eye(3))
-    # The initial orientation matches the up vector at the window's start.
-    assert np.allclose(
-        quat_vertical(cal.initial_quat[None])[0],
-        cal.sensor_to_segment @ acc[:250].mean(axis=0) / np.linalg.norm(acc[:250].mean(axis=0)),
-        atol=1e-9,
+    # The initial orientation is the posture at the window's first sample, though
+    # the segment sways through the window (the samples are turned back to it).
+    start_up = cal.sensor_to_segment @ acc[0]
+    start_up /= np.linalg.norm(start_up)
+    error = np.degrees(
+        np.arccos(np.clip(quat_vertical(cal.initial_quat[None])[0] @ start_up, -1, 1))
     )
+    assert error < 0.005
 
 
 def test_settings_are_validated():

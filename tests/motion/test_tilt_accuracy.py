@@ -15,7 +15,8 @@ from poise.chips import LSM6DSO32
 from poise.motion.accel_calibration import find_poses, fit_accel_calibration
 from poise.motion.angles import FLAG_STARTUP, FLAG_UNCALIBRATED, TiltBlock
 from poise.motion.tilt import TiltTracker, track_tilt
-from poise.recording import Recording
+from poise.recording import Recording, RecordingMeta
+from poise.samples import SampleBlock
 from poise.sim.episode import EpisodeBuilder
 from poise.sim.imu_model import SensorConfig, draw_errors, sample_sensor
 from poise.sim.kinematics import ideal_imu
@@ -94,6 +95,17 @@ def test_board_and_hop_baseline_tilt(scenario, imu, rate):
         assert max(errors_in(sim, tilt, sim.truth.summary_window)) <= 0.3
 
 
+@pytest.mark.parametrize(("imu", "rate"), [RATES[0], RATES[2], RATES[3], RATES[4]])
+def test_tilt_after_hop_landings_with_calibrated_accelerometer(imu, rate):
+    """Impacts, fast turns and the stick posture (8 deg forward) after each landing."""
+    for seed in SEEDS:
+        poses = simulated("poses", imu=imu, rate_hz=rate, seed=seed, **IMPERFECT)
+        accel_cal = fit_accel_calibration(find_poses(poses.recording.samples, rate))
+        sim = simulated("hop", imu=imu, rate_hz=rate, seed=seed, **IMPERFECT)
+        tilt, _ = track_tilt(sim.recording, accel_calibration=accel_cal)
+        assert max(errors_in(sim, tilt, "stick")) <= 0.3
+
+
 def test_a_cheap_chips_large_gyro_bias_is_calibrated_away_too():
     """The MPU-6050's zero-rate level is +-20 deg/s, not 1: the still reference handles it."""
     for seed in SEEDS:
@@ -115,18 +127,56 @@ def test_the_first_seconds_of_a_trial_are_as_good_as_the_rest():
         assert rms(ml[first] - sim.truth.tilt_ml_deg[first]) <= 0.3
 
 
+def damaged(samples: SampleBlock) -> SampleBlock:
+    """The same stream with the faults real files have: NaN and all-zero rows,
+    repeated and missing timestamps, clustered where block edges will fall."""
+    t, acc, gyr = samples.t_s.copy(), samples.acc_g.copy(), samples.gyr_dps.copy()
+    rng = np.random.default_rng(0)
+    for i in rng.choice(np.arange(800, len(t) - 100), 40, replace=False):  # reference kept clean
+        kind = i % 4
+        span = slice(i, i + 3)
+        if kind == 0:
+            gyr[span] = np.nan
+        elif kind == 1:
+            acc[span] = 0.0
+            gyr[span] = 0.0
+        elif kind == 2:
+            t[i + 1] = t[i]
+        else:
+            t[i] = np.nan
+    return SampleBlock(t, samples.seq, acc, gyr)
+
+
 @pytest.mark.parametrize("scenario", ["stance", "hop", "lunge"])
-def test_live_block_by_block_equals_batch_bit_for_bit(scenario):
+@pytest.mark.parametrize("damage", [False, True])
+def test_live_block_by_block_equals_batch_bit_for_bit(scenario, damage):
     sim = simulated(scenario, rate_hz=208.0, seed=4)
-    batch, _ = track_tilt(sim.recording)
-    meta = sim.recording.meta
-    for block_len in (1, 13, 250):
+    samples = damaged(sim.recording.samples) if damage else sim.recording.samples
+    recording = Recording(samples, sim.recording.meta)
+    batch, _ = track_tilt(recording)
+    meta = recording.meta
+    for block_len in (1, 13, 250, 1299):
         tracker = TiltTracker(meta.rate_hz, meta.mounting, meta.gyr_range_dps, meta.placement)
-        live = [tracker.update(b) for b in sim.recording.samples.split(block_len)]
+        live = [tracker.update(b) for b in samples.split(block_len)]
         live = TiltBlock.concat([*live, tracker.finish()])
-        assert np.array_equal(live.quat, batch.quat)
-        assert np.array_equal(live.flags, batch.flags)
+        assert np.array_equal(live.t_s, batch.t_s, equal_nan=True)
         assert np.array_equal(live.seq, batch.seq)
+        assert np.array_equal(live.quat, batch.quat, equal_nan=True)
+        assert np.array_equal(live.flags, batch.flags)
+        assert np.array_equal(live.valid, batch.valid)
+    if damage:
+        assert not batch.valid.all() and tracker.calibration.found
+
+
+def test_a_stream_whose_first_timestamp_is_missing_still_calibrates():
+    sim = simulated("stance", rate_hz=208.0, seed=4)
+    s = sim.recording.samples
+    t = s.t_s.copy()
+    t[0] = np.nan
+    tilt, calibration = track_tilt(
+        Recording(SampleBlock(t, s.seq, s.acc_g, s.gyr_dps), sim.recording.meta)
+    )
+    assert calibration.found and len(tilt) == len(s)
 
 
 def test_samples_before_a_late_reference_are_tracked_backwards_from_it():
@@ -134,17 +184,15 @@ def test_samples_before_a_late_reference_are_tracked_backwards_from_it():
     rng = np.random.default_rng(7)
     b = EpisodeBuilder(12.0, 4000.0, rng)
     b.pivot_m[:, 2] = 0.08
-    b.ap.move(0.0, 1.0, 8.0).move(1.0, 1.0, -5.0).move(2.0, 1.0, 0.0)
-    b.ml.move(0.5, 1.0, 4.0).move(1.5, 1.5, 0.0)
-    b.ap.move(7.0, 1.0, 10.0)
+    b.ap_deg.move(0.0, 1.0, 8.0).move(1.0, 1.0, -5.0).move(2.0, 1.0, 0.0)
+    b.ml_deg.move(0.5, 1.0, 4.0).move(1.5, 1.5, 0.0)
+    b.ap_deg.move(7.0, 1.0, 10.0)
     episode = b.episode("right_shank", np.array([0.04, 0.0, 0.25]), summary_window="none")
     acc, gyr = ideal_imu(episode.motion)
     config = SensorConfig(LSM6DSO32, 208.0, 32.0, 2000.0)
     out = sample_sensor(
         episode.motion.t_s, acc, gyr, config, draw_errors(rng, LSM6DSO32, 1.0, 1.0), rng
     )
-    from poise.recording import RecordingMeta
-
     rec = Recording(out.samples, RecordingMeta(rate_hz=208.0, placement="right_shank"))
     tilt, cal = track_tilt(rec)
     assert cal.found and cal.reference_t_s[0] > 2.5
@@ -152,7 +200,7 @@ def test_samples_before_a_late_reference_are_tracked_backwards_from_it():
     t_true = out.t_true_s
     true_ap = np.degrees(np.interp(t_true, episode.motion.t_s, episode.motion.ap_rad))
     early = t_true < 3.0
-    assert rms(ap[early] - true_ap[early]) < 0.5
+    assert rms(ap[early] - true_ap[early]) < 0.2
 
 
 def test_without_a_still_period_every_sample_is_flagged_uncalibrated():

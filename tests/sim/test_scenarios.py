@@ -67,11 +67,12 @@ def test_board_edge_touches_stop_at_the_edge():
     sim = simulated("board", seed=1, edge_touches=4)
     touches = sim.truth.events_of("edge_touch")
     assert len(touches) == 4
-    inclination = sim.truth.inclination_deg
+    # The floor stops the board at its physical tilt, measured from true vertical.
+    tilt_ap, tilt_ml, inclination = sim.truth.angles(from_vertical=True)
     assert inclination.max() <= 15.0 + 0.05
     for e in touches:
         i = np.searchsorted(sim.truth.t_s, e["t_s"])
-        ap, ml = sim.truth.tilt_ap_deg[i], sim.truth.tilt_ml_deg[i]
+        ap, ml = tilt_ap[i], tilt_ml[i]
         expected = {"forward": (15, 0), "back": (-15, 0), "left": (0, -15), "right": (0, 15)}
         assert (ap, ml) == pytest.approx(expected[e["direction"]], abs=0.3)
 
@@ -87,8 +88,9 @@ def test_sidecar_states_sensor_events_windows_and_summary(tmp_path):
     assert [e["kind"] for e in truth["events"]].count("landing") == 2
     assert truth["windows"]["reference"][0][0] < 0.01
     assert truth["summary"]["tilt_ap_deg"]["rms_about_mean"] > 0
+    assert truth["summary"]["angles"] == "relative to the reference posture"
     series = written[2].read_text().splitlines()
-    assert series[0] == "t_s,tilt_ap_deg,tilt_ml_deg,inclination_deg"
+    assert series[0].startswith("t_s,tilt_ap_deg,tilt_ml_deg,inclination_deg,vertical_tilt_ap_deg")
     assert len(series) == len(load_recording(path).samples) + 1
 
 
@@ -101,3 +103,17 @@ def test_bad_parameters_say_what_is_allowed():
         simulate("swim")
     with pytest.raises(ValueError, match="no 100 Hz rate"):
         simulate("stance", rate_hz=100.0)
+
+
+def test_nobody_stands_exactly_upright_and_the_truth_says_relative_to_what():
+    """The reference posture is drawn per athlete; truth is given both ways."""
+    sim = simulated("lunge", seed=5)
+    posture = sim.truth.summary()["reference_posture_from_vertical_deg"]
+    assert 0.3 < posture["inclination"] < 4.5
+    reference = sim.truth.mask("reference")
+    relative = sim.truth.inclination_deg[reference].mean()
+    _, _, from_vertical = sim.truth.angles(from_vertical=True)
+    assert relative < 0.2 < from_vertical[reference].mean()
+    hold = sim.truth.events_of("hold")[0]
+    offset = hold["mean_inclination_from_vertical_deg"] - hold["mean_inclination_deg"]
+    assert offset == pytest.approx(posture["tilt_ap"], abs=0.6)

@@ -25,12 +25,15 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from poise.checks import check_count, check_number
 from poise.errors import InputError
+from poise.formats.cells import raise_first_bad_cell
 from poise.recording import Recording, RecordingMeta
 from poise.samples import STANDARD_GRAVITY_MPS2, SampleBlock
 
@@ -98,6 +101,16 @@ class CsvOptions:
     acc_range_g: float | None = None
     gyr_range_dps: float | None = None
 
+    def __post_init__(self) -> None:
+        check_count("skip_rows", self.skip_rows, 0, 1_000_000)
+        if len(self.delimiter) != 1 or self.delimiter.isalnum() or self.delimiter in '.-+"':
+            raise ValueError(
+                f"delimiter must be one character such as , ; or tab, not {self.delimiter!r}"
+            )
+        for name in ("rate_hz", "acc_range_g", "gyr_range_dps"):
+            if getattr(self, name) is not None:
+                check_number(name, getattr(self, name), 0.0, 1e6, above=True)
+
 
 @dataclass(frozen=True)
 class _Column:
@@ -139,6 +152,11 @@ def read_csv_recording(path: str | Path, options: CsvOptions | None = None) -> R
         )
 
     used = [*acc, *gyr] + [c for c in (time_col, index_col) if c is not None]
+    seen: set[int] = set()
+    for column in used:
+        if column.index in seen:
+            raise InputError(path, f"column {column.name!r} is given for two quantities")
+        seen.add(column.index)
     table = _parse_body(path, lines, header_no + 1, columns, used, options.delimiter)
     position = {c.index: i for i, c in enumerate(used)}
     n = table.shape[0]
@@ -187,28 +205,11 @@ def read_csv_recording(path: str | Path, options: CsvOptions | None = None) -> R
     return Recording(samples=samples, meta=meta, path=str(path), notes=tuple(notes))
 
 
-def looks_like_imu_csv(path: str | Path, options: CsvOptions | None = None) -> bool:
-    """True when the header names accelerometer and gyroscope columns this reader finds."""
-    options = options or CsvOptions()
-    try:
-        lines = _read_lines(Path(path), limit=options.skip_rows + 50)
-        line = next(x for x in lines[options.skip_rows :] if x.strip())
-        columns = _parse_header(line, options.delimiter)
-    except (InputError, StopIteration):
-        return False
-    return all(
-        len([c for c in columns if pattern.match(c.base)]) == 3
-        for pattern in (_ACC_NAME, _GYR_NAME)
-    )
-
-
-def _read_lines(path: Path, limit: int | None = None) -> list[str]:
+def _read_lines(path: Path) -> list[str]:
     try:
         # utf-8-sig drops a byte-order mark, which would otherwise glue onto the first name.
         with open(path, encoding="utf-8-sig", newline="") as f:
-            if limit is None:
-                return f.read().splitlines()
-            return [line.rstrip("\r\n") for _, line in zip(range(limit), f, strict=False)]
+            return f.read().splitlines()
     except UnicodeDecodeError as e:
         raise InputError(path, f"not UTF-8 text (byte {e.start})") from None
     except OSError as e:
@@ -314,38 +315,23 @@ def _parse_body(
     delimiter: str,
 ) -> np.ndarray:
     body = lines[start:]
-    usecols = [c.index for c in used]
-    try:
-        table = np.loadtxt(
-            io.StringIO("\n".join(body)),
-            delimiter=delimiter,
-            usecols=usecols,
-            ndmin=2,
-            encoding=None,
-        )
-        if table.shape[1] == len(used):
-            _check_row_lengths(path, body, start, len(columns), delimiter)
-            return table
-    except ValueError:
-        pass
-    # The fast parser only says that something is wrong: find the first bad cell.
     _check_row_lengths(path, body, start, len(columns), delimiter)
-    for offset, row in enumerate(body):
-        if not row.strip():
-            continue
-        cells = row.split(delimiter)
-        for column in used:
-            cell = cells[column.index].strip()
-            try:
-                float(cell)
-            except ValueError:
-                raise InputError(
-                    path,
-                    f"cannot read {cell!r} as a number",
-                    line=start + offset + 1,
-                    column=column.name,
-                ) from None
-    raise InputError(path, "data rows could not be parsed", line=start + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "empty input": reported by the caller instead
+            table = np.loadtxt(
+                io.StringIO("\n".join(body)),
+                delimiter=delimiter,
+                usecols=[c.index for c in used],
+                ndmin=2,
+                encoding=None,
+            )
+    except ValueError:
+        table = None
+    if table is None or table.shape[1] != len(used):
+        names = [c.name for c in columns]
+        raise_first_bad_cell(path, body, start + 1, names, [c.index for c in used], delimiter)
+    return table
 
 
 def _check_row_lengths(path: Path, body: list[str], start: int, width: int, delimiter: str) -> None:

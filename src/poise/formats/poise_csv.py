@@ -32,6 +32,7 @@ import numpy as np
 
 from poise.errors import InputError
 from poise.files import atomic_write_text
+from poise.formats.cells import raise_first_bad_cell
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
 
@@ -202,21 +203,11 @@ def _parse_rows(path: Path, rows: list[str], first_line_no: int) -> np.ndarray:
         table = np.loadtxt(io.StringIO("\n".join(rows)), delimiter=",", ndmin=2)
     except ValueError:
         table = None
-    if table is not None and table.shape[1] == len(COLUMNS):
-        return table
-    # The fast parser only says that something is wrong: find the first bad cell.
-    for offset, row in enumerate(rows):
-        cells = row.split(",")
-        line_no = first_line_no + offset
-        if len(cells) != len(COLUMNS):
-            raise InputError(
-                path, f"expected {len(COLUMNS)} values, found {len(cells)}", line=line_no
-            )
-        for name, cell in zip(COLUMNS, cells, strict=True):
-            try:
-                float(cell)
-            except ValueError:
-                raise InputError(
-                    path, f"cannot read {cell.strip()!r} as a number", line=line_no, column=name
-                ) from None
-    raise InputError(path, "rows could not be parsed", line=first_line_no)
+    if table is None or table.shape[1] != len(COLUMNS):
+        raise_first_bad_cell(path, rows, first_line_no, list(COLUMNS), list(range(len(COLUMNS))))
+    seq = table[:, 0]
+    whole = (seq == np.round(seq)) & (np.abs(seq) < 2.0**62)
+    if not whole.all():
+        line = first_line_no + int(np.argmin(whole))
+        raise InputError(path, "a sequence number must be a whole number", line=line, column="seq")
+    return table

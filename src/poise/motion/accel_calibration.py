@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from poise.checks import check_count, check_number
 from poise.motion.still import StillSettings, still_mask, still_periods
 from poise.samples import SampleBlock
 
@@ -61,20 +62,21 @@ class AccelCalibration:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AccelCalibration:
         """Build from :meth:`to_dict` output; raises ValueError naming a bad field."""
-        try:
-            offset = np.asarray(data["offset_g"], dtype=float)
-            scale = np.asarray(data["scale"], dtype=float)
-        except KeyError as e:
-            raise ValueError(f"accelerometer calibration: field {e.args[0]!r} missing") from None
-        except (TypeError, ValueError):
-            raise ValueError(
-                "accelerometer calibration: offset_g and scale must be numbers"
-            ) from None
-        if offset.shape != (3,) or scale.shape != (3,):
-            raise ValueError("accelerometer calibration: offset_g and scale need three values each")
-        if not (np.all(np.isfinite(offset)) and np.all(scale > 0.5) and np.all(scale < 2.0)):
-            raise ValueError("accelerometer calibration: values out of range")
-        return cls(offset, scale, int(data.get("poses", 0)), float(data.get("residual_g", 0.0)))
+        if not isinstance(data, dict):
+            raise ValueError("accelerometer calibration must be an object")
+        values = {}
+        for name, low, high in (("offset_g", -1.0, 1.0), ("scale", 0.5, 2.0)):
+            given = data.get(name)
+            if not isinstance(given, list) or len(given) != 3:
+                raise ValueError(f"accelerometer calibration: {name} must be a list of 3 numbers")
+            for axis, x in zip("xyz", given, strict=True):
+                check_number(f"accelerometer calibration: {name} {axis}", x, low, high)
+            values[name] = np.array(given, dtype=float)
+        poses = data.get("poses", 0)
+        residual = data.get("residual_g", 0.0)
+        check_count("accelerometer calibration: poses", poses, 0, 1000)
+        check_number("accelerometer calibration: residual_g", residual, 0.0, 1.0)
+        return cls(values["offset_g"], values["scale"], poses, float(residual))
 
 
 def find_poses(

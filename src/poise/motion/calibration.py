@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from poise.checks import check_choice, check_number
 from poise.motion.frames import matrix_to_quat, rotation_between
 from poise.motion.lever_arm import LeverArmCompensator
 
@@ -42,20 +43,16 @@ class CalibrationSettings:
             one the trial runs uncalibrated (and says so in every sample's flags).
         reference: ``"standing"`` aligns the segment's z axis with the vertical of
             the reference window; ``"none"`` trusts the mounting as configured.
-        drift_window_s: length of the accelerometer average at the start of the
-            reference window that gives the initial orientation, s.
     """
 
     reference_s: float = 2.0
     search_s: float = 15.0
     reference: str = "standing"
-    drift_window_s: float = 0.25
 
     def __post_init__(self) -> None:
-        if self.reference not in REFERENCES:
-            raise ValueError(f"reference must be one of {', '.join(REFERENCES)}")
-        if not 0 < 2 * self.drift_window_s < self.reference_s:
-            raise ValueError("drift_window_s must be under half of reference_s")
+        check_choice("reference", self.reference, REFERENCES)
+        check_number("reference_s", self.reference_s, 0.2, 60.0)
+        check_number("search_s", self.search_s, self.reference_s, 600.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,7 +123,10 @@ def calibrate_from_window(
             acceleration is taken out of the accelerometer before the fit.
     """
     if lever_m is not None:
-        acc_g = LeverArmCompensator(mounting.T @ np.asarray(lever_m)).update(t_s, acc_g, gyr_dps)
+        # The bias is not known yet; the window's mean rate stands in for it, so the
+        # centripetal term sees the sway's rate, not a 20 deg/s offset.
+        rate = gyr_dps - gyr_dps.mean(axis=0)
+        acc_g = LeverArmCompensator(mounting.T @ np.asarray(lever_m)).update(t_s, acc_g, rate)
     up = _unit(acc_g.mean(axis=0))
     t = t_s - t_s.mean()
     # Small rotation of the sensor since the window's mean, rad, seen by each sensor.
@@ -146,10 +146,14 @@ def calibrate_from_window(
         sensor_to_segment = align @ mounting
     else:
         sensor_to_segment = mounting
-    # Orientation at the window's start, from the up vector averaged there.
-    ends = max(2, round(settings.drift_window_s / max(float(t_s[-1] - t_s[0]), 1e-9) * len(t_s)))
-    up_segment = sensor_to_segment @ _unit(acc_g[:ends].mean(axis=0))
-    initial = matrix_to_quat(rotation_between(up_segment, np.array([0.0, 0.0, 1.0])))
+    # Orientation at the window's start: every sample's "up", turned back to the start
+    # by the bias-corrected gyroscope (up_0 = up_i + theta_i x up_i), then averaged.
+    # A window that begins as a movement fades out still starts at the right tilt.
+    turn = np.radians(_integrate(t_s, gyr_dps - bias))
+    up_start = _unit((v + np.cross(turn, v)).mean(axis=0))
+    initial = matrix_to_quat(
+        rotation_between(sensor_to_segment @ up_start, np.array([0.0, 0.0, 1.0]))
+    )
     return Calibration(
         gyr_bias_dps=bias,
         sensor_to_segment=sensor_to_segment,

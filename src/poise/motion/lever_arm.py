@@ -11,9 +11,9 @@ pivot, rigid-body kinematics gives that acceleration from the gyroscope alone:
 with ``omega`` the angular rate, ``alpha`` its rate of change and ``r`` the
 sensor's position from the pivot, all in segment axes. Subtracting it leaves
 gravity (and what the model leaves out: impacts, a moving pivot), so the AHRS
-can trust its accelerometer more. ``alpha`` is the backward difference of the
-gyroscope on the device clock; the chip's low-pass acts on both sensors alike,
-so the difference matches the accelerometer's band.
+can trust its accelerometer more. ``alpha`` comes from the gyroscope on the
+device clock; the chip's low-pass acts on both sensors alike, so it matches the
+accelerometer's band.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poise.checks import check_number
 from poise.samples import STANDARD_GRAVITY_MPS2
 
 
@@ -40,9 +41,11 @@ class LeverArmSettings:
 
     def __post_init__(self) -> None:
         for name in ("shank_m", "board_m"):
-            value = getattr(self, name)
-            if len(value) != 3 or any(abs(float(x)) > 1.0 for x in value):
-                raise ValueError(f"{name} must be three distances in metres, each under 1 m")
+            value = tuple(getattr(self, name))
+            if len(value) != 3:
+                raise ValueError(f"{name} must be three distances in metres (x, y, z)")
+            for axis, x in zip("xyz", value, strict=True):
+                check_number(f"{name} {axis}", x, -1.0, 1.0)
             object.__setattr__(self, name, tuple(float(x) for x in value))
 
     def for_placement(self, placement: str) -> np.ndarray:
@@ -57,45 +60,55 @@ class LeverArmSettings:
 class LeverArmCompensator:
     """Subtracts the rotation-induced acceleration of the sensor, block by block.
 
+    ``alpha`` at a sample is the second-order backward difference of the
+    gyroscope over it and the two samples before (on uneven device-time steps),
+    so it belongs to the sample's own instant, like the accelerometer reading;
+    where fewer usable steps exist it falls back to the first-order difference,
+    then to zero.
+
     Args:
         lever_m: sensor position from the pivot in segment axes, m. Zero disables.
 
     >>> comp = LeverArmCompensator((0.0, 0.0, 0.25))
     >>> t = np.array([0.0, 0.01, 0.02])
-    >>> gyr = np.array([[0.0, 0.0, 0.0], [0.0, 57.29578, 0.0], [0.0, 57.29578, 0.0]])
+    >>> gyr = np.array([[0.0, 0.0, 0.0], [0.0, 57.29578, 0.0], [0.0, 114.59156, 0.0]])
     >>> acc = comp.update(t, np.tile([0.0, 0.0, 1.0], (3, 1)), gyr)
-    >>> # alpha = 100 rad/s^2 and omega = 1 rad/s about y, r = 0.25 m up z:
-    >>> # a = (25, 0, -0.25) m/s^2, taken off the 1 g the accelerometer read.
-    >>> np.round(acc[1] * 9.80665, 3).tolist()
-    [-25.0, 0.0, 10.057]
+    >>> # At the last sample alpha = 100 rad/s^2 and omega = 2 rad/s about y, r = 0.25 m
+    >>> # up z: a = (25, 0, -1) m/s^2, taken off the 1 g the accelerometer read.
+    >>> np.round(acc[2] * 9.80665, 3).tolist()
+    [-25.0, 0.0, 10.807]
     """
 
     def __init__(self, lever_m: tuple[float, float, float] | np.ndarray) -> None:
         self.lever_m = np.asarray(lever_m, dtype=float)
         self.enabled = bool(np.any(self.lever_m))
-        self._gyr_prev: np.ndarray | None = None
-        self._t_prev = 0.0
+        # The two rows before the next block (NaN: none yet), exactly as one long
+        # block would see them, usable or not.
+        self._t_hist = np.full(2, np.nan)
+        self._omega_hist = np.full((2, 3), np.nan)
 
     def update(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray) -> np.ndarray:
         """Compensated specific force, g (segment axes in, segment axes out)."""
         if not self.enabled or len(t_s) == 0:
             return acc_g
         omega = np.radians(gyr_dps)
-        if self._gyr_prev is None:
-            prev_omega = np.vstack((omega[:1], omega[:-1]))
-            prev_t = np.concatenate(([t_s[0]], t_s[:-1]))
-        else:
-            prev_omega = np.vstack((self._gyr_prev[None, :], omega[:-1]))
-            prev_t = np.concatenate(([self._t_prev], t_s[:-1]))
-        dt = t_s - prev_t
+        all_t = np.concatenate((self._t_hist, t_s))
+        all_omega = np.vstack((self._omega_hist, omega))
+        self._t_hist = all_t[-2:]
+        self._omega_hist = all_omega[-2:]
+        w0, w1, w2 = omega, all_omega[1:-1], all_omega[:-2]
+        h1 = t_s - all_t[1:-1]
+        h2 = all_t[1:-1] - all_t[:-2]
         with np.errstate(invalid="ignore", divide="ignore"):
-            alpha = np.where((dt > 0)[:, None], (omega - prev_omega) / dt[:, None], 0.0)
-        alpha = np.nan_to_num(alpha, nan=0.0, posinf=0.0, neginf=0.0)
+            second = (
+                w0 * ((2 * h1 + h2) / (h1 * (h1 + h2)))[:, None]
+                - w1 * ((h1 + h2) / (h1 * h2))[:, None]
+                + w2 * (h1 / (h2 * (h1 + h2)))[:, None]
+            )
+            first = (w0 - w1) / h1[:, None]
+        use_second = ((h1 > 0) & (h2 > 0))[:, None] & np.isfinite(second)
+        use_first = (h1 > 0)[:, None] & np.isfinite(first)
+        alpha = np.where(use_second, second, np.where(use_first, first, 0.0))
         r = self.lever_m
         rotational = np.cross(alpha, r) + np.cross(omega, np.cross(omega, r))
-        finite = np.isfinite(omega).all(axis=1) & np.isfinite(t_s)
-        if finite.any():
-            last = np.flatnonzero(finite)[-1]
-            self._gyr_prev = omega[last]
-            self._t_prev = float(t_s[last])
         return acc_g - rotational / STANDARD_GRAVITY_MPS2

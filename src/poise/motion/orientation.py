@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import imufusion
 import numpy as np
 
+from poise.checks import check_number
 from poise.motion.angles import (
     FLAG_ACC_IGNORED,
     FLAG_ACC_RECOVERY,
@@ -45,6 +46,11 @@ class OrientationSettings:
     gain: float = 0.5
     acceleration_rejection_deg: float = 10.0
     recovery_trigger_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        check_number("gain", self.gain, 0.0, 10.0)
+        check_number("acceleration_rejection_deg", self.acceleration_rejection_deg, 0.0, 180.0)
+        check_number("recovery_trigger_s", self.recovery_trigger_s, 0.0, 600.0)
 
 
 class OrientationFilter:
@@ -84,11 +90,13 @@ class OrientationFilter:
         )
         self._t_last: float | None = None
         self._period_s = 1.0 / self.rate_hz
+        self._bits = 0  # flags of the last update, repeated by samples that do not update
 
     def start(self, quat: np.ndarray | None, t_s: float) -> None:
         """Begin at ``quat`` at time ``t_s`` (no start-up ramp), or with Fusion's
         start-up ramp from the first accelerometer samples when ``quat`` is None."""
         self._ahrs.restart()
+        self._bits = 0
         if quat is not None:
             self._ahrs.set_quaternion(np.asarray(quat, dtype=float))
             self._ahrs.skip_startup()
@@ -115,7 +123,7 @@ class OrientationFilter:
         times = t_s.tolist()
         ok = usable.tolist()
         current = ahrs.get_quaternion()
-        bits = 0
+        bits = self._bits
         for i in range(n):
             dt = times[i] - t_prev
             if ok[i] and dt > 0:
@@ -136,4 +144,5 @@ class OrientationFilter:
             flags[i] = bits
         self._period_s = period
         self._t_last = t_prev
+        self._bits = bits
         return quat, flags

@@ -16,13 +16,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poise.checks import check_number
+
 
 @dataclass(frozen=True)
 class StillSettings:
     """Thresholds of the still test.
 
     Args:
-        window_s: length of a still window, s.
+        window_s: length of a still window when still periods are listed (poise
+            inspect) or poses are found (poise calibrate-accel), s. The reference
+            still period uses [calibration] reference_s instead.
         gyr_std_dps: largest standard deviation of any gyroscope axis, deg/s. Quiet
             two-legged standing moves the shank by well under this; single-leg stance
             moves it by more.
@@ -38,6 +42,81 @@ class StillSettings:
     acc_std_g: float = 0.02
     acc_norm_tolerance_g: float = 0.2
 
+    def __post_init__(self) -> None:
+        check_number("window_s", self.window_s, 0.1, 60.0)
+        check_number("gyr_std_dps", self.gyr_std_dps, 0.0, 100.0, above=True)
+        check_number("acc_std_g", self.acc_std_g, 0.0, 1.0, above=True)
+        check_number("acc_norm_tolerance_g", self.acc_norm_tolerance_g, 0.0, 1.0, above=True)
+
+
+class StillSearch:
+    """Still windows of a stream, found block by block in constant work per sample.
+
+    Running sums of the samples (centred on the first good row, so that
+    E[x^2] - E[x]^2 does not cancel) are extended sequentially, exactly as one
+    pass over the whole stream would compute them; a window's figures therefore
+    do not depend on where the blocks were cut. Only the last ``window_len``
+    running sums are kept.
+
+    >>> search = StillSearch(3, StillSettings())
+    >>> up = np.tile([0.0, 0.0, 1.0], (4, 1))
+    >>> search.extend(up, np.zeros((4, 3))).tolist()  # windows starting at 0 and 1
+    [True, True]
+    >>> search.extend(up[:1], np.zeros((1, 3))).tolist()  # the window starting at 2
+    [True]
+    """
+
+    def __init__(self, window_len: int, settings: StillSettings) -> None:
+        self.window_len = max(2, int(window_len))
+        self.settings = settings
+        self.samples = 0  # samples seen so far
+        self._centre: np.ndarray | None = None
+        self._sums = np.zeros((1, 6))  # running sums of the centred values ...
+        self._squares = np.zeros((1, 6))  # ... of their squares ...
+        self._bad = np.zeros(1)  # ... and of the unusable rows, up to the newest sample
+
+    def extend(self, acc_g: np.ndarray, gyr_dps: np.ndarray) -> np.ndarray:
+        """Add samples; returns whether each window completed by them is still.
+
+        The windows returned start at sample ``max(0, old - window_len + 1)`` up
+        to ``new - window_len`` (global indices, ``old``/``new`` the sample counts
+        before and after).
+        """
+        values = np.concatenate((acc_g, gyr_dps), axis=1)
+        bad = ~np.isfinite(values).all(axis=1)
+        if self._centre is None and (~bad).any():
+            self._centre = values[np.argmax(~bad)].copy()
+        centre = self._centre if self._centre is not None else np.zeros(6)
+        values = np.where(bad[:, None], 0.0, values - centre)
+        w = self.window_len
+        # Sequential sums continued from the last one: the same bits as one long cumsum.
+        sums = np.cumsum(np.vstack((self._sums[-1:], values)), axis=0)
+        squares = np.cumsum(np.vstack((self._squares[-1:], values * values)), axis=0)
+        bads = np.cumsum(np.concatenate((self._bad[-1:], bad.astype(float))))
+        sums = np.vstack((self._sums[:-1], sums))
+        squares = np.vstack((self._squares[:-1], squares))
+        bads = np.concatenate((self._bad[:-1], bads))
+        # Row k of the kept sums is the sum over the first (self.samples - kept + 1 + k) samples.
+        first_kept = self.samples + 1 - len(self._sums)
+        self.samples += len(values)
+        count = len(sums) - w  # windows that end within the kept rows
+        if count <= 0:
+            self._sums, self._squares, self._bad = sums, squares, bads
+            return np.zeros(0, dtype=bool)
+        mean = (sums[w:] - sums[:-w]) / w
+        std = np.sqrt(np.maximum((squares[w:] - squares[:-w]) / w - mean * mean, 0.0))
+        acc_norm = np.linalg.norm(mean[:, :3] + centre[:3], axis=1)
+        still = (
+            (std[:, :3] <= self.settings.acc_std_g).all(axis=1)
+            & (std[:, 3:] <= self.settings.gyr_std_dps).all(axis=1)
+            & (np.abs(acc_norm - 1.0) <= self.settings.acc_norm_tolerance_g)
+            & (bads[w:] - bads[:-w] == 0)
+        )
+        # Windows already reported (those ending before this block) are left out.
+        new_from = max(0, (self.samples - len(values)) - w + 1 - first_kept)
+        self._sums, self._squares, self._bad = sums[-w:], squares[-w:], bads[-w:]
+        return still[new_from:]
+
 
 def still_windows(
     acc_g: np.ndarray, gyr_dps: np.ndarray, window_len: int, settings: StillSettings
@@ -47,27 +126,7 @@ def still_windows(
     Returns a bool array of length ``n - window_len + 1`` (empty if n < window_len).
     A window containing a NaN is never still.
     """
-    n = acc_g.shape[0]
-    if window_len < 2 or n < window_len:
-        return np.zeros(max(n - window_len + 1, 0), dtype=bool)
-    values = np.concatenate((acc_g, gyr_dps), axis=1)
-    bad = ~np.isfinite(values).all(axis=1)
-    # Centre on the first good row before the running sums, so E[x^2] - E[x]^2 does
-    # not cancel; a window's figures then depend only on the samples before its end,
-    # which keeps the result the same however the stream was cut into blocks.
-    centre = values[np.argmax(~bad)]
-    values = np.where(bad[:, None], 0.0, values - centre)
-    s1 = _window_sums(values, window_len)
-    s2 = _window_sums(values * values, window_len)
-    mean = s1 / window_len
-    std = np.sqrt(np.maximum(s2 / window_len - mean * mean, 0.0))
-    acc_norm = np.linalg.norm(mean[:, :3] + centre[:3], axis=1)
-    still = (
-        (std[:, :3] <= settings.acc_std_g).all(axis=1)
-        & (std[:, 3:] <= settings.gyr_std_dps).all(axis=1)
-        & (np.abs(acc_norm - 1.0) <= settings.acc_norm_tolerance_g)
-    )
-    return still & (_window_sums(bad[:, None].astype(float), window_len)[:, 0] == 0)
+    return StillSearch(window_len, settings).extend(acc_g, gyr_dps)
 
 
 def still_mask(
@@ -92,8 +151,3 @@ def still_periods(t_s: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1) - 1
     return [(float(t_s[a]), float(t_s[b])) for a, b in zip(starts, ends, strict=True)]
-
-
-def _window_sums(x: np.ndarray, window_len: int) -> np.ndarray:
-    c = np.cumsum(np.vstack((np.zeros((1, x.shape[1])), x)), axis=0)
-    return c[window_len:] - c[:-window_len]

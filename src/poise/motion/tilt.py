@@ -28,7 +28,7 @@ from poise.motion.calibration import (
 from poise.motion.frames import mounting_matrix
 from poise.motion.lever_arm import LeverArmCompensator, LeverArmSettings
 from poise.motion.orientation import OrientationFilter, OrientationSettings
-from poise.motion.still import StillSettings, still_windows
+from poise.motion.still import StillSearch, StillSettings
 from poise.recording import Recording
 from poise.samples import SampleBlock
 
@@ -84,6 +84,10 @@ class TiltTracker:
         self._compensator = LeverArmCompensator(self.lever_m)
         self.accel_calibration = accel_calibration
         self._reference_len = max(2, round(self.settings.calibration.reference_s * rate_hz))
+        self._search = StillSearch(self._reference_len, self.settings.still)
+        self._horizon_s: float | None = None  # search ends at the first finite time + search_s
+        # Give up after this many samples even if the clock never says so (broken timestamps).
+        self._search_limit = 2 * round(self.settings.calibration.search_s * rate_hz) + 1
         self._pending: list[SampleBlock] = []
         self._filter: OrientationFilter | None = None
         self.calibration: Calibration | None = None
@@ -96,34 +100,45 @@ class TiltTracker:
             )
         if self._filter is not None:
             return self._track(block)
-        self._pending.append(block)
-        buffer = SampleBlock.concat(self._pending)
-        self._pending = [buffer]
-        if len(buffer) == 0:
+        if len(block) == 0:
             return TiltBlock.empty()
-        start = self._find_reference(buffer)
+        first_index = self._search.samples
+        self._pending.append(block)
+        start = self._find_reference(block, first_index)
         if start is not None:
-            return self._start_calibrated(buffer, start)
-        horizon = buffer.t_s[0] + self.settings.calibration.search_s
-        if buffer.t_s[-1] > horizon:
-            return self._start_uncalibrated(buffer)
+            return self._start_calibrated(SampleBlock.concat(self._pending), start)
+        finite = block.t_s[np.isfinite(block.t_s)]
+        past_horizon = self._horizon_s is not None and finite.size and finite[-1] > self._horizon_s
+        if past_horizon or self._search.samples >= self._search_limit:
+            return self._start_uncalibrated(SampleBlock.concat(self._pending))
         return TiltBlock.empty()
 
     def finish(self) -> TiltBlock:
         """End of stream: returns the samples still held back (no reference was found)."""
-        if self._filter is not None or not self._pending or len(self._pending[0]) == 0:
+        if self._filter is not None:
             return TiltBlock.empty()
-        return self._start_uncalibrated(self._pending[0])
+        return self._start_uncalibrated(SampleBlock.concat(self._pending))
 
-    def _find_reference(self, buffer: SampleBlock) -> int | None:
-        """Start index of the first still window lying within the search horizon."""
-        n_ref = self._reference_len
-        still = still_windows(buffer.acc_g, buffer.gyr_dps, n_ref, self.settings.still)
-        if not still.any():
+    def _find_reference(self, block: SampleBlock, first_index: int) -> int | None:
+        """Start index of the first still window within the search horizon, if this block ends one.
+
+        Windows are tested once each, as the block that ends them arrives; a window
+        counts only if it ends no later than ``search_s`` after the stream's first
+        finite timestamp.
+        """
+        if self._horizon_s is None:
+            finite = block.t_s[np.isfinite(block.t_s)]
+            if finite.size:
+                self._horizon_s = float(finite[0]) + self.settings.calibration.search_s
+        # A row without a usable time cannot be part of the reference.
+        acc = np.where(np.isfinite(block.t_s)[:, None], block.acc_g, np.nan)
+        still = self._search.extend(acc, block.gyr_dps)
+        if self._horizon_s is None or not still.any():
             return None
-        horizon = buffer.t_s[0] + self.settings.calibration.search_s
-        candidates = np.flatnonzero(still)
-        inside = candidates[buffer.t_s[candidates + n_ref - 1] <= horizon]
+        n_ref = self._reference_len
+        starts = self._search.samples - n_ref - len(still) + 1 + np.flatnonzero(still)
+        ends_t = block.t_s[starts + n_ref - 1 - first_index]
+        inside = starts[ends_t <= self._horizon_s]
         return int(inside[0]) if inside.size else None
 
     def _new_filter(self) -> OrientationFilter:
@@ -155,7 +170,9 @@ class TiltTracker:
         self.calibration = uncalibrated(self._mounting)
         self._pending = []
         self._filter = self._new_filter()
-        self._filter.start(None, t_s=float(buffer.t_s[0]) - 1.0 / self.rate_hz)
+        finite = buffer.t_s[np.isfinite(buffer.t_s)]
+        t0 = float(finite[0]) if finite.size else 0.0
+        self._filter.start(None, t_s=t0 - 1.0 / self.rate_hz)
         return self._track(buffer)
 
     def _track(self, block: SampleBlock) -> TiltBlock:

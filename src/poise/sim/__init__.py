@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from poise.checks import check_number
 from poise.chips import chip as chip_spec
 from poise.formats.poise_csv import write_recording
-from poise.motion.angles import tilt_from_vertical
 from poise.recording import Recording, RecordingMeta
 from poise.sim import board, hop, lunge, poses, stance
 from poise.sim.imu_model import (
@@ -114,6 +114,11 @@ def simulate(
     Raises ValueError with a one-line message for a bad parameter.
     """
     params_type, build = _scenario(scenario)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a whole number of at least 0, not {seed!r}")
+    check_number("misalignment_deg", misalignment_deg, 0.0, 45.0)
+    if gyr_bias_dps is not None:
+        check_number("gyr_bias_dps", gyr_bias_dps, 0.0, 250.0)
     names = {f.name for f in fields(params_type)}
     unknown = sorted(set(params) - names)
     if unknown:
@@ -149,7 +154,10 @@ def simulate(
 
     ap = np.interp(out.t_true_s, motion.t_s, motion.ap_rad)
     ml = np.interp(out.t_true_s, motion.t_s, motion.ml_rad)
-    tilt_ap, tilt_ml, inclination = tilt_from_vertical(up_in_segment(ap, ml))
+    # The posture Poise calibrates on: the mean true up-vector over the reference window.
+    start, end = episode.windows["reference"][0]
+    inside = (motion.t_s >= start) & (motion.t_s <= end)
+    reference_up = up_in_segment(motion.ap_rad[inside], motion.ml_rad[inside]).mean(axis=0)
     factor = out.device_time[1]
     truth = Truth(
         header={
@@ -170,9 +178,8 @@ def simulate(
             },
         },
         t_s=out.samples.t_s,
-        tilt_ap_deg=tilt_ap,
-        tilt_ml_deg=tilt_ml,
-        inclination_deg=inclination,
+        up=up_in_segment(ap, ml),
+        reference_up=reference_up / np.linalg.norm(reference_up),
         events=[],
         windows={
             name: [[float(out.to_device_time(a)), float(out.to_device_time(b))] for a, b in spans]
@@ -227,9 +234,11 @@ def _measured_extras(
         return {"true_peak_acc_g": round(peak, 4)}
     if kind == "hold":
         inside = (truth.t_s >= entry["t_s"]) & (truth.t_s <= entry["end_t_s"])
+        _, _, from_vertical = truth.angles(from_vertical=True)
         return {
             "mean_inclination_deg": round(float(truth.inclination_deg[inside].mean()), 4),
             "mean_tilt_ap_deg": round(float(truth.tilt_ap_deg[inside].mean()), 4),
+            "mean_inclination_from_vertical_deg": round(float(from_vertical[inside].mean()), 4),
         }
     return {}
 

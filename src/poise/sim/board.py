@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poise.checks import check_choice, check_count, check_number
 from poise.sim.episode import Episode, EpisodeBuilder
+from poise.sim.stance import MAX_DURATION_S
 from poise.sim.timeline import Track
 
 DOME_RADIUS_M = 0.25
@@ -45,16 +47,12 @@ class BoardParams:
     reference_s: float = 3.0
 
     def __post_init__(self) -> None:
-        if self.axis not in ("both", "ap", "ml"):
-            raise ValueError(f"axis must be both, ap or ml, not {self.axis!r}")
-        if not 5.0 <= self.max_tilt_deg <= 30.0:
-            raise ValueError("max_tilt_deg must be between 5 and 30")
-        if self.duration_s < 10:
-            raise ValueError("duration_s must be at least 10 s")
-        if self.reference_s < 2.5:
-            raise ValueError(
-                "reference_s must be at least 2.5 s (calibration needs 2 s of stillness)"
-            )
+        check_choice("axis", self.axis, ("both", "ap", "ml"))
+        check_number("max_tilt_deg", self.max_tilt_deg, 5.0, 30.0)
+        check_number("duration_s", self.duration_s, 10.0, MAX_DURATION_S)
+        if self.edge_touches is not None:
+            check_count("edge_touches", self.edge_touches, 0, 100)
+        check_number("reference_s", self.reference_s, 2.5, 60.0)
 
 
 def build(params: BoardParams, rate_hz: float, rng: np.random.Generator) -> Episode:
@@ -62,6 +60,11 @@ def build(params: BoardParams, rate_hz: float, rng: np.random.Generator) -> Epis
     start = params.reference_s + 1.0
     end = start + params.duration_s
     b = EpisodeBuilder(end + 2.0, rate_hz, rng)
+    # The board held "level" under the athlete's feet is level to within a degree;
+    # balancing then wanders about true level.
+    b.stand(-1.0, 1.0, 1.0)
+    b.ap_deg.move(params.reference_s, 1.0, 0.0)
+    b.ml_deg.move(params.reference_s, 1.0, 0.0)
     b.window("reference", 0.0, params.reference_s)
     b.window("trial", start, end)
     b.sway_level = Track(b.t_s, 0.03)
@@ -69,7 +72,7 @@ def build(params: BoardParams, rate_hz: float, rng: np.random.Generator) -> Epis
     b.sway_level.move(end, 1.0, 0.03)
     b.add_sway(*SWAY_DEG, 0.0)
     # Keep wandering tilt off the edge: soft-limit its size to 3 deg under the maximum.
-    ap, ml = b.ap.values, b.ml.values
+    ap, ml = b.ap_deg.values, b.ml_deg.values
     size = np.hypot(ap, ml)
     limit = params.max_tilt_deg - 3.0
     scale = np.where(size > 0, limit * np.tanh(size / limit) / np.maximum(size, 1e-12), 1.0)
@@ -89,11 +92,11 @@ def build(params: BoardParams, rate_hz: float, rng: np.random.Generator) -> Epis
         b.event("edge_touch", float(t_touch), direction=name)
 
     if params.axis == "ap":
-        b.ml.values[:] = 0.0
+        b.ml_deg.values[:] = 0.0
     elif params.axis == "ml":
-        b.ap.values[:] = 0.0
-    tilt_ap = np.radians(b.ap.values)
-    tilt_ml = np.radians(b.ml.values)
+        b.ap_deg.values[:] = 0.0
+    tilt_ap = np.radians(b.ap_deg.values)
+    tilt_ml = np.radians(b.ml_deg.values)
     b.pivot_m[:, 0] = DOME_RADIUS_M * tilt_ap
     b.pivot_m[:, 1] = -DOME_RADIUS_M * tilt_ml
     b.pivot_m[:, 2] = DOME_RADIUS_M
@@ -122,6 +125,6 @@ def _edge_touch(b: EpisodeBuilder, t_touch: float, direction: float, max_tilt: f
     bounce = np.where(
         tau > 0, 0.4 * np.exp(-tau / 0.05) * np.abs(np.sin(2 * np.pi * 12 * tau)), 0.0
     )
-    for track, k in ((b.ap, 0), (b.ml, 1)):
+    for track, k in ((b.ap_deg, 0), (b.ml_deg, 1)):
         edge = u[k] * (max_tilt - bounce)
         track.values[:] = (1.0 - s) * track.values + s * edge

@@ -57,7 +57,8 @@ class Episode:
 class EpisodeBuilder:
     """Accumulates a segment's motion on a fine grid of ``duration_s`` at ``rate_hz``.
 
-    Angles are in degrees while building; sway is added with a piecewise level
+    Angles are tracks in degrees (``ap_deg``, ``ml_deg``, ``yaw_deg``, for
+    ``R = Rz(yaw) Ry(ap) Rx(ml)``); sway is added with a piecewise level
     (``sway_level``) that changes smoothly, so one noise realisation serves the
     whole episode.
     """
@@ -67,9 +68,9 @@ class EpisodeBuilder:
         self.rate_hz = rate_hz
         n = round(duration_s * rate_hz) + 1
         self.t_s = np.arange(n) / rate_hz
-        self.ap = Track(self.t_s)
-        self.ml = Track(self.t_s)
-        self.yaw = Track(self.t_s)
+        self.ap_deg = Track(self.t_s)
+        self.ml_deg = Track(self.t_s)
+        self.yaw_deg = Track(self.t_s)
         self.sway_level = Track(self.t_s, 0.0)
         self.pivot_m = np.zeros((n, 3))
         self.tissue_m = np.zeros((n, 3))
@@ -82,6 +83,20 @@ class EpisodeBuilder:
     def index(self, t_s: float) -> int:
         return int(np.clip(np.searchsorted(self.t_s, t_s), 0, len(self) - 1))
 
+    def stand(
+        self, ap_low_deg: float, ap_high_deg: float, ml_max_deg: float
+    ) -> tuple[float, float]:
+        """Draw the posture the episode starts in (and calibrates on); returns (AP, ML), deg.
+
+        Nobody stands with the shank exactly vertical (or holds a board exactly
+        level): AP is drawn in [ap_low_deg, ap_high_deg], ML in +-ml_max_deg.
+        """
+        ap = float(self.rng.uniform(ap_low_deg, ap_high_deg))
+        ml = float(self.rng.uniform(-ml_max_deg, ml_max_deg))
+        self.ap_deg = Track(self.t_s, ap)
+        self.ml_deg = Track(self.t_s, ml)
+        return ap, ml
+
     def event(self, kind: str, t_s: float, **details: Any) -> None:
         self.events.append(Event(kind, float(t_s), details))
 
@@ -92,9 +107,9 @@ class EpisodeBuilder:
         """Add sway scaled by ``sway_level`` (1 = the given RMS)."""
         n = len(self)
         level = self.sway_level.values
-        self.ap.add(level * sway_noise(self.rng, n, self.rate_hz, ap_rms_deg))
-        self.ml.add(level * sway_noise(self.rng, n, self.rate_hz, ml_rms_deg))
-        self.yaw.add(level * sway_noise(self.rng, n, self.rate_hz, yaw_rms_deg))
+        self.ap_deg.add(level * sway_noise(self.rng, n, self.rate_hz, ap_rms_deg))
+        self.ml_deg.add(level * sway_noise(self.rng, n, self.rate_hz, ml_rms_deg))
+        self.yaw_deg.add(level * sway_noise(self.rng, n, self.rate_hz, yaw_rms_deg))
 
     def jolt(
         self, t_s: float, peak_g: float, freq_hz: float, damping: float, direction: np.ndarray
@@ -125,9 +140,9 @@ class EpisodeBuilder:
     ) -> Episode:
         motion = Motion(
             t_s=self.t_s,
-            ap_rad=np.radians(self.ap.values),
-            ml_rad=np.radians(self.ml.values),
-            yaw_rad=np.radians(self.yaw.values),
+            ap_rad=np.radians(self.ap_deg.values),
+            ml_rad=np.radians(self.ml_deg.values),
+            yaw_rad=np.radians(self.yaw_deg.values),
             pivot_m=self.pivot_m,
             lever_m=np.asarray(lever_m, dtype=float),
             tissue_m=self.tissue_m,

@@ -24,13 +24,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poise.checks import check_choice, check_count, check_number
 from poise.samples import STANDARD_GRAVITY_MPS2 as G
 from poise.sim.episode import Episode, EpisodeBuilder, pulse
-from poise.sim.stance import ANKLE_HEIGHT_M, QUIET_LEVEL, SWAY_EO_FIRM_DEG, YAW_SWAY_DEG, shin_lever
+from poise.sim.stance import (
+    ANKLE_HEIGHT_M,
+    QUIET_LEVEL,
+    STANDING_SHANK_DEG,
+    SWAY_EO_FIRM_DEG,
+    YAW_SWAY_DEG,
+    shin_lever,
+)
 from poise.sim.timeline import Track, raised_cosine
 
-STANCE_AP_DEG = 2.0  # single-leg posture before a hop
-STICK_AP_DEG = 8.0  # posture the landing settles to
+STANCE_AP_DEG = 2.0  # single-leg posture before a hop, forward of standing
+STICK_AP_DEG = 8.0  # posture the landing settles to, forward of standing
+AIR_AP_DEG = 5.0  # shank lean at contact, forward of standing
 KICK_S = 0.03  # duration of the shank's forward kick at contact
 
 
@@ -51,14 +60,10 @@ class HopParams:
     baseline_s: float = 4.0
 
     def __post_init__(self) -> None:
-        if self.leg not in ("left", "right"):
-            raise ValueError(f"leg must be left or right, not {self.leg!r}")
-        if not 1 <= self.hops <= 50:
-            raise ValueError("hops must be between 1 and 50")
-        if self.reference_s < 2.5:
-            raise ValueError(
-                "reference_s must be at least 2.5 s (calibration needs 2 s of stillness)"
-            )
+        check_choice("leg", self.leg, ("left", "right"))
+        check_count("hops", self.hops, 1, 50)
+        check_number("reference_s", self.reference_s, 2.5, 60.0)
+        check_number("baseline_s", self.baseline_s, 1.0, 60.0)
 
 
 @dataclass(frozen=True)
@@ -116,10 +121,11 @@ def build(params: HopParams, rate_hz: float, rng: np.random.Generator) -> Episod
     total_s = t + 1.0
 
     b = EpisodeBuilder(total_s, rate_hz, rng)
+    stand_ap, stand_ml = b.stand(*STANDING_SHANK_DEG)
     b.sway_level = Track(b.t_s, QUIET_LEVEL)
     b.window("reference", 0.0, params.reference_s)
-    b.ml.move(params.reference_s, lift_s, lift_shift)
-    b.ap.move(params.reference_s, lift_s, STANCE_AP_DEG)
+    b.ml_deg.move(params.reference_s, lift_s, stand_ml + lift_shift)
+    b.ap_deg.move(params.reference_s, lift_s, stand_ap + STANCE_AP_DEG)
     b.sway_level.move(params.reference_s, lift_s, 1.0)
     b.window(
         "baseline", params.reference_s + lift_s, params.reference_s + lift_s + params.baseline_s
@@ -131,9 +137,9 @@ def build(params: HopParams, rate_hz: float, rng: np.random.Generator) -> Episod
     for i, (hop, t_cm, t_push, t_off, t_contact, tts) in enumerate(plan):
         v0 = G * hop.flight_s / 2
         # Countermovement, push-off, flight.
-        b.ap.move(t_cm, 0.35, STANCE_AP_DEG + 12.0)
-        b.ap.move(t_push, hop.push_s, -4.0)
-        b.ap.move(t_off, hop.flight_s, 5.0)
+        b.ap_deg.move(t_cm, 0.35, stand_ap + STANCE_AP_DEG + 12.0)
+        b.ap_deg.move(t_push, hop.push_s, stand_ap - 4.0)
+        b.ap_deg.move(t_off, hop.flight_s, stand_ap + AIR_AP_DEG)
         u = (t_s - t_push) / hop.push_s
         on_push = (u >= 0) & (u <= 1)
         push_peak = 2 * v0 / hop.push_s + G
@@ -154,9 +160,9 @@ def build(params: HopParams, rate_hz: float, rng: np.random.Generator) -> Episod
         acc_x += pulse(t_s, t_contact, hop.absorb_s, -(1 - hop.spike_share) * hop.forward_mps)
         b.jolt(t_contact, hop.jolt_g, rng.uniform(20.0, 25.0), 0.2, np.array([0.4, 0.0, 1.0]))
         # Settling: a damped oscillation about the stick posture, kicked at contact.
-        b.ap.move(t_contact, 0.0, STICK_AP_DEG)
-        b.ap.add(_settling(t_s, t_contact, hop, 5.0 - STICK_AP_DEG, hop.kick_ap_dps))
-        b.ml.add(_settling(t_s, t_contact, hop, 0.0, hop.kick_ml_dps))
+        b.ap_deg.move(t_contact, 0.0, stand_ap + STICK_AP_DEG)
+        b.ap_deg.add(_settling(t_s, t_contact, hop, AIR_AP_DEG - STICK_AP_DEG, hop.kick_ap_dps))
+        b.ml_deg.add(_settling(t_s, t_contact, hop, 0.0, hop.kick_ml_dps))
         b.event(
             "landing",
             t_contact,
@@ -170,13 +176,13 @@ def build(params: HopParams, rate_hz: float, rng: np.random.Generator) -> Episod
         t_down = t_contact + max(3.0, tts + 2.0)
         b.window("stick", t_contact, t_down)
         # Free foot down, then up again for the next hop.
-        b.ap.move(t_down, lift_s, 0.0)
-        b.ml.move(t_down, lift_s, 0.0)
+        b.ap_deg.move(t_down, lift_s, stand_ap)
+        b.ml_deg.move(t_down, lift_s, stand_ml)
         b.sway_level.move(t_down, lift_s, QUIET_LEVEL)
         b.event("touchdown", t_down + lift_s / 2)
         t_lift = t_down + 2.0
-        b.ap.move(t_lift, lift_s, STANCE_AP_DEG)
-        b.ml.move(t_lift, lift_s, lift_shift)
+        b.ap_deg.move(t_lift, lift_s, stand_ap + STANCE_AP_DEG)
+        b.ml_deg.move(t_lift, lift_s, stand_ml + lift_shift)
         b.sway_level.move(t_lift, lift_s, 1.0)
 
     b.pivot_m[:, 0] = _integrate_twice(acc_x, 1.0 / rate_hz)
@@ -219,7 +225,7 @@ def _settling_time(hop: _Hop, baseline_rms_deg: float) -> float:
     """True time to stabilisation: contact until the settling envelope < baseline RMS, s."""
     rate = 4000.0
     t_s = np.arange(0.0, 15.0, 1.0 / rate)
-    ap = _settling(t_s, 0.0, hop, 5.0 - STICK_AP_DEG, hop.kick_ap_dps)
+    ap = _settling(t_s, 0.0, hop, AIR_AP_DEG - STICK_AP_DEG, hop.kick_ap_dps)
     ml = _settling(t_s, 0.0, hop, 0.0, hop.kick_ml_dps)
     w = 2 * np.pi * hop.settle_hz
     z = hop.settle_damping

@@ -4,7 +4,8 @@ In order, on the fine grid of the true signals:
 
 1. mounting: the sensor's axes are the segment's, turned by the configured
    mounting and by a small unknown misalignment (the strap is never perfect);
-2. sensitivity error and offset (gyroscope bias, accelerometer zero-g level);
+2. sensitivity error, cross-axis sensitivity and offset (gyroscope bias,
+   accelerometer zero-g level);
 3. white noise at the chip's noise density (per-sample sigma =
    density * sqrt(fine rate / 2), so the density holds whatever the grid);
 4. the chip's digital low-pass (second-order Butterworth at its bandwidth);
@@ -26,6 +27,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from poise.checks import check_number
 from poise.chips import ChipSpec
 from poise.motion.frames import axis_angle_matrix, mounting_matrix
 from poise.samples import SampleBlock
@@ -54,9 +56,13 @@ class SensorConfig:
     noise: bool = True
 
     def __post_init__(self) -> None:
+        check_number("rate_hz", self.odr_hz, 0.0, above=True)
         self.chip.check_odr(self.odr_hz)
+        check_number("acc_range_g", self.acc_range_g, 0.0, above=True)
+        check_number("gyr_range_dps", self.gyr_range_dps, 0.0, above=True)
         self.chip.check_ranges(self.acc_range_g, self.gyr_range_dps)
         mounting_matrix(self.mounting)
+        check_number("drop_probability", self.drop_probability, 0.0, 0.5)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class SensorErrors:
         misalignment_rotvec_rad: rotation from the configured mounting to the real one.
         gyr_bias_dps, acc_offset_g: per-axis offsets in sensor axes.
         gyr_scale, acc_scale: per-axis sensitivity factors (1 is perfect).
+        gyr_cross, acc_cross: cross-axis sensitivities, row i column j: the part of
+            axis j's input that axis i reads (zero on the diagonal).
         clock_error: relative error of the sample clock (0.01: 1% fast).
         timestamp_error: relative error of the device timestamps.
     """
@@ -76,6 +84,8 @@ class SensorErrors:
     acc_offset_g: tuple[float, float, float]
     gyr_scale: tuple[float, float, float]
     acc_scale: tuple[float, float, float]
+    gyr_cross: tuple[tuple[float, ...], ...]
+    acc_cross: tuple[tuple[float, ...], ...]
     clock_error: float
     timestamp_error: float
 
@@ -111,21 +121,31 @@ def draw_errors(
         acc_offset_g=tuple(float(x) for x in rng.uniform(-1, 1, 3) * np.array(chip.acc_offset_g)),
         gyr_scale=tuple(float(x) for x in 1 + rng.uniform(-1, 1, 3) * chip.gyr_sensitivity_tol),
         acc_scale=tuple(float(x) for x in 1 + rng.uniform(-1, 1, 3) * chip.acc_sensitivity_tol),
+        gyr_cross=_cross_axis(rng, chip.cross_axis),
+        acc_cross=_cross_axis(rng, chip.cross_axis),
         clock_error=float(rng.uniform(-1, 1) * chip.clock_tol),
         timestamp_error=float(rng.uniform(-1, 1) * chip.timestamp_residual_tol),
     )
 
 
+def _cross_axis(rng: np.random.Generator, size: float) -> tuple[tuple[float, ...], ...]:
+    cross = rng.uniform(-size, size, (3, 3)) * (1.0 - np.eye(3))
+    return tuple(tuple(float(x) for x in row) for row in cross)
+
+
 def ideal_errors() -> SensorErrors:
     """A perfect sensor: for tests that isolate one effect."""
+    zero3 = (0.0, 0.0, 0.0)
     return SensorErrors(
-        (0.0, 0.0, 0.0),
-        (0.0, 0.0, 0.0),
-        (0.0, 0.0, 0.0),
-        (1.0, 1.0, 1.0),
-        (1.0, 1.0, 1.0),
-        0.0,
-        0.0,
+        misalignment_rotvec_rad=zero3,
+        gyr_bias_dps=zero3,
+        acc_offset_g=zero3,
+        gyr_scale=(1.0, 1.0, 1.0),
+        acc_scale=(1.0, 1.0, 1.0),
+        gyr_cross=(zero3,) * 3,
+        acc_cross=(zero3,) * 3,
+        clock_error=0.0,
+        timestamp_error=0.0,
     )
 
 
@@ -174,8 +194,10 @@ def sample_sensor(
     to_sensor = sensor_to_segment(config, errors)  # v_seg = S v_sensor, so v_sensor = S^T v_seg
     acc = acc_segment_g @ to_sensor
     gyr = gyr_segment_dps @ to_sensor
-    acc = acc * np.asarray(errors.acc_scale) + np.asarray(errors.acc_offset_g)
-    gyr = gyr * np.asarray(errors.gyr_scale) + np.asarray(errors.gyr_bias_dps)
+    acc_sensitivity = np.diag(errors.acc_scale) + np.asarray(errors.acc_cross)
+    gyr_sensitivity = np.diag(errors.gyr_scale) + np.asarray(errors.gyr_cross)
+    acc = acc @ acc_sensitivity.T + np.asarray(errors.acc_offset_g)
+    gyr = gyr @ gyr_sensitivity.T + np.asarray(errors.gyr_bias_dps)
     if config.noise:
         acc = acc + rng.standard_normal(acc.shape) * chip.acc_noise_g_rthz * np.sqrt(fine_hz / 2)
         gyr = gyr + rng.standard_normal(gyr.shape) * chip.gyr_noise_dps_rthz * np.sqrt(fine_hz / 2)

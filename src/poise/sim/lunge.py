@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poise.checks import check_choice, check_count, check_number
 from poise.sim.episode import Episode, EpisodeBuilder
-from poise.sim.stance import ANKLE_HEIGHT_M, shin_lever
+from poise.sim.stance import ANKLE_HEIGHT_M, STANDING_SHANK_DEG, shin_lever
 from poise.sim.timeline import Track
 
 VARIANTS = {"knee-bent": (36.0, 46.0), "knee-straight": (24.0, 32.0)}  # range of maxima, deg
@@ -47,18 +48,12 @@ class LungeParams:
     reference_s: float = 3.0
 
     def __post_init__(self) -> None:
-        if self.leg not in ("left", "right"):
-            raise ValueError(f"leg must be left or right, not {self.leg!r}")
-        if self.variant not in VARIANTS:
-            raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {self.variant!r}")
-        if not 1 <= self.reps <= 30:
-            raise ValueError("reps must be between 1 and 30")
-        if self.max_deg is not None and not 5.0 <= self.max_deg <= 60.0:
-            raise ValueError("max_deg must be between 5 and 60")
-        if self.reference_s < 2.5:
-            raise ValueError(
-                "reference_s must be at least 2.5 s (calibration needs 2 s of stillness)"
-            )
+        check_choice("leg", self.leg, ("left", "right"))
+        check_choice("variant", self.variant, tuple(VARIANTS))
+        check_count("reps", self.reps, 1, 30)
+        if self.max_deg is not None:
+            check_number("max_deg", self.max_deg, 5.0, 60.0)
+        check_number("reference_s", self.reference_s, 2.5, 60.0)
 
 
 def build(params: LungeParams, rate_hz: float, rng: np.random.Generator) -> Episode:
@@ -70,27 +65,28 @@ def build(params: LungeParams, rate_hz: float, rng: np.random.Generator) -> Epis
     total_s = params.reference_s + step_in_s + rest_s + params.reps * rep_s + step_in_s + 1.5
 
     b = EpisodeBuilder(total_s, rate_hz, rng)
+    stand_ap, stand_ml = b.stand(*STANDING_SHANK_DEG)
     b.pivot_m[:, 2] = ANKLE_HEIGHT_M
     b.sway_level = Track(b.t_s, 0.3)
     b.window("reference", 0.0, params.reference_s)
     t = params.reference_s
-    b.ap.move(t, step_in_s, START_AP_DEG)
+    b.ap_deg.move(t, step_in_s, START_AP_DEG)
     b.sway_level.move(t, step_in_s, 0.5)
     t += step_in_s + rest_s
     for i in range(params.reps):
         target = float(np.clip(maximum - abs(rng.normal(0.0, 1.5)), 5.0, 60.0))
         drift = float(rng.uniform(-2.0, 2.0))
-        b.ap.move(t, reach_s, target)
-        b.ml.move(t, reach_s, drift)
+        b.ap_deg.move(t, reach_s, target)
+        b.ml_deg.move(t, reach_s, stand_ml + drift)
         hold = (t + reach_s, t + reach_s + HOLD_S)
         b.sway_level.move(t + reach_s, 0.3, 1.0)
         b.sway_level.move(hold[1], 0.3, 0.5)
         b.window("holds", *hold)
         b.event("hold", hold[0], end_t_s=hold[1], target_ap_deg=round(target, 4), number=i + 1)
-        b.ap.move(hold[1], back_s, START_AP_DEG)
-        b.ml.move(hold[1], back_s, 0.0)
+        b.ap_deg.move(hold[1], back_s, START_AP_DEG)
+        b.ml_deg.move(hold[1], back_s, stand_ml)
         t += rep_s
-    b.ap.move(t, step_in_s, 0.0)
+    b.ap_deg.move(t, step_in_s, stand_ap)
     b.sway_level.move(t, step_in_s, 0.3)
     b.add_sway(*HOLD_SWAY_DEG, 0.2)
     return b.episode(

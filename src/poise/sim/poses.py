@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poise.checks import check_number
 from poise.sim.episode import Episode, EpisodeBuilder
 
 # (ap, ml) in deg with R = Ry(ap) Rx(ml): which sensor axis ends up pointing up.
@@ -42,10 +43,8 @@ class PosesParams:
     turn_s: float = 2.0
 
     def __post_init__(self) -> None:
-        if self.hold_s < 2.0:
-            raise ValueError("hold_s must be at least 2 s")
-        if self.turn_s < 0.5:
-            raise ValueError("turn_s must be at least 0.5 s")
+        check_number("hold_s", self.hold_s, 2.0, 60.0)
+        check_number("turn_s", self.turn_s, 0.5, 10.0)
 
 
 def build(params: PosesParams, rate_hz: float, rng: np.random.Generator) -> Episode:
@@ -55,9 +54,9 @@ def build(params: PosesParams, rate_hz: float, rng: np.random.Generator) -> Epis
     t = 0.0
     for name, (ap, ml) in FACES.items():
         if t > 0:
-            b.ap.move(t, params.turn_s, ap)
-            b.ml.move(t, params.turn_s, ml)
-            b.yaw.move(t, params.turn_s, float(rng.uniform(-30, 30)))
+            b.ap_deg.move(t, params.turn_s, ap)
+            b.ml_deg.move(t, params.turn_s, ml)
+            b.yaw_deg.move(t, params.turn_s, float(rng.uniform(-30, 30)))
             t += params.turn_s
         b.window("poses", t + 0.2, t + params.hold_s - 0.2)
         b.event("pose", t, face=name, end_t_s=t + params.hold_s)

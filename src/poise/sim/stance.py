@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poise.checks import check_choice, check_count, check_number
 from poise.sim.episode import Episode, EpisodeBuilder
 from poise.sim.timeline import Track
 
@@ -40,6 +41,10 @@ LOSS_RATE_PER_30S = {
 QUIET_LEVEL = 0.1  # two-legged quiet standing sways a tenth as much as single-leg (eyes open, firm)
 YAW_SWAY_DEG = 0.3
 ANKLE_HEIGHT_M = 0.08
+#: Longest trial the simulator makes, s (memory grows with it: ~1 GB at 15 min).
+MAX_DURATION_S = 900.0
+#: Quiet two-legged standing: the shank leans 0-4 deg forward, up to 1.5 deg sideways.
+STANDING_SHANK_DEG = (0.0, 4.0, 1.5)
 
 
 def shin_lever(rng: np.random.Generator) -> np.ndarray:
@@ -71,20 +76,14 @@ class StanceParams:
     losses: int | None = None
 
     def __post_init__(self) -> None:
-        _choice("leg", self.leg, ("left", "right"))
-        _choice("eyes", self.eyes, tuple(EYES_FACTOR))
-        _choice("surface", self.surface, tuple(SURFACE_FACTOR))
-        if self.duration_s < 5:
-            raise ValueError("duration_s must be at least 5 s")
-        if self.reference_s < 2.5:
-            raise ValueError(
-                "reference_s must be at least 2.5 s (calibration needs 2 s of stillness)"
-            )
-
-
-def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        check_choice("leg", self.leg, ("left", "right"))
+        check_choice("eyes", self.eyes, tuple(EYES_FACTOR))
+        check_choice("surface", self.surface, tuple(SURFACE_FACTOR))
+        check_number("duration_s", self.duration_s, 5.0, MAX_DURATION_S)
+        # The calibration needs 2 s of stillness inside the reference.
+        check_number("reference_s", self.reference_s, 2.5, 60.0)
+        if self.losses is not None:
+            check_count("losses", self.losses, 0, 100)
 
 
 def build(params: StanceParams, rate_hz: float, rng: np.random.Generator) -> Episode:
@@ -101,6 +100,7 @@ def build(params: StanceParams, rate_hz: float, rng: np.random.Generator) -> Epi
     trial_end = trial_start + params.duration_s
     total_s = trial_end + 3.0
     b = EpisodeBuilder(total_s, rate_hz, rng)
+    b.stand(*STANDING_SHANK_DEG)
     lever = shin_lever(rng)
     # Quiet standing is the same whatever the trial's condition: the athlete
     # calibrates on two feet, eyes open, before the condition begins.
@@ -112,7 +112,7 @@ def build(params: StanceParams, rate_hz: float, rng: np.random.Generator) -> Epi
 
     # Lift the free foot.
     b.event("lift", params.reference_s + lift_s / 2)
-    b.ml.move(params.reference_s, lift_s, lift_shift_deg)
+    b.ml_deg.move(params.reference_s, lift_s, b.ml_deg.value + lift_shift_deg)
     b.sway_level.move(params.reference_s, lift_s, 1.0)
 
     losses = _loss_times(params, trial_start, trial_end, rng)
@@ -125,8 +125,8 @@ def build(params: StanceParams, rate_hz: float, rng: np.random.Generator) -> Epi
         support_s = rng.uniform(1.5, 2.5)
         t_relift = t_touch + support_s
         # Swing out, touch down, recover on two feet, lift again.
-        b.ap.move(t_touch - swing_s, swing_s, b.ap.value + ex_ap)
-        b.ml.move(t_touch - swing_s, swing_s, b.ml.value + ex_ml)
+        b.ap_deg.move(t_touch - swing_s, swing_s, b.ap_deg.value + ex_ap)
+        b.ml_deg.move(t_touch - swing_s, swing_s, b.ml_deg.value + ex_ml)
         b.event("touchdown", t_touch, excursion_deg=round(excursion, 3))
         b.jolt(
             t_touch,
@@ -135,10 +135,10 @@ def build(params: StanceParams, rate_hz: float, rng: np.random.Generator) -> Epi
             damping=0.3,
             direction=np.array([0.3, 0.0, 1.0]),
         )
-        b.ap.move(t_touch, 0.6, b.ap.value - ex_ap)
-        b.ml.move(t_touch, 0.6, b.ml.value - ex_ml - 2.0 * lift_shift_deg)
+        b.ap_deg.move(t_touch, 0.6, b.ap_deg.value - ex_ap)
+        b.ml_deg.move(t_touch, 0.6, b.ml_deg.value - ex_ml - 2.0 * lift_shift_deg)
         b.sway_level.move(t_touch, 0.3, 2 * quiet)
-        b.ml.move(t_relift, lift_s, b.ml.value + 2.0 * lift_shift_deg)
+        b.ml_deg.move(t_relift, lift_s, b.ml_deg.value + 2.0 * lift_shift_deg)
         b.sway_level.move(t_relift, lift_s, 1.0)
         b.event("lift", t_relift + lift_s / 2)
         b.window("single_leg", single_leg_from, t_touch - swing_s)
@@ -146,7 +146,7 @@ def build(params: StanceParams, rate_hz: float, rng: np.random.Generator) -> Epi
 
     b.window("single_leg", single_leg_from, trial_end)
     b.event("trial_end", trial_end)
-    b.ml.move(trial_end, lift_s, b.ml.value - lift_shift_deg)
+    b.ml_deg.move(trial_end, lift_s, b.ml_deg.value - lift_shift_deg)
     b.sway_level.move(trial_end, lift_s, quiet)
     b.add_sway(sway_ap, sway_ml, YAW_SWAY_DEG)
     placement = f"{params.leg}_shank"

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from poise.files import atomic_write_text
-from poise.motion.angles import summarize
+from poise.motion.angles import summarize, tilt_from_vertical
+from poise.motion.frames import rotation_between
 
 TRUTH_VERSION = 1
 
@@ -31,11 +33,17 @@ def _stats(x: np.ndarray) -> dict[str, float | None]:
 class Truth:
     """What the simulator generated.
 
+    Angles come in two frames. Poise's own definition (docs/orientation.md) puts
+    zero at the segment's posture in the reference still period; the plain
+    attributes ``tilt_ap_deg``, ``tilt_ml_deg`` and ``inclination_deg`` are in it,
+    so they compare directly with what Poise reports. ``angles(from_vertical=True)``
+    gives them from true vertical instead.
+
     Args:
         header: scenario, seed, parameters, sensor configuration and imperfections.
         t_s: device time of each recorded sample, s.
-        tilt_ap_deg, tilt_ml_deg, inclination_deg: true segment angles at each
-            recorded sample (the definitions of :mod:`poise.motion.angles`).
+        up: world up in segment axes at each recorded sample (the true posture).
+        reference_up: world up in segment axes, averaged over the reference window.
         events: true events (``kind``, ``t_s`` and details), device time.
         windows: named lists of [start, end] device times.
         summary_window: which windows the angle summary covers.
@@ -44,13 +52,36 @@ class Truth:
 
     header: dict[str, Any]
     t_s: np.ndarray
-    tilt_ap_deg: np.ndarray
-    tilt_ml_deg: np.ndarray
-    inclination_deg: np.ndarray
+    up: np.ndarray
+    reference_up: np.ndarray
     events: list[dict[str, Any]]
     windows: dict[str, list[list[float]]]
     summary_window: str
     facts: dict[str, Any]
+
+    def angles(self, from_vertical: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(AP tilt, ML tilt, inclination) in deg, relative to the reference posture
+        (Poise's definition) or, with ``from_vertical``, to true vertical."""
+        if from_vertical:
+            return tilt_from_vertical(self.up)
+        to_reference = rotation_between(self.reference_up, np.array([0.0, 0.0, 1.0]))
+        return tilt_from_vertical(self.up @ to_reference.T)
+
+    @cached_property
+    def _relative(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.angles()
+
+    @property
+    def tilt_ap_deg(self) -> np.ndarray:
+        return self._relative[0]
+
+    @property
+    def tilt_ml_deg(self) -> np.ndarray:
+        return self._relative[1]
+
+    @property
+    def inclination_deg(self) -> np.ndarray:
+        return self._relative[2]
 
     def mask(self, name: str) -> np.ndarray:
         """Samples inside any of the named windows."""
@@ -66,9 +97,17 @@ class Truth:
         """Mean, RMS about the mean and range of each true angle over the summary windows."""
         m = self.mask(self.summary_window)
         ap, ml = self.tilt_ap_deg[m], self.tilt_ml_deg[m]
+        reference = tilt_from_vertical(self.reference_up[None, :])
         out = {
             "windows": self.summary_window,
             "samples": int(m.sum()),
+            "angles": "relative to the reference posture",
+            "reference_posture_from_vertical_deg": {
+                name: round(float(value[0]), 4)
+                for name, value in zip(
+                    ("tilt_ap", "tilt_ml", "inclination"), reference, strict=True
+                )
+            },
             "tilt_ap_deg": _stats(ap),
             "tilt_ml_deg": _stats(ml),
             "inclination_deg": _stats(self.inclination_deg[m]),
@@ -93,10 +132,10 @@ class Truth:
         atomic_write_text(Path(path), json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
 
     def write_series(self, path: str | Path) -> None:
-        """Write the per-sample true angles as CSV (t_s and the three angles)."""
-        table = np.column_stack(
-            (self.t_s, self.tilt_ap_deg, self.tilt_ml_deg, self.inclination_deg)
-        )
-        lines = ["t_s,tilt_ap_deg,tilt_ml_deg,inclination_deg"]
-        lines += ["%.6f,%.5f,%.5f,%.5f" % tuple(row) for row in table.tolist()]
+        """Write the per-sample true angles as CSV: relative to the reference, then to vertical."""
+        table = np.column_stack((self.t_s, *self._relative, *self.angles(from_vertical=True)))
+        columns = ["t_s", "tilt_ap_deg", "tilt_ml_deg", "inclination_deg"]
+        columns += [f"vertical_{name}" for name in columns[1:]]
+        lines = [",".join(columns)]
+        lines += ["%.6f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f" % tuple(row) for row in table.tolist()]
         atomic_write_text(Path(path), "\n".join(lines) + "\n")
