@@ -41,16 +41,23 @@ class OrientationSettings:
             disagrees with the estimate by more than this (Fusion recommends 10).
         recovery_trigger_s: how long the accelerometer may be ignored before it is
             forced back in (Fusion recommends 5 s).
+        gravity_gate_g: the accelerometer is given to the AHRS only while its
+            magnitude is within this of 1 g; in free fall or at an impact it says
+            nothing about which way is down, and repeated hops would otherwise
+            keep it rejected until Fusion forces it back in, tilting the estimate
+            by tens of degrees.
     """
 
     gain: float = 0.5
     acceleration_rejection_deg: float = 10.0
     recovery_trigger_s: float = 5.0
+    gravity_gate_g: float = 0.4
 
     def __post_init__(self) -> None:
         check_number("gain", self.gain, 0.0, 10.0)
         check_number("acceleration_rejection_deg", self.acceleration_rejection_deg, 0.0, 180.0)
         check_number("recovery_trigger_s", self.recovery_trigger_s, 0.0, 600.0)
+        check_number("gravity_gate_g", self.gravity_gate_g, 0.0, 1.0, above=True)
 
 
 class OrientationFilter:
@@ -122,6 +129,11 @@ class OrientationFilter:
         t_prev = t_s[0] - period if self._t_last is None else self._t_last
         times = t_s.tolist()
         ok = usable.tolist()
+        # Outside the gravity gate the accelerometer is withheld: Fusion skips a zero
+        # vector entirely (no correction, no count towards its recovery trigger).
+        norm = np.linalg.norm(acc_g, axis=1)
+        gated = (np.abs(norm - 1.0) > self.settings.gravity_gate_g).tolist()
+        no_acc = np.zeros(3)
         current = ahrs.get_quaternion()
         bits = self._bits
         for i in range(n):
@@ -130,15 +142,16 @@ class OrientationFilter:
                 if dt != period:
                     set_period(dt)
                     period = dt
-                update(gyr_dps[i], acc_g[i])
+                update(gyr_dps[i], no_acc if gated[i] else acc_g[i])
                 t_prev = times[i]
                 current = ahrs.get_quaternion()
                 f = ahrs.get_flags()
+                ignored = gated[i] or ahrs.get_internal_states().accelerometer_ignored
                 bits = (
                     (FLAG_STARTUP if f.startup else 0)
                     | (FLAG_RATE_RECOVERY if f.overrange_recovery else 0)
                     | (FLAG_ACC_RECOVERY if f.acceleration_recovery else 0)
-                    | (FLAG_ACC_IGNORED if ahrs.get_internal_states().accelerometer_ignored else 0)
+                    | (FLAG_ACC_IGNORED if ignored else 0)
                 )
             quat[i] = current
             flags[i] = bits
