@@ -1,5 +1,6 @@
 """Scenarios: seeded and deterministic, with truths that say what happened."""
 
+import itertools
 import json
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 from conftest import simulated
 from poise.formats import load_recording
 from poise.sim import simulate, truth_path
+from poise.sim.stance import LOSS_KINDS
 
 
 def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
@@ -33,11 +35,13 @@ def test_the_motion_does_not_depend_on_the_output_rate():
 
 def test_stance_losses_of_balance_and_conditions():
     sim = simulated("stance", seed=1, eyes="closed", surface="foam", losses=3)
-    touchdowns = sim.truth.events_of("touchdown")
-    assert len(touchdowns) == 3
+    losses = sorted(
+        (e for kind in LOSS_KINDS for e in sim.truth.events_of(kind)), key=lambda e: e["t_s"]
+    )
+    assert len(losses) == 3
     start, end = sim.truth.windows["trial"][0]
-    assert all(start < e["t_s"] < end for e in touchdowns)
-    assert sim.truth.facts["time_held_s"] == pytest.approx(touchdowns[0]["t_s"] - start, abs=0.05)
+    assert all(start < e["t_s"] < end for e in losses)
+    assert sim.truth.facts["time_held_s"] == pytest.approx(losses[0]["t_s"] - start, abs=0.05)
     easy = simulated("stance", seed=1, eyes="open", surface="firm", losses=0)
     ratio = sim.truth.summary()["sway_rms_deg"] / easy.truth.summary()["sway_rms_deg"]
     assert 2.5 < ratio < 4.5  # eyes closed x2.2 and foam x1.5 (realisations differ)
@@ -52,6 +56,33 @@ def test_hop_truth():
         assert 2.0 < e["true_peak_acc_g"] < 16.0
         assert e["tts_s"] > 0
     assert len({round(e["tts_s"], 2) for e in landings}) == 4
+
+
+def test_repeated_and_side_hops_rebound_and_count():
+    repeated = simulated("hop", seed=3, mode="repeated", hops=6)
+    landings = repeated.truth.events_of("landing")
+    assert len(landings) == 6
+    for e, following in itertools.pairwise(landings):
+        # Ground contact runs from this landing to the next take-off.
+        assert following["takeoff_t_s"] - e["t_s"] == pytest.approx(e["contact_s"], abs=1e-9)
+        assert e["rsi"] == pytest.approx(following["flight_s"] / e["contact_s"])
+    assert "tts_s" in landings[-1] and "contact_s" not in landings[-1]
+    side = simulated("hop", seed=3, mode="side", duration_s=30.0)
+    _, end = side.truth.windows["trial"][0]
+    inside = [e for e in side.truth.events_of("landing") if e["t_s"] <= end]
+    assert side.truth.facts["hop_count"] == len(inside) > 30
+
+
+def test_hip_rotations_hold_the_athletes_range():
+    sim = simulated("hip", seed=4, leg="right", internal_deg=35.0, external_deg=42.0)
+    internal = sim.truth.events_of("internal_rotation")
+    external = sim.truth.events_of("external_rotation")
+    assert len(internal) == len(external) == 3
+    _, tilt_ml, _ = sim.truth.angles()
+    for e, target in [(e, -35.0) for e in internal] + [(e, 42.0) for e in external]:
+        held = (sim.truth.t_s >= e["t_s"]) & (sim.truth.t_s <= e["end_t_s"])
+        # Right leg: internal rotation swings the foot out, the shank's top leans left.
+        assert np.mean(tilt_ml[held]) == pytest.approx(target, abs=3.0)
 
 
 def test_lunge_holds_reach_the_variants_range():

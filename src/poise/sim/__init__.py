@@ -23,7 +23,7 @@ from poise.checks import check_number
 from poise.chips import chip as chip_spec
 from poise.formats.poise_csv import write_recording
 from poise.recording import Recording, RecordingMeta
-from poise.sim import board, hop, lunge, poses, stance
+from poise.sim import board, hip, hop, lunge, poses, stance
 from poise.sim.imu_model import (
     SensorConfig,
     draw_errors,
@@ -39,6 +39,7 @@ SCENARIOS = {
     "hop": (hop.HopParams, hop.build),
     "lunge": (lunge.LungeParams, lunge.build),
     "board": (board.BoardParams, board.build),
+    "hip": (hip.HipParams, hip.build),
     "poses": (poses.PosesParams, poses.build),
 }
 DEFAULT_RANGES = {"LSM6DSO32": (32.0, 2000.0), "MPU-6050": (16.0, 2000.0)}
@@ -232,7 +233,7 @@ def _measured_extras(
         near = np.abs(t_fine - t_true) <= PEAK_WINDOW_S
         peak = float(np.linalg.norm(acc_true[near], axis=1).max())
         return {"true_peak_acc_g": round(peak, 4)}
-    if kind == "hold":
+    if kind == "hold" or kind.endswith("_rotation"):
         inside = (truth.t_s >= entry["t_s"]) & (truth.t_s <= entry["end_t_s"])
         _, _, from_vertical = truth.angles(from_vertical=True)
         return {

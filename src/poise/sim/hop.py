@@ -1,21 +1,31 @@
-"""Scenario: single-leg hop-and-stick landings, sensor on the hopping leg's shin.
+"""Scenario: single-leg hops, sensor on the hopping leg's shin.
 
-Each hop, after a quiet start and a single-leg baseline:
+Three protocols (``mode``):
 
-1. countermovement: the knee bends, the shank leans forward;
-2. push-off: the ground's push (specific force of the ankle) rises to about
-   3 g and falls to zero at take-off, giving the take-off velocity ``v0``;
-3. flight: the ankle is ballistic (the accelerometer reads almost nothing), so
+- ``stick``: hop and stick. After a quiet start and a single-leg baseline,
+  each hop is a countermovement, a push-off, a flight and a landing the
+  athlete holds on one leg for at least ``STICK_MIN_S`` before putting the
+  free foot down;
+- ``repeated``: hops in place without a pause; each ground contact both
+  absorbs the landing and pushes off the next hop; the last landing is held;
+- ``side``: the side-hop test: hopping sideways over two lines 30 cm apart
+  as often as possible for ``duration_s``.
+
+Physics of one hop:
+
+1. push-off: the ground's push (the ankle's vertical specific force) rises
+   and then falls to zero at take-off with a finite slope (a half-sine on top
+   of the unloading of body weight), giving the take-off velocity ``v0``;
+2. flight: the ankle is ballistic (the accelerometer reads almost nothing), so
    flight time ``T = 2 v0 / g`` and height ``h = g T^2 / 8`` hold exactly;
-4. landing: at contact an impact spike (20-35 ms, carrying 45-65% of the
-   velocity change) and a slower absorption (60-90 ms) bring the ankle to rest; the strap
-   and skin wobble at 20-25 Hz; the shank's tilt is kicked forward and settles
-   as a damped oscillation about the stick posture;
-5. stick: the athlete holds single-leg stance, then puts the free foot down.
+3. landing: an impact spike (20-35 ms, carrying 45-65% of the velocity change)
+   and a slower absorption; the strap and skin wobble at 20-25 Hz; after a
+   stick landing the shank's tilt is kicked forward and settles as a damped
+   oscillation about the stick posture.
 
-The true time to stabilisation of a landing is the time from contact until
-the envelope of that damped oscillation (AP and ML together) falls below the
-athlete's baseline single-leg sway RMS (docs/simulator.md).
+The true time to stabilisation of a stick landing is the time from contact
+until the envelope of that damped oscillation (AP and ML together) falls below
+the athlete's baseline single-leg sway RMS (docs/simulator.md).
 """
 
 from __future__ import annotations
@@ -35,42 +45,53 @@ from poise.sim.stance import (
     YAW_SWAY_DEG,
     shin_lever,
 )
-from poise.sim.timeline import Track, raised_cosine
+from poise.sim.timeline import Track, minimum_jerk
 
 STANCE_AP_DEG = 2.0  # single-leg posture before a hop, forward of standing
 STICK_AP_DEG = 8.0  # posture the landing settles to, forward of standing
 AIR_AP_DEG = 5.0  # shank lean at contact, forward of standing
 KICK_S = 0.03  # duration of the shank's forward kick at contact
+#: A stick landing is held at least this long: longer than the 5 s window that
+#: time to stabilisation is measured in, so the window never sees the foot go down.
+STICK_MIN_S = 6.0
+SIDE_HOP_DISTANCE_M = 0.30
+MODES = ("stick", "repeated", "side")
 
 
 @dataclass(frozen=True)
 class HopParams:
-    """Hop-and-stick trial.
+    """Single-leg hop trial.
 
     Args:
         leg: the hopping leg (the sensor is on it), ``left`` or ``right``.
-        hops: number of hops.
+        mode: ``stick`` (hop and stick), ``repeated`` (hops in place) or ``side``
+            (the side-hop test).
+        hops: number of hops (``stick`` and ``repeated``).
+        duration_s: length of the side-hop test, s.
         reference_s: quiet two-legged standing first, s.
         baseline_s: single-leg stance before the first hop, s (the TTS reference).
     """
 
     leg: str = "right"
+    mode: str = "stick"
     hops: int = 5
+    duration_s: float = 30.0
     reference_s: float = 3.0
     baseline_s: float = 4.0
 
     def __post_init__(self) -> None:
         check_choice("leg", self.leg, ("left", "right"))
+        check_choice("mode", self.mode, MODES)
         check_count("hops", self.hops, 1, 50)
+        check_number("duration_s", self.duration_s, 5.0, 120.0)
         check_number("reference_s", self.reference_s, 2.5, 60.0)
         check_number("baseline_s", self.baseline_s, 1.0, 60.0)
 
 
 @dataclass(frozen=True)
-class _Hop:
-    flight_s: float
-    push_s: float
-    forward_mps: float
+class _Landing:
+    """How one landing is absorbed, and (for a stick landing) how it settles."""
+
     absorb_s: float
     spike_s: float
     spike_share: float
@@ -81,11 +102,8 @@ class _Hop:
     jolt_g: float
 
     @classmethod
-    def draw(cls, rng: np.random.Generator) -> _Hop:
+    def draw(cls, rng: np.random.Generator) -> _Landing:
         return cls(
-            flight_s=rng.uniform(0.28, 0.45),
-            push_s=rng.uniform(0.18, 0.24),
-            forward_mps=rng.uniform(0.8, 1.6),
             absorb_s=rng.uniform(0.06, 0.09),
             spike_s=rng.uniform(0.02, 0.035),
             spike_share=rng.uniform(0.45, 0.65),
@@ -97,28 +115,98 @@ class _Hop:
         )
 
 
+class _Ankle:
+    """The ankle's acceleration, m/s^2 (world x forward, y left, z up), built phase by phase."""
+
+    def __init__(self, t_s: np.ndarray) -> None:
+        self.t_s = t_s
+        self.x = np.zeros_like(t_s)
+        self.y = np.zeros_like(t_s)
+        self.z = np.zeros_like(t_s)
+
+    def push_off(
+        self, start: float, duration: float, v0: float, horizontal: tuple[float, float]
+    ) -> None:
+        """From standing (1 g) to take-off (0 g, falling with a finite slope): vertical speed v0.
+
+        Specific force ``g (1 - s(u)) + A sin(pi u)`` with ``s`` the minimum-jerk
+        unloading; ``A`` is set so the push adds ``v0``: ``A = pi (v0 / T + g / 2) / 2``.
+        """
+        u = (self.t_s - start) / duration
+        on = (u >= 0) & (u <= 1)
+        amplitude = np.pi * (v0 / duration + G / 2) / 2
+        self.z[on] += -G * minimum_jerk(u[on]) + amplitude * np.sin(np.pi * u[on])
+        self.x += pulse(self.t_s, start, duration, horizontal[0])
+        self.y += pulse(self.t_s, start, duration, horizontal[1])
+
+    def flight(self, start: float, end: float) -> None:
+        self.z[(self.t_s > start) & (self.t_s < end)] -= G
+
+    def stick(
+        self, contact: float, v_land: float, landing: _Landing, horizontal: tuple[float, float]
+    ) -> None:
+        """From free fall to standing: stop a fall at ``v_land`` with a spike and an absorption."""
+        u = (self.t_s - contact) / landing.absorb_s
+        on = (u >= 0) & (u <= 1)
+        impulse = v_land + G * landing.absorb_s / 2
+        self.z[on] += G * (np.sin(np.pi * u[on] / 2) ** 2 - 1)
+        self._impact(contact, landing, impulse, landing.absorb_s, horizontal)
+
+    def bounce(
+        self,
+        contact: float,
+        duration: float,
+        v_land: float,
+        v_off: float,
+        landing: _Landing,
+        horizontal: tuple[float, float],
+    ) -> None:
+        """A ground contact from free fall to free fall: stop ``v_land``, push off at ``v_off``.
+
+        Specific force: the impact spike plus a half sine over the contact, zero
+        at both ends; ``-g`` of free fall is replaced by the ground's push.
+        """
+        u = (self.t_s - contact) / duration
+        on = (u >= 0) & (u <= 1)
+        self.z[on] -= G
+        impulse = v_land + v_off + G * duration
+        spike = landing.spike_share * 0.6 * impulse
+        self.z += pulse(self.t_s, contact, landing.spike_s, spike)
+        amplitude = (impulse - spike) * np.pi / (2 * duration)
+        self.z[on] += amplitude * np.sin(np.pi * u[on])
+        self.x += pulse(self.t_s, contact, duration, horizontal[0])
+        self.y += pulse(self.t_s, contact, duration, horizontal[1])
+
+    def _impact(
+        self,
+        contact: float,
+        landing: _Landing,
+        impulse: float,
+        absorb_s: float,
+        horizontal: tuple[float, float],
+    ) -> None:
+        spike = landing.spike_share * impulse
+        self.z += pulse(self.t_s, contact, landing.spike_s, spike)
+        self.z += pulse(self.t_s, contact, absorb_s, impulse - spike)
+        for axis, v in ((self.x, horizontal[0]), (self.y, horizontal[1])):
+            axis += pulse(self.t_s, contact, landing.spike_s, landing.spike_share * v)
+            axis += pulse(self.t_s, contact, absorb_s, (1 - landing.spike_share) * v)
+
+
 def build(params: HopParams, rate_hz: float, rng: np.random.Generator) -> Episode:
-    """The motion and truth of a series of hop-and-stick landings."""
-    hops = [_Hop.draw(rng) for _ in range(params.hops)]
+    """The motion and truth of a hop trial."""
     sway_ap, sway_ml = SWAY_EO_FIRM_DEG
     baseline_rms = float(np.hypot(sway_ap, sway_ml))
     side = 1.0 if params.leg == "right" else -1.0
     lift_shift = 1.5 * side
     lift_s = 0.8
+    start = params.reference_s + lift_s + params.baseline_s
 
-    # Lay the hops out in time first: each hold lasts until well after it has settled.
-    plan = []
-    t = params.reference_s + lift_s + params.baseline_s
-    for hop in hops:
-        t_cm = t
-        t_push = t_cm + 0.35
-        t_off = t_push + hop.push_s
-        t_contact = t_off + hop.flight_s
-        tts = _settling_time(hop, baseline_rms)
-        hold_s = max(3.0, tts + 2.0)
-        plan.append((hop, t_cm, t_push, t_off, t_contact, tts))
-        t = t_contact + hold_s + 2.0 + lift_s + 1.5  # stick, two feet, lift, single-leg
-    total_s = t + 1.0
+    if params.mode == "stick":
+        plan = _plan_stick(params, start, baseline_rms, rng)
+    else:
+        plan = _plan_series(params, start, baseline_rms, rng)
+    total_s = plan["end_s"] + 1.0
 
     b = EpisodeBuilder(total_s, rate_hz, rng)
     stand_ap, stand_ml = b.stand(*STANDING_SHANK_DEG)
@@ -127,54 +215,89 @@ def build(params: HopParams, rate_hz: float, rng: np.random.Generator) -> Episod
     b.ml_deg.move(params.reference_s, lift_s, stand_ml + lift_shift)
     b.ap_deg.move(params.reference_s, lift_s, stand_ap + STANCE_AP_DEG)
     b.sway_level.move(params.reference_s, lift_s, 1.0)
-    b.window(
-        "baseline", params.reference_s + lift_s, params.reference_s + lift_s + params.baseline_s
+    b.window("baseline", params.reference_s + lift_s, start)
+    ankle = _Ankle(b.t_s)
+    posture = (stand_ap, stand_ml, lift_shift)
+    if params.mode == "stick":
+        _build_stick(b, ankle, plan, posture)
+    else:
+        _build_series(b, ankle, plan, posture, params)
+
+    b.pivot_m[:, 0] = _integrate_twice(ankle.x, 1.0 / rate_hz)
+    b.pivot_m[:, 1] = _integrate_twice(ankle.y, 1.0 / rate_hz)
+    b.pivot_m[:, 2] = ANKLE_HEIGHT_M + _integrate_twice(ankle.z, 1.0 / rate_hz)
+    b.add_sway(sway_ap, sway_ml, YAW_SWAY_DEG)
+    return b.episode(
+        f"{params.leg}_shank",
+        shin_lever(rng),
+        summary_window="baseline",
+        facts={
+            "mode": params.mode,
+            "baseline_sway_rms_deg": {"ap": sway_ap, "ml": sway_ml, "total": baseline_rms},
+            **({"hop_count": plan["count"]} if params.mode == "side" else {}),
+        },
     )
 
-    acc_z = np.zeros(len(b))
-    acc_x = np.zeros(len(b))
-    t_s = b.t_s
-    for i, (hop, t_cm, t_push, t_off, t_contact, tts) in enumerate(plan):
-        v0 = G * hop.flight_s / 2
-        # Countermovement, push-off, flight.
-        b.ap_deg.move(t_cm, 0.35, stand_ap + STANCE_AP_DEG + 12.0)
-        b.ap_deg.move(t_push, hop.push_s, stand_ap - 4.0)
-        b.ap_deg.move(t_off, hop.flight_s, stand_ap + AIR_AP_DEG)
-        u = (t_s - t_push) / hop.push_s
-        on_push = (u >= 0) & (u <= 1)
-        push_peak = 2 * v0 / hop.push_s + G
-        acc_z[on_push] += G * (np.cos(np.pi * u[on_push] / 2) ** 2 - 1) + push_peak * raised_cosine(
-            u[on_push]
+
+def _plan_stick(
+    params: HopParams, start: float, baseline_rms: float, rng: np.random.Generator
+) -> dict:
+    """Lay the hop-and-stick hops out in time: each hold lasts well past its settling."""
+    hops = []
+    t = start
+    for _ in range(params.hops):
+        flight = rng.uniform(0.28, 0.45)
+        push = rng.uniform(0.18, 0.24)
+        landing = _Landing.draw(rng)
+        t_cm = t
+        t_push = t_cm + 0.35
+        t_off = t_push + push
+        t_contact = t_off + flight
+        tts = _settling_time(landing, baseline_rms)
+        hold = max(STICK_MIN_S, tts + 2.0)
+        hops.append(
+            {
+                "cm": t_cm,
+                "push": t_push,
+                "push_s": push,
+                "off": t_off,
+                "contact": t_contact,
+                "flight": flight,
+                "landing": landing,
+                "tts": tts,
+                "hold": hold,
+                "forward": rng.uniform(0.8, 1.6),
+            }
         )
-        acc_x += pulse(t_s, t_push, hop.push_s, hop.forward_mps)
-        in_flight = (t_s > t_off) & (t_s < t_contact)
-        acc_z[in_flight] -= G
-        # Landing: spike plus absorption; the ground's push ramps back to 1 g.
-        u = (t_s - t_contact) / hop.absorb_s
-        on_land = (u >= 0) & (u <= 1)
-        impulse = v0 + G * hop.absorb_s / 2
-        acc_z[on_land] += G * (np.sin(np.pi * u[on_land] / 2) ** 2 - 1)
-        acc_z += pulse(t_s, t_contact, hop.spike_s, hop.spike_share * impulse)
-        acc_z += pulse(t_s, t_contact, hop.absorb_s, (1 - hop.spike_share) * impulse)
-        acc_x += pulse(t_s, t_contact, hop.spike_s, -hop.spike_share * hop.forward_mps)
-        acc_x += pulse(t_s, t_contact, hop.absorb_s, -(1 - hop.spike_share) * hop.forward_mps)
-        b.jolt(t_contact, hop.jolt_g, rng.uniform(20.0, 25.0), 0.2, np.array([0.4, 0.0, 1.0]))
-        # Settling: a damped oscillation about the stick posture, kicked at contact.
-        b.ap_deg.move(t_contact, 0.0, stand_ap + STICK_AP_DEG)
-        b.ap_deg.add(_settling(t_s, t_contact, hop, AIR_AP_DEG - STICK_AP_DEG, hop.kick_ap_dps))
-        b.ml_deg.add(_settling(t_s, t_contact, hop, 0.0, hop.kick_ml_dps))
+        t = t_contact + hold + 2.0 + 0.8 + 1.5  # stick, two feet, lift, single-leg
+    return {"hops": hops, "end_s": t}
+
+
+def _build_stick(b: EpisodeBuilder, ankle: _Ankle, plan: dict, posture: tuple) -> None:
+    stand_ap, stand_ml, lift_shift = posture
+    lift_s = 0.8
+    for i, hop in enumerate(plan["hops"]):
+        v0 = G * hop["flight"] / 2
+        b.ap_deg.move(hop["cm"], 0.35, stand_ap + STANCE_AP_DEG + 12.0)
+        b.ap_deg.move(hop["push"], hop["push_s"], stand_ap - 4.0)
+        b.ap_deg.move(hop["off"], hop["flight"], stand_ap + AIR_AP_DEG)
+        ankle.push_off(hop["push"], hop["push_s"], v0, (hop["forward"], 0.0))
+        ankle.flight(hop["off"], hop["contact"])
+        landing = hop["landing"]
+        ankle.stick(hop["contact"], v0, landing, (-hop["forward"], 0.0))
+        _settle(b, hop["contact"], landing, stand_ap)
         b.event(
             "landing",
-            t_contact,
-            takeoff_t_s=t_off,
-            flight_s=hop.flight_s,
-            height_m=G * hop.flight_s**2 / 8,
-            tts_s=tts,
+            hop["contact"],
+            takeoff_t_s=hop["off"],
+            flight_s=hop["flight"],
+            height_m=G * hop["flight"] ** 2 / 8,
+            tts_s=hop["tts"],
             number=i + 1,
         )
-        b.event("takeoff", t_off, number=i + 1)
-        t_down = t_contact + max(3.0, tts + 2.0)
-        b.window("stick", t_contact, t_down)
+        b.event("takeoff", hop["off"], number=i + 1)
+        t_down = hop["contact"] + hop["hold"]
+        b.window("stick", hop["contact"], t_down)
         # Free foot down, then up again for the next hop.
         b.ap_deg.move(t_down, lift_s, stand_ap)
         b.ml_deg.move(t_down, lift_s, stand_ml)
@@ -185,27 +308,120 @@ def build(params: HopParams, rate_hz: float, rng: np.random.Generator) -> Episod
         b.ml_deg.move(t_lift, lift_s, stand_ml + lift_shift)
         b.sway_level.move(t_lift, lift_s, 1.0)
 
-    b.pivot_m[:, 0] = _integrate_twice(acc_x, 1.0 / rate_hz)
-    b.pivot_m[:, 2] = ANKLE_HEIGHT_M + _integrate_twice(acc_z, 1.0 / rate_hz)
-    b.add_sway(sway_ap, sway_ml, YAW_SWAY_DEG)
-    return b.episode(
-        f"{params.leg}_shank",
-        shin_lever(rng),
-        summary_window="baseline",
-        facts={"baseline_sway_rms_deg": {"ap": sway_ap, "ml": sway_ml, "total": baseline_rms}},
+
+def _plan_series(
+    params: HopParams, start: float, baseline_rms: float, rng: np.random.Generator
+) -> dict:
+    """Lay out hops without pauses: repeated hops in place, or side hops for a set time."""
+    side = params.mode == "side"
+    t = start
+    push = rng.uniform(0.18, 0.24)
+    flights, contacts = [], []
+    t_off = t + 0.35 + push
+    t_land = t_off
+    end_test = t_off + params.duration_s if side else np.inf
+    while True:
+        flight = rng.uniform(0.16, 0.26) if side else rng.uniform(0.22, 0.36)
+        flights.append(flight)
+        t_land = t_off + flight
+        done = len(flights) >= params.hops if not side else t_land + 0.5 > end_test
+        if done:
+            break
+        contact = rng.uniform(0.17, 0.26) if side else rng.uniform(0.18, 0.30)
+        contacts.append(contact)
+        t_off = t_land + contact
+    landings = [_Landing.draw(rng) for _ in flights]
+    final_tts = _settling_time(landings[-1], baseline_rms)
+    landing_times = (
+        start + 0.35 + push + np.cumsum(flights) + np.concatenate(([0.0], np.cumsum(contacts)))
     )
+    return {
+        "cm": start,
+        "push": start + 0.35,
+        "push_s": push,
+        "flights": flights,
+        "contacts": contacts,
+        "landings": landings,
+        "final_tts": final_tts,
+        "count": int(np.count_nonzero(landing_times <= end_test)),
+        "test_end": end_test,
+        "end_s": t_land + max(STICK_MIN_S, final_tts + 2.0) + 1.0,
+    }
+
+
+def _build_series(
+    b: EpisodeBuilder, ankle: _Ankle, plan: dict, posture: tuple, params: HopParams
+) -> None:
+    stand_ap, stand_ml, _ = posture
+    side = params.mode == "side"
+    lateral = SIDE_HOP_DISTANCE_M if side else 0.0
+    lean_ml = 4.0 if side else 0.0  # the shank leans into each side hop
+    b.ap_deg.move(plan["cm"], 0.35, stand_ap + STANCE_AP_DEG + 12.0)
+    b.ap_deg.move(plan["push"], plan["push_s"], stand_ap - 4.0)
+    t_off = plan["push"] + plan["push_s"]
+    first_off = t_off
+    direction = 1.0
+    v_y = lateral / plan["flights"][0] * direction
+    ankle.push_off(plan["push"], plan["push_s"], G * plan["flights"][0] / 2, (0.0, v_y))
+    count = len(plan["flights"])
+    for i, flight in enumerate(plan["flights"]):
+        t_land = t_off + flight
+        v_land = G * flight / 2
+        ankle.flight(t_off, t_land)
+        b.ap_deg.move(t_off, flight, stand_ap + AIR_AP_DEG)
+        b.ml_deg.move(t_off, flight, stand_ml - lean_ml * direction)
+        b.event("takeoff", t_off, number=i + 1)
+        landing = plan["landings"][i]
+        details = {
+            "takeoff_t_s": t_off,
+            "flight_s": flight,
+            "height_m": G * flight**2 / 8,
+            "number": i + 1,
+        }
+        if i + 1 < count:
+            contact = plan["contacts"][i]
+            next_flight = plan["flights"][i + 1]
+            new_direction = -direction if side else direction
+            v_y_next = lateral / next_flight * new_direction
+            ankle.bounce(
+                t_land, contact, v_land, G * next_flight / 2, landing, (0.0, v_y_next - v_y)
+            )
+            b.jolt(t_land, landing.jolt_g * 0.7, 22.0, 0.2, np.array([0.4, 0.0, 1.0]))
+            b.ap_deg.move(t_land, contact, stand_ap + AIR_AP_DEG + 6.0)
+            b.ml_deg.move(t_land, contact, stand_ml + lean_ml * new_direction)
+            details.update(contact_s=contact, rsi=next_flight / contact)
+            b.event("landing", t_land, **details)
+            t_off = t_land + contact
+            direction, v_y = new_direction, v_y_next
+        else:
+            ankle.stick(t_land, v_land, landing, (0.0, -v_y))
+            b.ml_deg.move(t_land, 0.3, stand_ml)
+            _settle(b, t_land, landing, stand_ap)
+            details.update(tts_s=plan["final_tts"])
+            b.event("landing", t_land, **details)
+            b.window("stick", t_land, t_land + max(STICK_MIN_S, plan["final_tts"] + 2.0))
+    if side:
+        b.window("trial", first_off, plan["test_end"])
+
+
+def _settle(b: EpisodeBuilder, contact: float, landing: _Landing, stand_ap: float) -> None:
+    """The stick landing's kick and settling about the stick posture."""
+    b.ap_deg.move(contact, 0.0, stand_ap + STICK_AP_DEG)
+    b.ap_deg.add(_settling(b.t_s, contact, landing, AIR_AP_DEG - STICK_AP_DEG, landing.kick_ap_dps))
+    b.ml_deg.add(_settling(b.t_s, contact, landing, 0.0, landing.kick_ml_dps))
+    b.jolt(contact, landing.jolt_g, 22.0, 0.2, np.array([0.4, 0.0, 1.0]))
 
 
 def _settling(
-    t_s: np.ndarray, t_contact: float, hop: _Hop, d0_deg: float, kick_dps: float
+    t_s: np.ndarray, t_contact: float, landing: _Landing, d0_deg: float, kick_dps: float
 ) -> np.ndarray:
     """Deviation from the stick posture after contact, deg (zero before contact).
 
     The response of ``d'' + 2 z w d' + w^2 d = u(t)`` from ``d(0) = d0``, ``d'(0) = 0``,
     where ``u`` is a raised-cosine kick of ``KICK_S`` whose integral is ``kick_dps``.
     """
-    w = 2 * np.pi * hop.settle_hz
-    z = hop.settle_damping
+    w = 2 * np.pi * landing.settle_hz
+    z = landing.settle_damping
     wd = w * np.sqrt(1 - z * z)
     out = np.zeros_like(t_s)
     i0 = int(np.searchsorted(t_s, t_contact))
@@ -221,14 +437,14 @@ def _settling(
     return out
 
 
-def _settling_time(hop: _Hop, baseline_rms_deg: float) -> float:
+def _settling_time(landing: _Landing, baseline_rms_deg: float) -> float:
     """True time to stabilisation: contact until the settling envelope < baseline RMS, s."""
     rate = 4000.0
     t_s = np.arange(0.0, 15.0, 1.0 / rate)
-    ap = _settling(t_s, 0.0, hop, AIR_AP_DEG - STICK_AP_DEG, hop.kick_ap_dps)
-    ml = _settling(t_s, 0.0, hop, 0.0, hop.kick_ml_dps)
-    w = 2 * np.pi * hop.settle_hz
-    z = hop.settle_damping
+    ap = _settling(t_s, 0.0, landing, AIR_AP_DEG - STICK_AP_DEG, landing.kick_ap_dps)
+    ml = _settling(t_s, 0.0, landing, 0.0, landing.kick_ml_dps)
+    w = 2 * np.pi * landing.settle_hz
+    z = landing.settle_damping
     wd = w * np.sqrt(1 - z * z)
     envelope = np.zeros_like(t_s)
     for d in (ap, ml):

@@ -1,14 +1,19 @@
-"""Scenario: single-leg stance, with losses of balance where the free foot touches down.
+"""Scenario: single-leg stance, with losses of balance.
 
 The athlete, sensor on the stance leg's shin:
 
 1. stands quietly on both feet (the reference still period);
 2. lifts the free foot: the weight moves over the stance foot (the shank tilts
    a little towards the stance side) and sway grows to its single-leg level;
-3. holds single-leg stance for the trial; now and then balance is lost: the
-   shank swings out (4-7 deg over half a second) and the free foot touches
-   down, which shifts weight back towards the free side and jolts the sensor;
-   after 1.5-2.5 s on both feet the free foot lifts again;
+3. holds single-leg stance for the trial; now and then balance is lost, in
+   one of three ways:
+   - touchdown (60%): the shank swings out (4-7 deg over half a second) and the
+     free foot touches down, which shifts weight back towards the free side and
+     jolts the sensor; after 1.5-2.5 s on both feet the free foot lifts again;
+   - step (20%): after the same swing the stance foot hops 10-15 cm to a new
+     place and lands there, still on one leg;
+   - excursion (20%): a swing far beyond normal sway (4.5 to 5.6 times the
+     condition's sway RMS, at least 8 deg) and back, without touching down;
 4. puts the free foot down at the end of the trial.
 
 Sway RMS of the shank, single-leg, eyes open on a firm floor: 0.8 deg AP and
@@ -27,11 +32,14 @@ import numpy as np
 
 from poise.checks import check_choice, check_count, check_number
 from poise.sim.episode import Episode, EpisodeBuilder
-from poise.sim.timeline import Track
+from poise.sim.timeline import Track, minimum_jerk
 
 SWAY_EO_FIRM_DEG = (0.8, 0.7)  # AP, ML RMS of single-leg sway, eyes open on a firm floor
 EYES_FACTOR = {"open": 1.0, "closed": 2.2}
 SURFACE_FACTOR = {"firm": 1.0, "foam": 1.5}
+#: What a loss of balance is, and how often each kind comes.
+LOSS_KINDS = ("touchdown", "step", "excursion")
+LOSS_SHARES = (0.6, 0.2, 0.2)
 LOSS_RATE_PER_30S = {
     ("open", "firm"): 0.3,
     ("open", "foam"): 1.0,
@@ -117,31 +125,53 @@ def build(params: StanceParams, rate_hz: float, rng: np.random.Generator) -> Epi
 
     losses = _loss_times(params, trial_start, trial_end, rng)
     single_leg_from = trial_start
-    for t_touch in losses:
-        excursion = rng.uniform(4.0, 7.0)
+    for t_loss in losses:
+        kind = str(rng.choice(LOSS_KINDS, p=LOSS_SHARES))
         direction = rng.uniform(0, 2 * np.pi)
+        if kind == "excursion":
+            # Far out and back without the free foot touching down.
+            size = rng.uniform(1.0, 1.25) * max(8.0, 4.5 * float(np.hypot(sway_ap, sway_ml)))
+            out_s, back_s = rng.uniform(0.4, 0.6), rng.uniform(0.7, 1.0)
+            ex_ap, ex_ml = size * np.cos(direction), size * np.sin(direction)
+            b.ap_deg.move(t_loss - out_s, out_s, b.ap_deg.value + ex_ap)
+            b.ml_deg.move(t_loss - out_s, out_s, b.ml_deg.value + ex_ml)
+            b.ap_deg.move(t_loss, back_s, b.ap_deg.value - ex_ap)
+            b.ml_deg.move(t_loss, back_s, b.ml_deg.value - ex_ml)
+            b.event("excursion", t_loss, excursion_deg=round(size, 3))
+            b.window("single_leg", single_leg_from, t_loss - out_s)
+            single_leg_from = t_loss + back_s
+            continue
+        excursion = rng.uniform(4.0, 7.0)
         ex_ap, ex_ml = excursion * np.cos(direction), excursion * np.sin(direction)
         swing_s = rng.uniform(0.4, 0.6)
+        b.ap_deg.move(t_loss - swing_s, swing_s, b.ap_deg.value + ex_ap)
+        b.ml_deg.move(t_loss - swing_s, swing_s, b.ml_deg.value + ex_ml)
+        b.window("single_leg", single_leg_from, t_loss - swing_s)
+        if kind == "step":
+            # The stance foot hops to a new place (3 cm up, 10-15 cm over) and lands there.
+            _step(b, t_loss, rng.uniform(0.10, 0.15), direction, rng)
+            b.event("step", t_loss, excursion_deg=round(excursion, 3))
+            b.ap_deg.move(t_loss, 0.6, b.ap_deg.value - ex_ap)
+            b.ml_deg.move(t_loss, 0.6, b.ml_deg.value - ex_ml)
+            single_leg_from = t_loss + 1.5
+            continue
+        # Touch down, recover on two feet, lift again.
         support_s = rng.uniform(1.5, 2.5)
-        t_relift = t_touch + support_s
-        # Swing out, touch down, recover on two feet, lift again.
-        b.ap_deg.move(t_touch - swing_s, swing_s, b.ap_deg.value + ex_ap)
-        b.ml_deg.move(t_touch - swing_s, swing_s, b.ml_deg.value + ex_ml)
-        b.event("touchdown", t_touch, excursion_deg=round(excursion, 3))
+        t_relift = t_loss + support_s
+        b.event("touchdown", t_loss, excursion_deg=round(excursion, 3))
         b.jolt(
-            t_touch,
+            t_loss,
             peak_g=rng.uniform(0.3, 0.6),
             freq_hz=18.0,
             damping=0.3,
             direction=np.array([0.3, 0.0, 1.0]),
         )
-        b.ap_deg.move(t_touch, 0.6, b.ap_deg.value - ex_ap)
-        b.ml_deg.move(t_touch, 0.6, b.ml_deg.value - ex_ml - 2.0 * lift_shift_deg)
-        b.sway_level.move(t_touch, 0.3, 2 * quiet)
+        b.ap_deg.move(t_loss, 0.6, b.ap_deg.value - ex_ap)
+        b.ml_deg.move(t_loss, 0.6, b.ml_deg.value - ex_ml - 2.0 * lift_shift_deg)
+        b.sway_level.move(t_loss, 0.3, 2 * quiet)
         b.ml_deg.move(t_relift, lift_s, b.ml_deg.value + 2.0 * lift_shift_deg)
         b.sway_level.move(t_relift, lift_s, 1.0)
         b.event("lift", t_relift + lift_s / 2)
-        b.window("single_leg", single_leg_from, t_touch - swing_s)
         single_leg_from = t_relift + lift_s
 
     b.window("single_leg", single_leg_from, trial_end)
@@ -150,15 +180,35 @@ def build(params: StanceParams, rate_hz: float, rng: np.random.Generator) -> Epi
     b.sway_level.move(trial_end, lift_s, quiet)
     b.add_sway(sway_ap, sway_ml, YAW_SWAY_DEG)
     placement = f"{params.leg}_shank"
-    first_touch = losses[0] if losses else None
+    first_loss = losses[0] if losses else None
     return b.episode(
         placement,
         lever,
         summary_window="single_leg",
         facts={
             "sway_rms_deg": {"ap": sway_ap, "ml": sway_ml},
-            "time_held_s": (first_touch - trial_start) if first_touch else params.duration_s,
+            "time_held_s": (first_loss - trial_start) if first_loss else params.duration_s,
         },
+    )
+
+
+def _step(
+    b: EpisodeBuilder, t_land: float, distance_m: float, direction: float, rng: np.random.Generator
+) -> None:
+    """The stance foot hops over ``distance_m`` and lands at ``t_land``, with a jolt."""
+    hop_s = 0.3
+    i0, i1 = b.index(t_land - hop_s), b.index(t_land)
+    u = (b.t_s[i0:] - (t_land - hop_s)) / hop_s
+    shift = distance_m * minimum_jerk(u)
+    b.pivot_m[i0:, 0] += shift * np.cos(direction)
+    b.pivot_m[i0:, 1] += shift * np.sin(direction)
+    b.pivot_m[i0:i1, 2] += 0.03 * np.sin(np.pi * u[: i1 - i0]) ** 2
+    b.jolt(
+        t_land,
+        peak_g=rng.uniform(1.0, 2.0),
+        freq_hz=20.0,
+        damping=0.25,
+        direction=np.array([0.3, 0.0, 1.0]),
     )
 
 
