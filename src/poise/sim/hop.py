@@ -8,8 +8,8 @@ Three protocols (``mode``):
   free foot down;
 - ``repeated``: hops in place without a pause; each ground contact both
   absorbs the landing and pushes off the next hop; the last landing is held;
-- ``side``: the side-hop test: hopping sideways over two lines 30 cm apart
-  as often as possible for ``duration_s``.
+- ``side``: the side-hop test (Gustavsson et al. 2006): hopping sideways over
+  two lines 40 cm apart as often as possible for ``duration_s``.
 
 Physics of one hop:
 
@@ -54,7 +54,7 @@ KICK_S = 0.03  # duration of the shank's forward kick at contact
 #: A stick landing is held at least this long: longer than the 5 s window that
 #: time to stabilisation is measured in, so the window never sees the foot go down.
 STICK_MIN_S = 6.0
-SIDE_HOP_DISTANCE_M = 0.30
+SIDE_HOP_DISTANCE_M = 0.40
 MODES = ("stick", "repeated", "side")
 
 
