@@ -17,6 +17,7 @@ Sources:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -72,6 +73,15 @@ class ChipSpec:
             return self.lpf_fraction_of_odr * odr_hz
         fitting = [bw for bw in self.dlpf_options_hz if bw < 0.5 * odr_hz]
         return max(fitting) if fitting else min(self.dlpf_options_hz)
+
+    def lpf_delay_s(self, odr_hz: float) -> float:
+        """Group delay of the digital low-pass at ``odr_hz`` for slow signals, s.
+
+        Modelled as a second-order Butterworth at :meth:`lpf_for`, whose delay
+        at low frequency is ``sqrt(2) / (2 pi f_c)`` (for the MPU-6050's 44 Hz
+        DLPF that is 5.1 ms; its register map gives 4.9 ms).
+        """
+        return math.sqrt(2.0) / (2.0 * math.pi * self.lpf_for(odr_hz))
 
     def check_odr(self, odr_hz: float) -> None:
         """Raise ValueError naming the offered rates when ``odr_hz`` is not one of them."""
@@ -130,11 +140,16 @@ MPU6050 = ChipSpec(
 CHIPS = {"lsm6dso32": LSM6DSO32, "mpu6050": MPU6050}
 
 
+def known_chip(name: str) -> ChipSpec | None:
+    """The spec of a chip by name, or None for a device Poise has no spec of (a phone)."""
+    return CHIPS.get(name.lower().replace("-", "").replace("_", ""))
+
+
 def chip(name: str) -> ChipSpec:
     """The spec of a chip by name (case and dashes ignored)."""
-    key = name.lower().replace("-", "").replace("_", "")
-    if key not in CHIPS:
+    spec = known_chip(name)
+    if spec is None:
         raise ValueError(
             f"unknown IMU {name!r}; known: {', '.join(c.name for c in CHIPS.values())}"
         )
-    return CHIPS[key]
+    return spec

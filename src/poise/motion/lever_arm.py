@@ -112,3 +112,26 @@ class LeverArmCompensator:
         r = self.lever_m
         rotational = np.cross(alpha, r) + np.cross(omega, np.cross(omega, r))
         return acc_g - rotational / STANDARD_GRAVITY_MPS2
+
+
+#: Low-pass on the angular rate before it is differentiated for a whole trial, Hz:
+#: at 1 kHz a raw difference turns gyroscope noise into ~0.1 g of false acceleration.
+PIVOT_RATE_LOWPASS_HZ = 30.0
+
+
+def pivot_specific_force(
+    t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray, lever_m: np.ndarray, rate_hz: float
+) -> np.ndarray:
+    """Specific force of the pivot (the ankle, for a shank), g, segment axes, for a whole trial.
+
+    The batch, zero-phase form of :class:`LeverArmCompensator`: the angular rate
+    is low-passed at ``PIVOT_RATE_LOWPASS_HZ`` (both directions) before its
+    derivative is taken. Inputs on a uniform grid at ``rate_hz``.
+    """
+    from poise.metrics.signals import lowpass
+
+    omega = np.radians(lowpass(gyr_dps, rate_hz, PIVOT_RATE_LOWPASS_HZ))
+    alpha = np.gradient(omega, 1.0 / rate_hz, axis=0)
+    r = np.asarray(lever_m, dtype=float)
+    rotational = np.cross(alpha, r) + np.cross(omega, np.cross(omega, r))
+    return acc_g - rotational / STANDARD_GRAVITY_MPS2

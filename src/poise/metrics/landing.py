@@ -1,0 +1,402 @@
+"""Hops and landings: take-off, flight, contact, height, impact, stabilisation.
+
+Input is the earth-vertical specific force ``sf_v`` (g: 1 standing still, 0
+in free fall), which needs the sensor's tilt, on a uniform grid.
+
+- **Flight** begins once ``sf_v`` falls below ``FREE_FALL_G`` after a push
+  (``sf_v`` above ``PUSH_G`` within the 0.5 s before) and ends at the first
+  sign of the ground: a rise above ``IMPACT_G`` (a mid-air bump of the arms or
+  the strap stays below it), or, where the signal is the ankle's and quiet in
+  flight, ``SUSTAINED_PUSH_S`` above ``GROUND_G``. A candidate shorter than
+  ``MIN_FLIGHT_S`` is a dip inside a ground contact.
+- Edges are located on ``sf_v`` interpolated (band-limited, polyphase) to at
+  least ``EDGE_RATE_HZ``, so that at 100 Hz a sample period does not set the
+  resolution; the chip's own low-pass makes the samples band-limited enough.
+- **Take-off** is where the push's fall in ``sf_v`` ends. On the shank the
+  fall stops in a corner as free fall begins: take-off is where the line
+  through the fall's steepest part (the signal smoothed over
+  ``SLOPE_SMOOTHING_S``, its steps smoothed again so noise cannot pick the
+  steepest) meets the free-fall level. A low-pass moves that corner later by
+  its group delay, so with the chip's filter known the take-off is moved back
+  by it (:meth:`poise.chips.ChipSpec.lpf_delay_s`). On the trunk, whose
+  specific force overshoots below zero as the legs tuck, take-off is the bottom
+  of that overshoot, which marks the feet leaving the ground (checked against a
+  force plate on a real countermovement jump: docs/metrics.md).
+- **Contact** (landing) is the onset of the rise to the impact: the earlier
+  of the line through the rise's steepest step extended back to the
+  free-fall level (an impact that is steep from its start; a low-pass hardly
+  delays the leading edge of a rise many g high) and the point where the rise
+  first clears the free-fall level by ``ONSET_RISE_G`` (a rise that starts
+  gently, cushioned by the legs, as a trunk sensor feels it).
+- Flight time is contact minus take-off; height ``h = g T^2 / 8`` (ballistic
+  flight; Bosco et al. 1983; My Jump, Balsalobre-Fernandez et al. 2015).
+- **Peak acceleration** is the largest raw resultant specific force (g, as
+  measured, gravity included) within +-100 ms of contact.
+- **Time to stabilisation** (a landing held on one leg) is read from the
+  decay of the landing's perturbation, within a fixed window of
+  ``TTS_WINDOW_S`` after contact (trial length changes TTS by ~100%, Fransz
+  et al. 2015). The tilt is high-passed at ``TTS_HIGHPASS_HZ`` (the landing's
+  oscillation is faster than the slow weight shifts that would mask its end)
+  and its amplitude envelope (AP and ML together) taken; a straight line is
+  fitted to the envelope's logarithm from its peak until it first falls under
+  ``TTS_FIT_END_MULTIPLE`` times the athlete's single-leg sway RMS (the
+  baseline; without one, the window's last second stands in). TTS is where
+  that fitted exponential decay reaches the baseline. Fitting a curve to the
+  post-landing signal and taking its crossing with a threshold follows Colby
+  et al. (1999); fitting the decay rather than waiting for the last
+  threshold crossing keeps the result from hinging on one chance excursion of
+  ordinary sway, which is as large as the threshold itself.
+- **Repeated hops**: ground contact time is the next take-off minus contact;
+  the reactive strength index is the next flight time over the contact time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from poise.metrics.signals import envelope, highpass
+from poise.samples import STANDARD_GRAVITY_MPS2
+
+FREE_FALL_G = 0.35
+PUSH_G = 1.2
+IMPACT_G = 2.5
+#: With a quiet in-flight signal, this long above GROUND_G is the ground carrying
+#: the athlete (a soft landing, a push-off), s.
+GROUND_G = 0.6
+SUSTAINED_PUSH_S = 0.06
+MIN_FLIGHT_S = 0.08
+MAX_FLIGHT_S = 1.2
+#: A contact shorter than this between a landing and the next take-off is a rebound.
+MAX_CONTACT_S = 1.0
+PEAK_WINDOW_S = 0.1
+TTS_WINDOW_S = 5.0
+TTS_HIGHPASS_HZ = 0.8
+#: The decay is fitted until the envelope first falls under this multiple of the baseline.
+TTS_FIT_END_MULTIPLE = 1.5
+#: The envelope's peak is looked for this long after contact, s (after the impact's jolt).
+TTS_PEAK_SEARCH_S = (0.1, 1.0)
+#: Tilt before contact that the high-pass starts on, so its start-up is over by contact, s.
+TTS_LEAD_IN_S = 1.0
+#: Edges are located on the signal interpolated to at least this rate, Hz (see find_flights).
+EDGE_RATE_HZ = 1000.0
+#: Smoothing before the take-off's slope is judged, s.
+SLOPE_SMOOTHING_S = 0.02
+#: The push's fall has ended where it has slowed to this fraction of its steepest rate.
+FALL_END_FRACTION = 0.1
+#: How long the free-fall level is taken over, after the fall and before an impact, s.
+FLOOR_S = 0.03
+#: A rise this far above the free-fall level is the ground's, g.
+ONSET_RISE_G = 0.15
+#: Below this, a trunk sensor's specific force has overshot free fall, g.
+OVERSHOOT_G = 0.5
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One hop: times in device time (s), flight and contact in s, height m, peak g."""
+
+    takeoff_t_s: float
+    contact_t_s: float
+    peak_acc_g: float | None
+    saturated: bool
+    tts_s: float | None = None
+    contact_s: float | None = None
+    rsi: float | None = None
+
+    @property
+    def flight_s(self) -> float:
+        return self.contact_t_s - self.takeoff_t_s
+
+    @property
+    def height_m(self) -> float:
+        return STANDARD_GRAVITY_MPS2 * self.flight_s**2 / 8.0
+
+    def to_dict(self) -> dict:
+        def r(x: float | None, digits: int = 4) -> float | None:
+            return None if x is None else round(float(x), digits)
+
+        return {
+            "t_s": r(self.contact_t_s),
+            "takeoff_t_s": r(self.takeoff_t_s),
+            "flight_s": r(self.flight_s),
+            "height_m": r(self.height_m),
+            "peak_acc_g": r(self.peak_acc_g, 3),
+            "saturated": self.saturated,
+            "tts_s": r(self.tts_s, 3),
+            "contact_s": r(self.contact_s),
+            "rsi": r(self.rsi, 3),
+        }
+
+
+def find_flights(
+    sf_v: np.ndarray, rate_hz: float, soft_landings: bool = False
+) -> list[tuple[float, float]]:
+    """(take-off, contact) of every flight, as fractional sample indices.
+
+    With ``soft_landings``, ``SUSTAINED_PUSH_S`` above ``GROUND_G`` also ends a
+    flight. That needs a signal that is quiet in flight: the ankle's specific
+    force (the shank's, with its own rotation taken out). A sensor elsewhere
+    (a phone at the chest) swings with the arms in flight, and only an impact
+    ends its flight.
+    """
+    factor = max(1, int(np.ceil(EDGE_RATE_HZ / rate_hz)))
+    if factor > 1:
+        from scipy import signal  # lazy: the Pi starts without it
+
+        sf_v = signal.resample_poly(np.asarray(sf_v, dtype=float), factor, 1)
+        rate_hz *= factor
+    n = len(sf_v)
+    width = max(1, round(SLOPE_SMOOTHING_S * rate_hz))
+    smooth = _moving_average(sf_v, width)
+    # The step from each sample to the next, averaged again so noise cannot pick the steepest.
+    steps = _moving_average(np.diff(smooth), width)
+    look_back = round(0.5 * rate_hz)
+    floor_span = max(2, round(FLOOR_S * rate_hz))
+    sustained = max(2, round(SUSTAINED_PUSH_S * rate_hz))
+    entries = np.flatnonzero((sf_v[1:] < FREE_FALL_G) & (sf_v[:-1] >= FREE_FALL_G)) + 1
+    flights = []
+    resume = 0
+    for i in entries:
+        if i < resume or sf_v[max(0, i - look_back) : i].max() < PUSH_G:
+            continue
+        # The first rise above IMPACT_G ends the candidate. Within a ground contact
+        # the specific force can dip below free-fall level between the impact and
+        # the push-off; that push then ends a candidate too short to be a flight,
+        # and the search goes on from it.
+        impact = _first_contact(sf_v, i, n, sustained if soft_landings else None)
+        if impact is None:
+            break
+        contact = _onset(sf_v, impact, floor_span)
+        takeoff = _takeoff(smooth, steps, i, int(contact), floor_span)
+        if takeoff is not None and MIN_FLIGHT_S <= (contact - takeoff) / rate_hz <= MAX_FLIGHT_S:
+            flights.append((takeoff / factor, contact / factor))
+        resume = impact + 1
+    return flights
+
+
+def hops(
+    t_s: np.ndarray,
+    sf_v: np.ndarray,
+    rate_hz: float,
+    *,
+    peak_t_s: np.ndarray | None = None,
+    peak_acc_g: np.ndarray | None = None,
+    full_scale_g: float | None = None,
+    soft_landings: bool = False,
+    lowpass_delay_s: float = 0.0,
+) -> list[Hop]:
+    """Every hop in a uniform-grid series, with its flight, impact and rebound.
+
+    Args:
+        t_s: grid times, s.
+        sf_v: vertical specific force (of the ankle, or of the sensor), g.
+        peak_t_s, peak_acc_g: the recording's own samples of the resultant specific
+            force as measured, g, for the peak (resampling would blunt it); without
+            them no peak is given.
+        full_scale_g: accelerometer range, to flag saturated peaks.
+        soft_landings: see :func:`find_flights` (True for the ankle's specific force).
+        lowpass_delay_s: group delay of the sensor's own low-pass, s, when known;
+            take-offs are moved back by it (see the module's definition).
+
+    Time to stabilisation is added by :func:`with_stabilisation`.
+    """
+    index = np.arange(len(t_s))
+    times = [
+        (float(np.interp(a, index, t_s)) - lowpass_delay_s, float(np.interp(b, index, t_s)))
+        for a, b in find_flights(sf_v, rate_hz, soft_landings)
+    ]
+    found = []
+    for k, (takeoff, contact) in enumerate(times):
+        peak = None
+        if peak_t_s is not None and peak_acc_g is not None:
+            near = np.abs(peak_t_s - contact) <= PEAK_WINDOW_S
+            if near.any():
+                peak = float(np.nanmax(peak_acc_g[near]))
+        saturated = bool(full_scale_g and peak is not None and peak >= 0.999 * full_scale_g)
+        contact_s = rsi = None
+        if k + 1 < len(times) and times[k + 1][0] - contact <= MAX_CONTACT_S:
+            contact_s = times[k + 1][0] - contact
+            rsi = (times[k + 1][1] - times[k + 1][0]) / contact_s
+        found.append(Hop(takeoff, contact, peak, saturated, None, contact_s, rsi))
+    return found
+
+
+def with_stabilisation(
+    found: list[Hop],
+    t_s: np.ndarray,
+    tilt_deg: np.ndarray,
+    rate_hz: float,
+    baseline_rms_deg: float | None,
+) -> list[Hop]:
+    """The hops, each held landing (one not followed by a rebound) with its time to
+    stabilisation (:func:`time_to_stabilisation`); ``tilt_deg`` (n, 2) on the grid ``t_s``."""
+    index = np.arange(len(t_s))
+    return [
+        h
+        if h.contact_s is not None
+        else replace(
+            h,
+            tts_s=time_to_stabilisation(
+                tilt_deg,
+                round(float(np.interp(h.contact_t_s, t_s, index))),
+                rate_hz,
+                baseline_rms_deg,
+            ),
+        )
+        for h in found
+    ]
+
+
+def time_to_stabilisation(
+    tilt_deg: np.ndarray, contact: int, rate_hz: float, baseline_rms_deg: float | None
+) -> float | None:
+    """Time from contact until the tilt has settled (see the module's definition), s.
+
+    Args:
+        tilt_deg: (n, 2) AP and ML tilt, deg, on a uniform grid.
+        contact: index of the landing's contact.
+        baseline_rms_deg: the athlete's single-leg 2-D sway RMS, deg.
+
+    Returns None when the recording ends before the fixed window does. A decay
+    that never reaches the baseline within the window gives the window's length.
+    """
+    window = round(TTS_WINDOW_S * rate_hz)
+    end = contact + window
+    if end > len(tilt_deg):
+        return None
+    start = max(0, contact - round(TTS_LEAD_IN_S * rate_hz))
+    segment = tilt_deg[start:end]
+    last = segment[-round(rate_hz) :]
+    reference = baseline_rms_deg
+    if reference is None or not np.isfinite(reference) or reference <= 0:
+        reference = float(np.sqrt(np.sum(np.var(last, axis=0))))
+    amplitude = envelope(highpass(segment - last.mean(axis=0), rate_hz, TTS_HIGHPASS_HZ))
+    amplitude = amplitude[contact - start :]
+    t_s = np.arange(len(amplitude)) / rate_hz
+    lo, hi = (round(s * rate_hz) for s in TTS_PEAK_SEARCH_S)
+    peak = lo + int(np.argmax(amplitude[lo:hi]))
+    if amplitude[peak] <= reference:
+        return 0.0  # the landing never stirred the tilt beyond ordinary sway
+    under = np.flatnonzero(amplitude[peak:] < TTS_FIT_END_MULTIPLE * reference)
+    stop = peak + (int(under[0]) if under.size else len(amplitude) - peak)
+    if stop - peak < max(3, round(0.1 * rate_hz)):
+        return float(t_s[min(stop, len(t_s) - 1)])  # too short to fit: it fell at once
+    slope, intercept = np.polyfit(t_s[peak:stop], np.log(amplitude[peak:stop]), 1)
+    if slope >= 0:
+        return TTS_WINDOW_S
+    return float(np.clip((np.log(reference) - intercept) / slope, 0.0, TTS_WINDOW_S))
+
+
+def hop_count(hops_found: list[Hop], start_s: float, duration_s: float) -> int:
+    """Landings within ``duration_s`` of ``start_s`` (the side-hop test counts them)."""
+    return sum(start_s <= h.contact_t_s <= start_s + duration_s for h in hops_found)
+
+
+def _moving_average(x: np.ndarray, width: int) -> np.ndarray:
+    if width <= 1:
+        return np.asarray(x, dtype=float)
+    kernel = np.ones(width) / width
+    return np.convolve(
+        np.pad(x, (width // 2, width - 1 - width // 2), mode="edge"), kernel, "valid"
+    )
+
+
+def _first_contact(sf_v: np.ndarray, start: int, stop: int, sustained: int | None) -> int | None:
+    """First sign of ground contact after ``start``: a rise above ``IMPACT_G``, or
+    ``sustained`` samples in a row above ``GROUND_G`` (a soft landing, or the push-off
+    that follows a dip inside a contact)."""
+    segment = sf_v[start:stop]
+    hits = np.flatnonzero(segment > IMPACT_G)
+    first = int(hits[0]) if hits.size else None
+    above = (segment > GROUND_G).astype(np.int32)
+    if sustained is not None and above.size >= sustained:
+        runs = np.convolve(above, np.ones(sustained, dtype=np.int32), "valid")
+        full = np.flatnonzero(runs == sustained)
+        if full.size and (first is None or full[0] < first):
+            first = int(full[0])
+    return None if first is None else start + first
+
+
+def _onset(sf_v: np.ndarray, impact: int, floor_span: int) -> float:
+    """Onset of the rise to the impact at ``impact``, as a fractional index: the earlier of
+
+    - the secant through the rise's steepest pair of samples, extended back to the
+      free-fall level (the same construction as the take-off's corner, so a low-pass
+      delays both edges alike); right for an impact that rises steeply from the start;
+    - the point where the rise first clears the free-fall level by ``ONSET_RISE_G``;
+      right for a rise that starts gently (a sensor on the trunk, cushioned by the legs),
+      whose steepest part comes late.
+    """
+    j = impact
+    while j > 0 and sf_v[j - 1] >= FREE_FALL_G:
+        j -= 1
+    if j == 0:
+        return 0.0
+    # The free-fall level is read from flight before the rise's foot, which a gentle
+    # rise spends tens of ms in.
+    gap = floor_span * 2 // 3
+    first = max(j - gap - floor_span, 0)
+    floor = float(np.median(sf_v[first : max(j - gap, first + 1)]))
+    lo = j - 1
+    steps = np.diff(sf_v[lo : impact + 1])
+    k = lo + int(np.argmax(steps))
+    if steps.max() <= 0:
+        return float(j)
+    secant = k + (floor - sf_v[k]) / steps.max()
+    level = floor + ONSET_RISE_G
+    c = j
+    while c > first and sf_v[c] > level:
+        c -= 1
+    rise = sf_v[c + 1] - sf_v[c]
+    cleared = c + (level - sf_v[c]) / rise if rise > 0 else float(c)
+    return float(np.clip(min(secant, cleared), first, impact))
+
+
+def _takeoff(
+    smooth: np.ndarray, steps_all: np.ndarray, entry: int, contact: int, floor_span: int
+) -> float | None:
+    """Where the push's fall ends (see the module's definition), as a fractional index.
+
+    The fall's end is the first step at or after ``entry`` where the smoothed fall
+    has slowed to ``FALL_END_FRACTION`` of its steepest step. If the signal then
+    sits near free fall (a sensor near the foot), take-off is the corner: the
+    secant through the steepest pair of samples meets the free-fall level there
+    (a two-point secant, not a centred difference, whose span would straddle the
+    corner at low rates and flatten the slope). If it has overshot below
+    ``-OVERSHOOT_G`` (a trunk sensor as the legs tuck), take-off is the bottom
+    of the overshoot.
+    """
+    start = max(entry - floor_span, 0)
+    stop = min(contact, len(smooth) - 1)
+    steps = steps_all[start:stop]
+    steepest = end = None
+    for offset, step in enumerate(steps):
+        if steepest is None or step < steps[steepest]:
+            steepest = offset
+        if (
+            start + offset >= entry
+            and steps[steepest] < 0
+            and step >= FALL_END_FRACTION * steps[steepest]
+        ):
+            end = start + offset
+            break
+    if end is None or steepest is None:
+        return None
+    after = smooth[end : min(end + floor_span, contact)]
+    if after.size and after.min() < -OVERSHOOT_G:
+        return _parabolic_minimum(smooth, end + int(np.argmin(after)))
+    floor = float(np.median(after)) if after.size else float(smooth[end])
+    k = start + steepest
+    corner = k + (floor - smooth[k]) / steps[steepest]
+    return float(np.clip(corner, start, end))
+
+
+def _parabolic_minimum(x: np.ndarray, i: int) -> float:
+    """Sub-sample position of the minimum at ``i`` from a parabola through i-1, i, i+1."""
+    if i <= 0 or i >= len(x) - 1:
+        return float(i)
+    a, b, c = x[i - 1], x[i], x[i + 1]
+    denominator = a - 2 * b + c
+    return float(i + 0.5 * (a - c) / denominator) if denominator > 0 else float(i)

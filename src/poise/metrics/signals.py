@@ -1,0 +1,68 @@
+"""Signal helpers shared by the metrics: a uniform time grid, zero-phase filters, envelopes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def uniform(t_s: np.ndarray, x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """Resample onto a uniform grid at ``rate_hz`` by linear interpolation of the finite samples.
+
+    Filters and spectra assume equal steps; device time is rarely exactly that
+    (gaps, dropped or repeated samples). ``x`` may be (n,) or (n, k). Columns
+    are interpolated one at a time into the output, so a long recording is
+    not copied whole again and again.
+    """
+    columns = x.reshape(len(t_s), -1)
+    good = np.isfinite(t_s) & np.all(np.isfinite(columns), axis=1)
+    t = t_s[good]
+    order = None
+    if np.any(np.diff(t) <= 0):  # out of order or repeated: sort, and keep a time's first sample
+        order = np.argsort(t, kind="stable")
+        t = t[order]
+        keep = np.concatenate(([True], np.diff(t) > 0))
+        order, t = order[keep], t[keep]
+    if len(t) < 2:
+        picked = columns[good] if order is None else columns[good][order]
+        return t, picked.reshape((len(t), *x.shape[1:]))
+    grid = t[0] + np.arange(int(np.floor((t[-1] - t[0]) * rate_hz)) + 1) / rate_hz
+    out = np.empty((len(grid), columns.shape[1]))
+    for j in range(columns.shape[1]):
+        column = columns[good, j]
+        out[:, j] = np.interp(grid, t, column if order is None else column[order])
+    return grid, out.reshape((len(grid), *x.shape[1:]))
+
+
+def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
+    """Zero-phase 4th-order Butterworth low-pass (second-order sections, forward and back).
+
+    Zero phase keeps events in place; it needs the whole series, which metrics
+    of a finished trial have. A cutoff at or above Nyquist returns ``x``.
+    """
+    from scipy import signal  # lazy: the Pi starts without it
+
+    if cutoff_hz >= 0.45 * rate_hz or len(x) < 30:
+        return np.array(x, dtype=float)
+    sos = signal.butter(2, cutoff_hz, "lowpass", fs=rate_hz, output="sos")
+    return signal.sosfiltfilt(sos, x, axis=0)
+
+
+def highpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
+    """Zero-phase 4th-order Butterworth high-pass along axis 0 (see :func:`lowpass`)."""
+    from scipy import signal
+
+    sos = signal.butter(2, cutoff_hz, "highpass", fs=rate_hz, output="sos")
+    return signal.sosfiltfilt(sos, x, axis=0)
+
+
+def envelope(x: np.ndarray) -> np.ndarray:
+    """Amplitude envelope of the rows of x (n,) or (n, k): the analytic signal's magnitude.
+
+    For several columns the amplitudes add as a vector (an AP and an ML
+    oscillation of 1 deg each give 1.41 deg). The analytic signal is the
+    Hilbert transform's (Oppenheim & Schafer, Discrete-Time Signal Processing).
+    """
+    from scipy import signal
+
+    analytic = np.abs(signal.hilbert(x, axis=0))
+    return analytic if analytic.ndim == 1 else np.sqrt(np.sum(analytic**2, axis=1))

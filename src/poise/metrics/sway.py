@@ -1,0 +1,150 @@
+"""Sway of a segment's tilt: amplitude, area, speed, smoothness and frequency.
+
+Inputs are the AP and ML tilt (deg) of the shank or the board on a uniform
+time grid (:func:`poise.metrics.signals.uniform`). Amplitude metrics use the
+signals as they are; speed, jerk and frequency metrics use them low-passed at
+``SWAY_LOWPASS_HZ`` (zero phase), because sensor noise differentiated at 1 kHz
+would otherwise dominate and the figures would depend on the sample rate.
+
+Sources: RMS, path length and mean velocity as in Prieto et al. (1996, IEEE
+Trans Biomed Eng 43:956) and the review of Quijoux et al. (2021, Physiol Rep
+9:e15067); the 95% prediction ellipse ``pi * 5.991 * sqrt(l1 * l2)`` of
+Schubert & Kirchner (2014, Gait Posture 39:518); centroidal frequency and F95
+from Prieto et al.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from poise.metrics.signals import lowpass
+
+#: Low-pass applied before path length, velocity, jerk and spectra, Hz. Shank sway
+#: lies below 5 Hz; sensor noise and strap wobble above it are left out.
+SWAY_LOWPASS_HZ = 5.0
+#: chi-square with 2 degrees of freedom at 95%: the ellipse that holds 95% of samples.
+CHI2_95_2DOF = 5.991
+#: Degrees of 2-D sway RMS over which the steadiness score halves.
+STEADINESS_HALVING_DEG = 1.0
+
+
+def rms_2d(ap_deg: np.ndarray, ml_deg: np.ndarray) -> float:
+    """2-D RMS about the mean, deg: ``sqrt(var(AP) + var(ML))``."""
+    return float(np.sqrt(np.var(ap_deg) + np.var(ml_deg)))
+
+
+def rms_about_mean(x: np.ndarray) -> float:
+    """RMS of one axis about its mean (its standard deviation), same unit as x."""
+    return float(np.std(x))
+
+
+def ellipse_area95(ap_deg: np.ndarray, ml_deg: np.ndarray) -> float:
+    """Area of the 95% prediction ellipse, deg^2 (Schubert & Kirchner 2014).
+
+    ``pi * 5.991 * sqrt(l1 * l2)`` with ``l1, l2`` the eigenvalues of the
+    (n - 1) covariance matrix of the two series.
+
+    >>> t = np.linspace(0, 2 * np.pi, 1000, endpoint=False)
+    >>> round(ellipse_area95(np.cos(t), 2 * np.sin(t)), 2)  # variances ~1/2 and ~2
+    18.84
+    """
+    cov = np.cov(np.vstack((ap_deg, ml_deg)))
+    eig = np.linalg.eigvalsh(cov)
+    return float(np.pi * CHI2_95_2DOF * np.sqrt(max(eig[0], 0.0) * max(eig[1], 0.0)))
+
+
+def path_length(x: np.ndarray, y: np.ndarray) -> float:
+    """Length of the 2-D trajectory, in the unit of x and y."""
+    return float(np.sum(np.hypot(np.diff(x), np.diff(y))))
+
+
+def jerk_rms(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> float:
+    """RMS of the 2-D third time derivative of the tilt, deg/s^3 (smaller is smoother)."""
+
+    def third(x: np.ndarray) -> np.ndarray:
+        return np.gradient(np.gradient(np.gradient(x, 1 / rate_hz), 1 / rate_hz), 1 / rate_hz)
+
+    return float(np.sqrt(np.mean(third(ap_deg) ** 2 + third(ml_deg) ** 2)))
+
+
+def spectrum_summary(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> tuple[float, float]:
+    """(centroidal frequency, F95), Hz, of the summed AP and ML power spectra.
+
+    Welch's method on 10 s Hann segments (or the whole series if shorter),
+    means removed; F95 is the frequency below which 95% of the power lies.
+    """
+    from scipy import signal  # lazy: the Pi starts without it
+
+    n = len(ap_deg)
+    if n < 16:
+        return float("nan"), float("nan")
+    segment = min(n, int(10 * rate_hz))
+    power = 0.0
+    for x in (ap_deg, ml_deg):
+        f, p = signal.welch(x - np.mean(x), fs=rate_hz, nperseg=segment)
+        power = power + p
+    f, power = f[1:], power[1:]  # the DC bin carries the mean's residue only
+    total = float(np.sum(power))
+    if total <= 0:
+        return float("nan"), float("nan")
+    centroid = float(np.sum(f * power) / total)
+    cumulative = np.cumsum(power) / total
+    f95 = float(f[np.searchsorted(cumulative, 0.95)])
+    return centroid, f95
+
+
+def steadiness(rms_deg: float) -> float:
+    """Athlete-facing 0-100 score: 100 for no sway, halving per degree of 2-D sway RMS.
+
+    Strictly decreasing in sway, so a better score always means less sway; the
+    raw metrics stay the ones to compare.
+
+    >>> steadiness(0.0), steadiness(1.0), round(steadiness(0.5), 1)
+    (100.0, 50.0, 70.7)
+    """
+    return float(100.0 * 2.0 ** (-rms_deg / STEADINESS_HALVING_DEG))
+
+
+@dataclass(frozen=True)
+class SwayMetrics:
+    """Sway of one span of tilt (deg, deg^2, deg/s, deg/s^3, Hz, s)."""
+
+    duration_s: float
+    sway_rms_deg: float
+    ap_rms_deg: float
+    ml_rms_deg: float
+    sway_area95_deg2: float
+    path_length_deg: float
+    sway_velocity_dps: float
+    jerk_dps3: float
+    centroid_hz: float
+    f95_hz: float
+    steadiness: float
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def sway_metrics(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> SwayMetrics:
+    """All sway metrics of tilt series on a uniform grid at ``rate_hz``."""
+    duration = (len(ap_deg) - 1) / rate_hz
+    smooth_ap = lowpass(ap_deg, rate_hz, SWAY_LOWPASS_HZ)
+    smooth_ml = lowpass(ml_deg, rate_hz, SWAY_LOWPASS_HZ)
+    path = path_length(smooth_ap, smooth_ml)
+    centroid, f95 = spectrum_summary(smooth_ap, smooth_ml, rate_hz)
+    rms = rms_2d(ap_deg, ml_deg)
+    return SwayMetrics(
+        duration_s=float(duration),
+        sway_rms_deg=rms,
+        ap_rms_deg=rms_about_mean(ap_deg),
+        ml_rms_deg=rms_about_mean(ml_deg),
+        sway_area95_deg2=ellipse_area95(ap_deg, ml_deg),
+        path_length_deg=path,
+        sway_velocity_dps=path / duration if duration > 0 else float("nan"),
+        jerk_dps3=jerk_rms(smooth_ap, smooth_ml, rate_hz),
+        centroid_hz=centroid,
+        f95_hz=f95,
+        steadiness=steadiness(rms),
+    )
