@@ -204,3 +204,86 @@ def test_damaged_recordings_are_one_line_errors_or_read(tmp_path):
     (tmp_path / "inf.csv").write_text("\n".join(rows) + "\n")
     report = json.loads(poise("inspect", "inf.csv", "--json", cwd=tmp_path).stdout)
     assert report["health"]["bad_timestamps"] == 1
+
+
+CONTRACT = {
+    "stance": (
+        "sway_rms_deg",
+        "sway_area95_deg2",
+        "sway_velocity_dps",
+        "touchdowns",
+        "time_held_s",
+    ),
+    "hop": ("landings",),
+    "lunge": ("max_inclination_deg", "reps"),
+    "board": ("ap_rms_deg", "ml_rms_deg", "time_in_zone_s", "edge_touches"),
+    "hip": ("internal_rotation_deg", "external_rotation_deg"),
+}
+ITEM_KEYS = {
+    "touchdowns": ("t_s",),
+    "landings": ("t_s", "flight_s", "height_m", "peak_acc_g", "tts_s"),
+    "reps": ("inclination_deg",),
+}
+
+
+@pytest.mark.parametrize("drill", list(CONTRACT))
+def test_analyze_gives_the_contract_keys_for_every_drill(tmp_path, drill):
+    extra = {"stance": ["--losses", "1"], "hop": ["--hops", "2"]}.get(drill, [])
+    scenario = poise("simulate", drill, "-o", "r.csv", "--rate", "104", *extra, cwd=tmp_path)
+    assert scenario.returncode == 0, scenario.stderr
+    result = poise("analyze", "r.csv", "--drill", drill, "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)  # one JSON object, nothing else on stdout
+    assert out["drill"] == drill and out["algorithm_version"]
+    assert {"samples", "gaps", "nan_rows", "acc_saturated"} <= set(out["health"])
+    assert isinstance(out["problems"], list)
+    for key in CONTRACT[drill]:
+        assert out[key] is not None, key
+        if key in ITEM_KEYS:
+            assert out[key], f"{key} is empty"
+            for item in out[key]:
+                assert set(ITEM_KEYS[key]) <= set(item)
+    text = poise("analyze", "r.csv", "--drill", drill, cwd=tmp_path)
+    assert text.returncode == 0 and text.stdout.startswith("r.csv: " + drill)
+    assert "calibrated on the still period" in text.stdout
+
+
+def test_analyze_mistakes_are_one_line(tmp_path):
+    assert poise("simulate", "board", "-o", "b.csv", "--rate", "104", cwd=tmp_path).returncode == 0
+    assert_one_line_error(
+        poise("analyze", "b.csv", "--drill", "stance", "--start", "9", "--end", "3", cwd=tmp_path),
+        "--start (9 s) must be before --end (3 s)",
+    )
+    assert_one_line_error(
+        poise("analyze", "b.csv", "--drill", "stance", "--start", "90", cwd=tmp_path),
+        "b.csv: no samples between 90 and",
+    )
+    assert_one_line_error(
+        poise("analyze", "b.csv", "--drill", "board", "--zone", "20", cwd=tmp_path),
+        "--zone must be",
+    )
+    phone = recording_path("mlr_cmj_smartphone.csv")
+    options = ["--rate", "128", "--acc-unit", "m/s2", "--gyr-unit", "rad/s"]
+    assert_one_line_error(
+        poise("analyze", str(phone), "--drill", "hip", *options), "give --placement"
+    )
+
+
+def test_symmetry_of_left_and_right_legs(tmp_path):
+    for leg, seed in (("left", "1"), ("right", "2")):
+        made = poise(
+            "simulate", "lunge", "-o", f"{leg}.csv", "--leg", leg, "--seed", seed, cwd=tmp_path
+        )
+        assert made.returncode == 0, made.stderr
+    result = poise("symmetry", "left.csv", "right.csv", "--drill", "lunge", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (metric,) = json.loads(result.stdout)["metrics"]
+    assert metric["name"] == "max_inclination_deg" and 0 < metric["lsi_pct"] <= 100
+    worse = min(("left", metric["left"]), ("right", metric["right"]), key=lambda x: x[1])[0]
+    assert metric["worse_side"] == worse
+    text = poise("symmetry", "left.csv", "right.csv", "--drill", "lunge", cwd=tmp_path)
+    assert "LSI" in text.stdout and "left against right" in text.stdout
+    assert_one_line_error(
+        poise("symmetry", "right.csv", "left.csv", "--drill", "lunge", cwd=tmp_path),
+        "right.csv: given as the left leg but recorded on the right_shank",
+    )

@@ -151,6 +151,48 @@ def _cmd_angles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from poise.analysis.report import format_analysis
+
+    result = _analysis(args, args.file)
+    print(json.dumps(result) if args.json else format_analysis(result))
+    return 0
+
+
+def _cmd_symmetry(args: argparse.Namespace) -> int:
+    from poise.analysis.report import format_symmetry
+    from poise.metrics.symmetry import compare_limbs
+
+    left, right = _analysis(args, args.left), _analysis(args, args.right)
+    comparison = compare_limbs(left, right, args.involved)
+    print(json.dumps(comparison) if args.json else format_symmetry(comparison))
+    return 0
+
+
+def _analysis(args: argparse.Namespace, path: str) -> dict[str, Any]:
+    """``analyze`` of one file with the command's options."""
+    from poise.analysis import analyze
+
+    if args.start is not None and args.end is not None and args.start >= args.end:
+        raise PoiseError(f"--start ({args.start:g} s) must be before --end ({args.end:g} s)")
+    settings = _settings(args)
+    recording = _load(args, path)
+    accel_cal = _accel_calibration(args.accel_cal) if args.accel_cal else None
+    return _checked(
+        lambda: analyze(
+            recording,
+            args.drill,
+            settings=settings.tilt,
+            accel_calibration=accel_cal,
+            start_s=args.start,
+            end_s=args.end,
+            max_tilt_deg=args.max_tilt,
+            zone_deg=args.zone,
+        ),
+        ("max_tilt_deg", "zone_deg"),
+    )
+
+
 def _cmd_calibrate_accel(args: argparse.Namespace) -> int:
     from poise.files import atomic_write_text
     from poise.motion.accel_calibration import (
@@ -202,6 +244,8 @@ OPTION_NAMES = {
     "gyr_range_dps": "--gyr-range",
     "misalignment_deg": "--misalignment",
     "gyr_bias_dps": "--gyro-bias",
+    "max_tilt_deg": "--max-tilt",
+    "zone_deg": "--zone",
 }
 
 
@@ -228,7 +272,8 @@ def _writing(path: str, work: typing.Callable[[], Any]) -> Any:
         raise PoiseError(f"{path}: cannot write: {e.strerror or e}") from None
 
 
-def _load(args: argparse.Namespace) -> Any:
+def _load(args: argparse.Namespace, path: str | None = None) -> Any:
+    """The recording at ``path`` (the command's FILE by default), read with its CSV options."""
     from poise.formats import CsvOptions, load_recording
 
     options = _checked(
@@ -250,7 +295,7 @@ def _load(args: argparse.Namespace) -> Any:
         ),
         ("skip_rows", "delimiter", "rate_hz", "acc_range_g", "gyr_range_dps"),
     )
-    return load_recording(args.file, None if options == CsvOptions() else options)
+    return load_recording(path or args.file, None if options == CsvOptions() else options)
 
 
 def _three(text: str | None, option: str) -> tuple[str, str, str] | None:
@@ -326,12 +371,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_file_options(angles)
     angles.add_argument("--json", action="store_true", help="one JSON object instead of CSV")
     angles.add_argument("-o", "--output", metavar="OUT", help="write to a file instead of stdout")
-    angles.add_argument(
-        "--accel-cal",
-        metavar="CAL.json",
-        help="accelerometer calibration from `poise calibrate-accel`",
-    )
+    _add_accel_cal(angles)
     angles.set_defaults(run=_cmd_angles)
+
+    _add_analyze(commands)
 
     cal = commands.add_parser(
         "calibrate-accel",
@@ -349,8 +392,67 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_analyze(commands: Any) -> None:
+    from poise.analysis import DRILLS
+
+    analyze = commands.add_parser(
+        "analyze",
+        help="score a drill: stance sway and losses, hops, lunge, hip or board range",
+        description="Score one drill in a recording (docs/metrics.md defines every figure). "
+        "Times are in the recording's own time base, s. Human-readable by default; --json "
+        "prints one JSON object.",
+    )
+    _add_file_options(analyze)
+    _add_drill_options(analyze, DRILLS)
+    analyze.set_defaults(run=_cmd_analyze)
+
+    symmetry = commands.add_parser(
+        "symmetry",
+        help="compare the left and right legs' results of one drill",
+        description="Analyze the same drill on a left-leg and a right-leg recording and give "
+        "each metric's limb symmetry index, flagged under 90%% or where the difference "
+        "exceeds the metric's minimal detectable change (docs/metrics.md).",
+    )
+    symmetry.add_argument("left", metavar="LEFT", help="the left leg's recording")
+    symmetry.add_argument("right", metavar="RIGHT", help="the right leg's recording")
+    _add_csv_options(symmetry)
+    _add_drill_options(symmetry, ("stance", "hop", "lunge", "hip"))
+    symmetry.add_argument(
+        "--involved",
+        choices=("left", "right"),
+        help="the injured or operated side (LSI = involved over uninvolved)",
+    )
+    symmetry.set_defaults(run=_cmd_symmetry)
+
+
+def _add_drill_options(sub: argparse.ArgumentParser, drills: tuple[str, ...]) -> None:
+    sub.add_argument("--drill", required=True, choices=drills)
+    sub.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    sub.add_argument("--start", type=float, metavar="S", help="analyse from this time, s")
+    sub.add_argument("--end", type=float, metavar="S", help="analyse up to this time, s")
+    sub.add_argument(
+        "--max-tilt", type=float, default=15.0, metavar="DEG", help="board: its edge tilt (15)"
+    )
+    sub.add_argument(
+        "--zone", type=float, default=5.0, metavar="DEG", help="board: target zone radius (5)"
+    )
+    _add_accel_cal(sub)
+
+
+def _add_accel_cal(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--accel-cal",
+        metavar="CAL.json",
+        help="accelerometer calibration from `poise calibrate-accel`",
+    )
+
+
 def _add_file_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("file", metavar="FILE", help="a Poise recording or an IMU CSV file")
+    _add_csv_options(sub)
+
+
+def _add_csv_options(sub: argparse.ArgumentParser) -> None:
     csv = sub.add_argument_group(
         "CSV import",
         "for files that are not Poise recordings; what the header says need not be given",

@@ -1,0 +1,90 @@
+"""Scoring a recording: ``analyze(recording, drill)`` gives the drill's numbers as a dict.
+
+Every result carries the algorithm version, the span analysed, the
+calibration and the recording's data-health figures, so a number can always
+be traced to how and from what it was computed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from poise.analysis.hop import analyze_hops
+from poise.analysis.prepare import prepare
+from poise.analysis.ranges import analyze_board, analyze_hip, analyze_lunge
+from poise.analysis.stance import analyze_stance
+from poise.checks import check_number
+from poise.metrics import ALGORITHM_VERSION
+from poise.motion.accel_calibration import AccelCalibration
+from poise.motion.tilt import TiltSettings
+from poise.recording import Recording
+
+DRILLS = ("stance", "hop", "lunge", "board", "hip")
+
+
+def analyze(
+    recording: Recording,
+    drill: str,
+    *,
+    settings: TiltSettings | None = None,
+    accel_calibration: AccelCalibration | None = None,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    max_tilt_deg: float = 15.0,
+    zone_deg: float = 5.0,
+) -> dict[str, Any]:
+    """The drill's metrics over ``[start_s, end_s]`` (the whole recording by default).
+
+    Args:
+        drill: one of :data:`DRILLS`.
+        settings: tilt settings (calibration, AHRS, lever arm).
+        accel_calibration: the sensor's accelerometer calibration (else the
+            recording's own, if its metadata has one).
+        max_tilt_deg, zone_deg: a board's edge tilt and target zone (board only).
+
+    A figure that cannot be computed (too little data for it) is None.
+    """
+    if drill not in DRILLS:
+        raise ValueError(f"drill must be one of {', '.join(DRILLS)}, not {drill!r}")
+    check_number("max_tilt_deg", max_tilt_deg, 1.0, 45.0)
+    check_number("zone_deg", zone_deg, 0.0, max_tilt_deg, above=True)
+    settings = settings or TiltSettings()
+    p = prepare(recording, settings, accel_calibration, start_s, end_s)
+    if drill == "stance":
+        result = analyze_stance(p)
+    elif drill == "hop":
+        result = analyze_hops(p, settings.lever_arm.for_placement(p.placement))
+    elif drill == "lunge":
+        result = analyze_lunge(p)
+    elif drill == "hip":
+        result = analyze_hip(p)
+    else:
+        result = analyze_board(p, max_tilt_deg, zone_deg)
+    meta = recording.meta
+    return _finite(
+        {
+            "drill": drill,
+            "algorithm_version": ALGORITHM_VERSION,
+            "file": recording.path,
+            "placement": meta.placement,
+            "sensor_model": meta.sensor_model,
+            "span_s": [round(p.span_s[0], 4), round(p.span_s[1], 4)],
+            **result,
+            "calibration": p.calibration.to_dict(),
+            "ahrs_flags": p.ahrs_flags,
+            "health": p.health.to_dict(),
+            "problems": p.health.problems(),
+        }
+    )
+
+
+def _finite(x: Any) -> Any:
+    """``x`` with every NaN or infinite number replaced by None (JSON has no NaN)."""
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x

@@ -1,0 +1,66 @@
+"""Hops against the simulator's truth: every landing found, flight, impact, rebound, TTS."""
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+from conftest import simulated
+from poise.analysis import analyze
+
+RATES = [("lsm6dso32", 104.0), ("mpu6050", 100.0), ("lsm6dso32", 833.0), ("mpu6050", 1000.0)]
+MODES = {"stick": {"hops": 5}, "repeated": {"hops": 8}, "side": {"duration_s": 30.0}}
+
+
+def matched(sim, result):
+    """(true, found) landing pairs; fails unless each true landing has exactly one found."""
+    truth = sim.truth.events_of("landing")
+    found = result["landings"]
+    assert len(found) == len(truth), "a landing was missed or invented"
+    for e, h in zip(truth, found, strict=True):
+        assert abs(h["t_s"] - e["t_s"]) < 0.03
+    return list(zip(truth, found, strict=True))
+
+
+@pytest.mark.parametrize(("imu", "rate"), RATES)
+@pytest.mark.parametrize("mode", list(MODES))
+def test_landings_flight_and_peak(mode, imu, rate):
+    sim = simulated("hop", mode=mode, imu=imu, rate_hz=rate, seed=91, **MODES[mode])
+    result = analyze(sim.recording, "hop")
+    tolerance = max(0.005, 1.5 / rate)
+    raw_t = sim.recording.samples.t_s
+    raw_norm = np.linalg.norm(sim.recording.samples.acc_g, axis=1)
+    for e, h in matched(sim, result):
+        assert h["flight_s"] == pytest.approx(e["flight_s"], abs=tolerance)
+        assert h["height_m"] == pytest.approx(9.80665 * h["flight_s"] ** 2 / 8, abs=1e-4)
+        # The peak as measured: the recording's own largest |a| within 100 ms of contact.
+        near = np.abs(raw_t - e["t_s"]) <= 0.1
+        assert h["peak_acc_g"] == pytest.approx(raw_norm[near].max(), rel=0.10)
+        if "contact_s" in e:
+            assert h["contact_s"] == pytest.approx(e["contact_s"], abs=2 * tolerance)
+            assert h["rsi"] == pytest.approx(e["rsi"], rel=0.10)
+        else:
+            assert h["contact_s"] is None and h["tts_s"] is not None
+    if mode == "side":
+        assert result["side_hop_count_30s"] == sim.truth.facts["hop_count"]
+
+
+def test_time_to_stabilisation_is_ordered_like_the_true_settling():
+    """Spearman >= 0.8 across held landings pooled over seeds and rates."""
+    true_tts, found_tts = [], []
+    for k, (imu, rate) in enumerate(RATES):
+        for seed in (94 + 2 * k, 95 + 2 * k):
+            sim = simulated("hop", imu=imu, rate_hz=rate, seed=seed, hops=5)
+            for e, h in matched(sim, analyze(sim.recording, "hop")):
+                true_tts.append(e["tts_s"])
+                found_tts.append(h["tts_s"])
+    assert len(true_tts) == 40
+    assert spearmanr(true_tts, found_tts).statistic >= 0.8
+    # Measured against the athlete's own single-leg sway, TTS is of the truth's size.
+    assert np.median(np.abs(np.subtract(found_tts, true_tts))) < 0.4
+
+
+def test_a_landing_too_close_to_the_end_has_no_tts():
+    sim = simulated("hop", seed=92, hops=1)
+    contact = sim.truth.events_of("landing")[0]["t_s"]
+    (landing,) = analyze(sim.recording, "hop", end_s=contact + 3.0)["landings"]
+    assert landing["tts_s"] is None and landing["flight_s"] > 0.2

@@ -1,0 +1,74 @@
+"""Ranges against the simulator's truth: lunge inclination, hip rotation, board balance."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from conftest import simulated
+from poise.analysis import analyze
+from poise.errors import PoiseError
+from poise.metrics.holds import board_balance
+from poise.metrics.signals import uniform
+from poise.motion.accel_calibration import find_poses, fit_accel_calibration
+from poise.motion.still import StillSettings
+
+RATES = [("lsm6dso32", 104.0), ("mpu6050", 100.0), ("lsm6dso32", 833.0), ("mpu6050", 1000.0)]
+
+
+def accel_calibration(imu: str, rate: float, seed: int):
+    """The MPU-6050's offsets (up to 0.15 g) need the six-pose calibration of the same unit."""
+    if imu != "mpu6050":
+        return None
+    poses = simulated("poses", imu=imu, rate_hz=rate, seed=seed).recording
+    return fit_accel_calibration(find_poses(poses.samples, rate, StillSettings()))
+
+
+@pytest.mark.parametrize(("imu", "rate"), RATES)
+@pytest.mark.parametrize("variant", ["knee-bent", "knee-straight"])
+def test_lunge_inclination_within_1_5_deg_at_every_repetition(imu, rate, variant):
+    sim = simulated("lunge", imu=imu, rate_hz=rate, seed=31, variant=variant)
+    result = analyze(sim.recording, "lunge", accel_calibration=accel_calibration(imu, rate, 31))
+    truth = [e["mean_inclination_deg"] for e in sim.truth.events_of("hold")]
+    measured = [rep["inclination_deg"] for rep in result["reps"]]
+    assert len(measured) == len(truth) == 5
+    assert np.abs(np.subtract(measured, truth)).max() <= 1.5
+    assert result["max_inclination_deg"] == max(measured)
+    assert result["mean_inclination_deg"] == pytest.approx(np.mean(measured), abs=1e-3)
+
+
+@pytest.mark.parametrize("leg", ["left", "right"])
+def test_hip_rotation_range_per_side(leg):
+    sim = simulated("hip", seed=32, leg=leg)
+    result = analyze(sim.recording, "hip")
+    for kind in ("internal", "external"):
+        truth = [e["mean_inclination_deg"] for e in sim.truth.events_of(f"{kind}_rotation")]
+        measured = [rep["rotation_deg"] for rep in result[f"{kind}_reps"]]
+        assert len(measured) == len(truth) == 3
+        assert np.abs(np.subtract(measured, truth)).max() <= 1.5
+        assert result[f"{kind}_rotation_deg"] == max(measured)
+
+
+def test_hip_rotation_needs_to_know_the_leg():
+    sim = simulated("hip", seed=32)
+    unknown = replace(sim.recording, meta=replace(sim.recording.meta, placement="unknown"))
+    with pytest.raises(PoiseError, match="give --placement left_shank or right_shank"):
+        analyze(unknown, "hip")
+
+
+@pytest.mark.parametrize(("imu", "rate"), RATES[:3])
+def test_board_balance_against_the_true_tilt(imu, rate):
+    sim = simulated("board", imu=imu, rate_hz=rate, seed=33, edge_touches=4)
+    result = analyze(sim.recording, "board")
+    ap, ml, _ = sim.truth.angles()
+    t, tilt = uniform(sim.truth.t_s, np.column_stack((ap, ml)), rate)
+    truth = board_balance(t, tilt[:, 0], tilt[:, 1], rate, 15.0, 5.0)
+    assert result["ap_rms_deg"] == pytest.approx(truth.ap_rms_deg, rel=0.10)
+    assert result["ml_rms_deg"] == pytest.approx(truth.ml_rms_deg, rel=0.10)
+    assert result["time_in_zone_pct"] == pytest.approx(truth.time_in_zone_pct, abs=3.0)
+    touches = sim.truth.events_of("edge_touch")
+    assert [(e["direction"]) for e in touches] == [
+        touch["direction"] for touch in result["edge_touches"]
+    ]
+    for e, touch in zip(touches, result["edge_touches"], strict=True):
+        assert touch["t_s"] == pytest.approx(e["t_s"], abs=0.3)

@@ -1,0 +1,86 @@
+"""Single-leg stance against the simulator's truth: sway and losses of balance.
+
+The truth's sway figures are computed by the same pure functions from the true
+tilt series, so the comparison measures what sensing, calibration and
+orientation cost, not a difference of definitions.
+"""
+
+import numpy as np
+import pytest
+
+from conftest import simulated
+from poise.analysis import analyze
+from poise.metrics.signals import uniform
+from poise.metrics.sway import sway_metrics
+from poise.sim.stance import LOSS_KINDS
+
+RATES = [("lsm6dso32", 104.0), ("mpu6050", 100.0), ("lsm6dso32", 833.0), ("mpu6050", 1000.0)]
+
+
+def true_sway(sim, start_s: float, end_s: float, rate_hz: float) -> dict[str, float]:
+    ap, ml, _ = sim.truth.angles()
+    inside = (sim.truth.t_s >= start_s) & (sim.truth.t_s <= end_s)
+    _, tilt = uniform(sim.truth.t_s[inside], np.column_stack((ap, ml))[inside], rate_hz)
+    return sway_metrics(tilt[:, 0], tilt[:, 1], rate_hz).to_dict()
+
+
+@pytest.mark.parametrize(("imu", "rate"), RATES)
+@pytest.mark.parametrize(
+    ("eyes", "surface", "seed"), [("open", "firm", 11), ("closed", "foam", 12)]
+)
+def test_sway_within_the_issue_tolerances_of_truth(imu, rate, eyes, surface, seed):
+    sim = simulated(
+        "stance", imu=imu, rate_hz=rate, seed=seed, eyes=eyes, surface=surface, losses=0
+    )
+    ((start, end),) = sim.truth.windows["single_leg"]
+    measured = analyze(sim.recording, "stance", start_s=start, end_s=end)
+    truth = true_sway(sim, start, end, rate)
+    assert measured["sway_rms_deg"] == pytest.approx(truth["sway_rms_deg"], rel=0.10)
+    assert measured["sway_area95_deg2"] == pytest.approx(truth["sway_area95_deg2"], rel=0.20)
+    assert measured["sway_velocity_dps"] == pytest.approx(truth["sway_velocity_dps"], rel=0.20)
+    assert measured["losses_of_balance"] == 0
+    # The grid starts and ends on samples inside the span.
+    assert measured["time_held_s"] == pytest.approx(end - start, abs=3.0 / rate)
+
+
+def test_sway_metrics_follow_the_condition():
+    """Eyes closed on foam sways more than eyes open on a firm floor, on every figure."""
+    easy, hard = (
+        analyze(simulated("stance", seed=13, eyes=e, surface=s, losses=0).recording, "stance")
+        for e, s in (("open", "firm"), ("closed", "foam"))
+    )
+    for key in ("sway_rms_deg", "sway_area95_deg2", "sway_velocity_dps", "jerk_dps3"):
+        assert hard[key] > 1.5 * easy[key]
+    assert hard["steadiness"] < easy["steadiness"]
+
+
+def test_losses_of_balance_recall_precision_and_time_held():
+    """Every kind of loss (touchdown, step, excursion), several seeds and rates, pooled:
+    recall and precision >= 0.95 with each loss within 0.3 s of the true time."""
+    true_found = found_true = n_true = n_found = 0
+    kinds = set()
+    for k, (imu, rate) in enumerate(RATES):
+        for seed in (20 + 2 * k, 21 + 2 * k):
+            sim = simulated(
+                "stance",
+                imu=imu,
+                rate_hz=rate,
+                seed=seed,
+                eyes="closed",
+                surface="foam",
+                losses=5,
+                duration_s=60.0,
+            )
+            truth = [e["t_s"] for kind in LOSS_KINDS for e in sim.truth.events_of(kind)]
+            kinds |= {kind for kind in LOSS_KINDS if sim.truth.events_of(kind)}
+            trial_start = sim.truth.windows["trial"][0][0]
+            result = analyze(sim.recording, "stance", start_s=trial_start)
+            found = [loss["t_s"] for loss in result["touchdowns"]]
+            n_true += len(truth)
+            n_found += len(found)
+            true_found += sum(any(abs(f - t) <= 0.3 for f in found) for t in truth)
+            found_true += sum(any(abs(f - t) <= 0.3 for t in truth) for f in found)
+            assert result["time_held_s"] == pytest.approx(sim.truth.facts["time_held_s"], abs=0.3)
+    assert kinds == set(LOSS_KINDS) and n_true == 40
+    assert true_found / n_true >= 0.95  # recall
+    assert found_true / n_found >= 0.95  # precision
