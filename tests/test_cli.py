@@ -287,3 +287,77 @@ def test_symmetry_of_left_and_right_legs(tmp_path):
         poise("symmetry", "right.csv", "left.csv", "--drill", "lunge", cwd=tmp_path),
         "right.csv: given as the left leg but recorded on the right_shank",
     )
+
+
+def test_analyze_refuses_what_it_cannot_score_and_says_where(tmp_path):
+    assert poise("simulate", "hop", "-o", "h.csv", "--hops", "1", cwd=tmp_path).returncode == 0
+    assert_one_line_error(
+        poise(
+            "analyze", "h.csv", "--drill", "stance", "--start", "10", "--end", "10.5", cwd=tmp_path
+        ),
+        "h.csv: too little between 10 and 10.5 s to score (at least 1 s",
+    )
+    rows = (tmp_path / "h.csv").read_text().splitlines()
+    first = next(i for i, row in enumerate(rows) if row.startswith("seq,")) + 1
+    last = max(i for i, row in enumerate(rows) if row[:1].isdigit())
+
+    def with_time(index: int, t_s: str, name: str) -> str:
+        changed = list(rows)
+        fields = changed[index].split(",")
+        changed[index] = ",".join([fields[0], t_s, *fields[2:]])
+        (tmp_path / name).write_text("\n".join(changed) + "\n")
+        return name
+
+    # One glitched timestamp at the end is skipped; at the start it would hide the rest.
+    late = poise("analyze", with_time(last, "1.0", "late.csv"), "--drill", "hop", cwd=tmp_path)
+    assert late.returncode == 0, late.stderr
+    assert "hops: 1" in late.stdout
+    assert_one_line_error(
+        poise("analyze", with_time(first, "60", "early.csv"), "--drill", "hop", cwd=tmp_path),
+        "early.csv: time goes back at sample 2",
+    )
+    assert_one_line_error(
+        poise("analyze", with_time(last, "1e6", "gap.csv"), "--drill", "hop", cwd=tmp_path),
+        "gap.csv: no samples for",
+        "--start and --end",
+    )
+
+
+def test_symmetry_takes_csv_files_as_the_legs_they_are_given_as(tmp_path):
+    options = [
+        "--time-column",
+        "t_s",
+        "--acc-columns",
+        "acc_x_g,acc_y_g,acc_z_g",
+        "--gyr-columns",
+        "gyr_x_dps,gyr_y_dps,gyr_z_dps",
+        "--acc-unit",
+        "g",
+        "--gyr-unit",
+        "dps",
+    ]
+    for leg in ("left", "right"):
+        assert (
+            poise("simulate", "hip", "-o", f"{leg}.csv", "--leg", leg, cwd=tmp_path).returncode == 0
+        )
+        rows = (tmp_path / f"{leg}.csv").read_text().splitlines()
+        header = next(i for i, row in enumerate(rows) if row.startswith("seq,"))
+        data = [row for row in rows[header:] if not row.startswith("#")]
+        (tmp_path / f"{leg}_plain.csv").write_text("\n".join(data) + "\n")
+    result = poise(
+        "symmetry",
+        "left_plain.csv",
+        "right_plain.csv",
+        "--drill",
+        "hip",
+        "--json",
+        *options,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    names = [m["name"] for m in json.loads(result.stdout)["metrics"]]
+    assert names == ["internal_rotation_deg", "external_rotation_deg"]
+    assert_one_line_error(
+        poise("analyze", "left_plain.csv", "--drill", "hip", *options, cwd=tmp_path),
+        "give --placement left_shank or right_shank",
+    )

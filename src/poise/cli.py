@@ -163,33 +163,40 @@ def _cmd_symmetry(args: argparse.Namespace) -> int:
     from poise.analysis.report import format_symmetry
     from poise.metrics.symmetry import compare_limbs
 
-    left, right = _analysis(args, args.left), _analysis(args, args.right)
+    left, right = _analysis(args, args.left, "left"), _analysis(args, args.right, "right")
     comparison = compare_limbs(left, right, args.involved)
     print(json.dumps(comparison) if args.json else format_symmetry(comparison))
     return 0
 
 
-def _analysis(args: argparse.Namespace, path: str) -> dict[str, Any]:
-    """``analyze`` of one file with the command's options."""
-    from poise.analysis import analyze
+def _analysis(args: argparse.Namespace, path: str, leg: str | None = None) -> dict[str, Any]:
+    """``analyze`` of one file with the command's options.
+
+    A ``leg`` given (``symmetry``'s LEFT or RIGHT) stands for the placement of a
+    file that does not say where it was worn.
+    """
+    from poise.analysis import analyze, check_board_options
 
     if args.start is not None and args.end is not None and args.start >= args.end:
         raise PoiseError(f"--start ({args.start:g} s) must be before --end ({args.end:g} s)")
+    max_tilt, zone = getattr(args, "max_tilt", 15.0), getattr(args, "zone", 5.0)
+    _checked(lambda: check_board_options(max_tilt, zone), ("max_tilt_deg", "zone_deg"))
     settings = _settings(args)
     recording = _load(args, path)
+    if leg is not None and recording.meta.placement == "unknown":
+        recording = dataclasses.replace(
+            recording, meta=dataclasses.replace(recording.meta, placement=f"{leg}_shank")
+        )
     accel_cal = _accel_calibration(args.accel_cal) if args.accel_cal else None
-    return _checked(
-        lambda: analyze(
-            recording,
-            args.drill,
-            settings=settings.tilt,
-            accel_calibration=accel_cal,
-            start_s=args.start,
-            end_s=args.end,
-            max_tilt_deg=args.max_tilt,
-            zone_deg=args.zone,
-        ),
-        ("max_tilt_deg", "zone_deg"),
+    return analyze(
+        recording,
+        args.drill,
+        settings=settings.tilt,
+        accel_calibration=accel_cal,
+        start_s=args.start,
+        end_s=args.end,
+        max_tilt_deg=max_tilt,
+        zone_deg=zone,
     )
 
 
@@ -404,6 +411,12 @@ def _add_analyze(commands: Any) -> None:
     )
     _add_file_options(analyze)
     _add_drill_options(analyze, DRILLS)
+    analyze.add_argument(
+        "--max-tilt", type=float, default=15.0, metavar="DEG", help="board: its edge tilt (15)"
+    )
+    analyze.add_argument(
+        "--zone", type=float, default=5.0, metavar="DEG", help="board: target zone radius (5)"
+    )
     analyze.set_defaults(run=_cmd_analyze)
 
     symmetry = commands.add_parser(
@@ -413,8 +426,12 @@ def _add_analyze(commands: Any) -> None:
         "each metric's limb symmetry index, flagged under 90%% or where the difference "
         "exceeds the metric's minimal detectable change (docs/metrics.md).",
     )
-    symmetry.add_argument("left", metavar="LEFT", help="the left leg's recording")
-    symmetry.add_argument("right", metavar="RIGHT", help="the right leg's recording")
+    symmetry.add_argument(
+        "left", metavar="LEFT", help="the left leg's recording (a CSV file is taken as left_shank)"
+    )
+    symmetry.add_argument(
+        "right", metavar="RIGHT", help="the right leg's recording (a CSV file: right_shank)"
+    )
     _add_csv_options(symmetry)
     _add_drill_options(symmetry, ("stance", "hop", "lunge", "hip"))
     symmetry.add_argument(
@@ -430,12 +447,6 @@ def _add_drill_options(sub: argparse.ArgumentParser, drills: tuple[str, ...]) ->
     sub.add_argument("--json", action="store_true", help="one JSON object instead of text")
     sub.add_argument("--start", type=float, metavar="S", help="analyse from this time, s")
     sub.add_argument("--end", type=float, metavar="S", help="analyse up to this time, s")
-    sub.add_argument(
-        "--max-tilt", type=float, default=15.0, metavar="DEG", help="board: its edge tilt (15)"
-    )
-    sub.add_argument(
-        "--zone", type=float, default=5.0, metavar="DEG", help="board: target zone radius (5)"
-    )
     _add_accel_cal(sub)
 
 

@@ -24,7 +24,6 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_snapshot_of_every_drill(case):
     scenario, params = CASES[case]
-    drill = "hop" if scenario == "hop" else scenario
-    result = analyze(simulated(scenario, seed=7, **params).recording, drill)
+    result = analyze(simulated(scenario, seed=7, **params).recording, scenario)
     assert result["algorithm_version"] == ALGORITHM_VERSION
     check_snapshot(f"analyze_{case}", result, rel=1e-4, abs_=1e-6)

@@ -57,7 +57,7 @@ def test_sway_metrics_follow_the_condition():
 def test_losses_of_balance_recall_precision_and_time_held():
     """Every kind of loss (touchdown, step, excursion), several seeds and rates, pooled:
     recall and precision >= 0.95 with each loss within 0.3 s of the true time."""
-    true_found = found_true = n_true = n_found = 0
+    true_found = found_true = n_true = n_found = same_kind = 0
     kinds = set()
     for k, (imu, rate) in enumerate(RATES):
         for seed in (20 + 2 * k, 21 + 2 * k):
@@ -71,11 +71,16 @@ def test_losses_of_balance_recall_precision_and_time_held():
                 losses=5,
                 duration_s=60.0,
             )
-            truth = [e["t_s"] for kind in LOSS_KINDS for e in sim.truth.events_of(kind)]
+            truth_kinds = [(e["t_s"], k) for k in LOSS_KINDS for e in sim.truth.events_of(k)]
+            truth = [t for t, _ in truth_kinds]
             kinds |= {kind for kind in LOSS_KINDS if sim.truth.events_of(kind)}
             trial_start = sim.truth.windows["trial"][0][0]
             result = analyze(sim.recording, "stance", start_s=trial_start)
             found = [loss["t_s"] for loss in result["touchdowns"]]
+            same_kind += sum(
+                any(abs(loss["t_s"] - t) <= 0.3 and loss["kind"] == k for t, k in truth_kinds)
+                for loss in result["touchdowns"]
+            )
             n_true += len(truth)
             n_found += len(found)
             true_found += sum(any(abs(f - t) <= 0.3 for f in found) for t in truth)
@@ -84,3 +89,4 @@ def test_losses_of_balance_recall_precision_and_time_held():
     assert kinds == set(LOSS_KINDS) and n_true == 40
     assert true_found / n_true >= 0.95  # recall
     assert found_true / n_found >= 0.95  # precision
+    assert same_kind / n_true >= 0.9  # told apart: touchdown, step or excursion

@@ -41,14 +41,20 @@ def test_flight_edges_of_a_sampled_hop(rate_hz):
     fine_t = np.arange(0, 3.0, 1 / FINE_HZ)
     t = np.arange(0, 3.0, 1 / rate_hz) + 0.37 / rate_hz  # samples fall anywhere on the edges
     sf = np.interp(t, fine_t, vertical_sf(fine_t))
-    (hop,) = hops(t, sf, rate_hz, peak_t_s=t, peak_acc_g=sf)
+    raw = np.column_stack((0.1 * sf, 0.2 * sf, sf))  # the resultant is 1.025 sf
+    (hop,) = hops(t, sf, rate_hz, raw_t_s=t, raw_acc_g=raw, full_scale_g=16.0)
     tolerance = max(0.005, 1.5 / rate_hz)
     assert hop.takeoff_t_s == pytest.approx(TAKEOFF_S, abs=tolerance)
     assert hop.contact_t_s == pytest.approx(CONTACT_S, abs=tolerance)
     assert hop.flight_s == pytest.approx(CONTACT_S - TAKEOFF_S, abs=tolerance)
-    assert hop.height_m == pytest.approx(9.80665 * hop.flight_s**2 / 8)
-    assert hop.peak_acc_g == pytest.approx(sf.max())
-    assert hop.contact_s is None and hop.rsi is None
+    assert hop.height_m == pytest.approx(9.80665 * 0.4**2 / 8, abs=9.81 * 0.4 * tolerance / 4)
+    assert hop.peak_acc_g == pytest.approx(np.sqrt(1.05) * sf.max())
+    assert not hop.saturated and hop.contact_s is None and hop.rsi is None
+    # Saturation is an axis at its range, not a resultant beyond it.
+    (clipped,) = hops(t, sf, rate_hz, raw_t_s=t, raw_acc_g=raw, full_scale_g=sf.max())
+    assert clipped.saturated
+    (resultant,) = hops(t, sf, rate_hz, raw_t_s=t, raw_acc_g=raw, full_scale_g=1.01 * sf.max())
+    assert not resultant.saturated and resultant.peak_acc_g > 1.01 * sf.max()
 
 
 def test_trunk_take_off_is_the_bottom_of_the_overshoot():
@@ -65,8 +71,9 @@ def test_a_dip_inside_a_contact_or_a_bump_in_flight_is_not_a_hop():
     rate = 500.0
     t = np.arange(0, 3.0, 1 / rate)
     sf = np.ones_like(t)
-    sf[(t > 1.0) & (t < 1.03)] = 0.1  # 30 ms unloading: shorter than any flight
     sf[(t > 0.9) & (t < 1.0)] = 2.0
+    sf[(t > 1.0) & (t < 1.05)] = 0.1  # a 50 ms unloading, shorter than any flight...
+    sf[(t >= 1.05) & (t < 1.08)] = 3.0  # ...ended by a jolt that looks like an impact
     assert find_flights(sf, rate) == []
     fine_t = np.arange(0, 3.0, 1 / FINE_HZ)
     hop = np.interp(t, fine_t, vertical_sf(fine_t))
@@ -83,7 +90,7 @@ def test_rebounds_get_contact_time_and_reactive_strength():
     t = np.arange(0, 3.0, 1 / rate)
     first, second = hops(t, np.interp(t, fine_t, sf), rate)
     assert first.contact_s == pytest.approx(TAKEOFF_S + 0.9 - CONTACT_S, abs=0.005)
-    assert first.rsi == pytest.approx(second.flight_s / first.contact_s)
+    assert first.rsi == pytest.approx(0.4 / 0.5, rel=0.02)  # the next flight over the contact
     assert hop_count([first, second], 0.0, 30.0) == 2 and hop_count([first, second], 0, 2) == 1
 
 

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from poise.analysis.hop import analyze_hops
-from poise.analysis.prepare import prepare
+from poise.analysis.prepare import Prepared, cut, track
 from poise.analysis.ranges import analyze_board, analyze_hip, analyze_lunge
 from poise.analysis.stance import analyze_stance
 from poise.checks import check_number
@@ -47,14 +47,16 @@ def analyze(
     """
     if drill not in DRILLS:
         raise ValueError(f"drill must be one of {', '.join(DRILLS)}, not {drill!r}")
-    check_number("max_tilt_deg", max_tilt_deg, 1.0, 45.0)
-    check_number("zone_deg", zone_deg, 0.0, max_tilt_deg, above=True)
+    check_board_options(max_tilt_deg, zone_deg)
     settings = settings or TiltSettings()
-    p = prepare(recording, settings, accel_calibration, start_s, end_s)
+    tracked = track(recording, settings, accel_calibration)
+    p = cut(tracked, start_s, end_s)
     if drill == "stance":
         result = analyze_stance(p)
     elif drill == "hop":
-        result = analyze_hops(p, settings.lever_arm.for_placement(p.placement))
+        # The single-leg baseline is taken before the recording's first hop, whatever the span.
+        whole = p if start_s is None and end_s is None else cut(tracked)
+        result = analyze_hops(p, settings.lever_arm.for_placement(p.placement), whole)
     elif drill == "lunge":
         result = analyze_lunge(p)
     elif drill == "hip":
@@ -74,9 +76,32 @@ def analyze(
             "calibration": p.calibration.to_dict(),
             "ahrs_flags": p.ahrs_flags,
             "health": p.health.to_dict(),
-            "problems": p.health.problems(),
+            "problems": _problems(p),
         }
     )
+
+
+def check_board_options(max_tilt_deg: float, zone_deg: float) -> None:
+    """Raise ValueError naming the option unless the board's edge and zone make sense, deg."""
+    check_number("max_tilt_deg", max_tilt_deg, 1.0, 45.0)
+    check_number("zone_deg", zone_deg, 0.0, max_tilt_deg, above=True)
+
+
+def _problems(p: Prepared) -> list[str]:
+    """The recording's data problems, and what they cost the scoring."""
+    problems = p.health.problems()
+    if not p.calibration.found:
+        problems.append(
+            "no still period at the start: no gyroscope bias, no alignment; angles are the "
+            "sensor's own, not the segment's"
+        )
+    recovered = p.ahrs_flags.get("acceleration_recovery", 0)
+    if recovered:
+        problems.append(
+            f"the AHRS forced the accelerometer back in for {recovered} samples after "
+            "rejecting it too long: tilt there may be off by degrees"
+        )
+    return problems
 
 
 def _finite(x: Any) -> Any:

@@ -34,9 +34,14 @@ def analyze_hip(p: Prepared) -> dict[str, Any]:
     then leans left (ML < 0), on the left leg right.
     """
     if p.placement not in ("left_shank", "right_shank"):
+        where = p.recording.path or "recording"
+        if p.placement == "unknown":
+            raise PoiseError(
+                f"{where}: hip rotation needs to know the leg; give --placement "
+                "left_shank or right_shank"
+            )
         raise PoiseError(
-            f"{p.recording.path}: hip rotation needs to know the leg; give --placement "
-            "left_shank or right_shank"
+            f"{where}: recorded on the {p.placement}; hip rotation needs a sensor on a shank"
         )
     inward = -1.0 if p.placement == "right_shank" else 1.0
     ml = p.tilt_deg[:, 1]
@@ -48,7 +53,11 @@ def analyze_hip(p: Prepared) -> dict[str, Any]:
     for kind, reps in found.items():
         angles = [abs(rep.mean_deg) for rep in reps]
         out[f"{kind}_reps"] = [
-            {"t_s": round(r.start_s, 3), "end_t_s": round(r.end_s, 3), "rotation_deg": round(a, 3)}
+            {
+                "t_s": round(r.start_t_s, 3),
+                "end_t_s": round(r.end_t_s, 3),
+                "rotation_deg": round(a, 3),
+            }
             for r, a in zip(reps, angles, strict=True)
         ]
         out[f"{kind}_rotation_deg"] = round(max(angles), 3) if angles else None

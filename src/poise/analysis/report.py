@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from poise.analysis.ranges import LUNGE_THRESHOLD_DEG
+from poise.metrics.symmetry import LSI_THRESHOLD_PCT
+
 
 def format_analysis(r: dict[str, Any]) -> str:
     """The result of :func:`poise.analysis.analyze` as a short report."""
@@ -24,11 +27,12 @@ def format_analysis(r: dict[str, Any]) -> str:
 
 def _stance(r: dict[str, Any]) -> list[str]:
     lines = [
-        f"sway RMS {r['sway_rms_deg']:.2f} deg (AP {r['ap_rms_deg']:.2f}, "
-        f"ML {r['ml_rms_deg']:.2f}), 95% ellipse {r['sway_area95_deg2']:.1f} deg^2",
-        f"sway velocity {r['sway_velocity_dps']:.2f} deg/s, path {r['path_length_deg']:.0f} deg, "
-        f"centroid {r['centroid_hz']:.2f} Hz, F95 {r['f95_hz']:.2f} Hz",
-        f"steadiness {r['steadiness']:.0f}/100",
+        f"sway RMS {_v(r['sway_rms_deg'])} deg (AP {_v(r['ap_rms_deg'])}, "
+        f"ML {_v(r['ml_rms_deg'])}), 95% ellipse {_v(r['sway_area95_deg2'], '.1f')} deg^2",
+        f"sway velocity {_v(r['sway_velocity_dps'])} deg/s, path "
+        f"{_v(r['path_length_deg'], '.0f')} deg, centroid {_v(r['centroid_hz'])} Hz, "
+        f"F95 {_v(r['f95_hz'])} Hz",
+        f"steadiness {_v(r['steadiness'], '.0f')}/100",
         f"losses of balance: {r['losses_of_balance']}",
     ]
     lines += [f"  {loss['t_s']:8.2f} s  {loss['kind']}" for loss in r["touchdowns"]]
@@ -61,7 +65,7 @@ def _hop(r: dict[str, Any]) -> list[str]:
 
 def _lunge(r: dict[str, Any]) -> list[str]:
     if not r["reps"]:
-        return ["no held lunge found (a hold at least 10 deg from standing)"]
+        return [f"no held lunge found (a hold at least {LUNGE_THRESHOLD_DEG:g} deg from standing)"]
     lines = [f"  {rep['t_s']:8.2f} s  {rep['inclination_deg']:.1f} deg" for rep in r["reps"]]
     return [
         f"lunge repetitions: {len(r['reps'])}",
@@ -84,7 +88,7 @@ def _hip(r: dict[str, Any]) -> list[str]:
 
 def _board(r: dict[str, Any]) -> list[str]:
     return [
-        f"tilt RMS AP {r['ap_rms_deg']:.2f} deg, ML {r['ml_rms_deg']:.2f} deg",
+        f"tilt RMS AP {_v(r['ap_rms_deg'])} deg, ML {_v(r['ml_rms_deg'])} deg",
         f"range forward {r['forward_deg']:.1f}, back {r['back_deg']:.1f}, "
         f"left {r['left_deg']:.1f}, right {r['right_deg']:.1f} deg",
         f"in the target zone {r['time_in_zone_s']:.1f} s ({r['time_in_zone_pct']:.0f}%)",
@@ -102,17 +106,22 @@ def format_symmetry(c: dict[str, Any]) -> str:
     for m in c["metrics"]:
         flags = [
             text
-            for key, text in (("lsi_below_90", "LSI < 90%"), ("exceeds_mdc", "difference > MDC"))
+            for key, text in (
+                ("lsi_below_90", f"LSI < {LSI_THRESHOLD_PCT:g}%"),
+                ("exceeds_mdc", "difference > MDC"),
+            )
             if m[key]
         ]
         lsi = f"LSI {m['lsi_pct']:.1f}%" if m["lsi_pct"] is not None else m["note"]
         worse = f", {m['worse_side']} worse" if m["worse_side"] else ""
         lines.append(
-            f"  {m['name']}: left {_value(m['left'])}, right {_value(m['right'])} {m['unit']}; "
+            f"  {m['name']}: left {_v(m['left'], '.3g')}, right {_v(m['right'], '.3g')}"
+            f"{'' if m['unit'] == '1' else ' ' + m['unit']}; "
             f"{lsi}{worse}" + (f"  [{'; '.join(flags)}]" if flags else "")
         )
     return "\n".join(lines)
 
 
-def _value(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3g}"
+def _v(x: float | None, spec: str = ".2f") -> str:
+    """A figure for text, ``-`` where it could not be computed."""
+    return "-" if x is None else format(x, spec)

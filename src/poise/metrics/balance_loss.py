@@ -64,7 +64,7 @@ class BalanceLoss:
 
 
 def jolt_envelope(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:
-    """Band-passed (10-40 Hz) acceleration magnitude, with 25 ms running maximum, g."""
+    """Band-passed (10-40 Hz) acceleration magnitude, with a 50 ms running maximum, g."""
     from scipy import ndimage, signal  # lazy: the Pi starts without it
 
     high = min(JOLT_BAND_HZ[1], 0.42 * rate_hz)

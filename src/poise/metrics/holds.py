@@ -24,15 +24,15 @@ TRIM_S = 0.2
 class Hold:
     """A held position: its span (device time, s) and mean and extreme angle, deg."""
 
-    start_s: float
-    end_s: float
+    start_t_s: float
+    end_t_s: float
     mean_deg: float
     peak_deg: float
 
     def to_dict(self, name: str = "angle_deg") -> dict:
         return {
-            "t_s": round(self.start_s, 3),
-            "end_t_s": round(self.end_s, 3),
+            "t_s": round(self.start_t_s, 3),
+            "end_t_s": round(self.end_t_s, 3),
             name: round(self.mean_deg, 3),
             "peak_" + name: round(self.peak_deg, 3),
         }
@@ -55,10 +55,9 @@ def holds(
     speed = lowpass(np.hypot(rate_dps[:, 0], rate_dps[:, 1]), rate_hz, 2.0)
     beyond = angle_deg >= threshold_deg if threshold_deg >= 0 else angle_deg <= threshold_deg
     held = beyond & (speed < STILL_DPS)
-    edges = np.diff(np.concatenate(([0], held.astype(np.int8), [0])))
     trim = round(TRIM_S * rate_hz)
     found = []
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+    for a, b in _runs(held):
         if (b - a) / rate_hz < MIN_HOLD_S:
             continue
         core = angle_deg[a + trim : b - trim]
@@ -101,11 +100,9 @@ def board_balance(
     inclination = np.hypot(ap_deg, ml_deg)  # small-angle: enough for the zone and the edge
     inside = inclination <= zone_deg
     touching = inclination >= max_tilt_deg - 1.5
-    edges = np.diff(np.concatenate(([0], touching.astype(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     touches: list[dict] = []
     gap = round(0.5 * rate_hz)
-    for a, b in zip(starts, ends, strict=True):
+    for a, b in _runs(touching):
         if touches and a - touches[-1]["_end"] < gap:
             touches[-1]["_end"] = b
             continue
@@ -126,3 +123,9 @@ def board_balance(
         time_in_zone_pct=float(100.0 * np.mean(inside)),
         edge_touches=touches,
     )
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) index pairs of the runs of True in ``mask``, stop exclusive."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))

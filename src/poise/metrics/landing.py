@@ -181,8 +181,8 @@ def hops(
     sf_v: np.ndarray,
     rate_hz: float,
     *,
-    peak_t_s: np.ndarray | None = None,
-    peak_acc_g: np.ndarray | None = None,
+    raw_t_s: np.ndarray | None = None,
+    raw_acc_g: np.ndarray | None = None,
     full_scale_g: float | None = None,
     soft_landings: bool = False,
     lowpass_delay_s: float = 0.0,
@@ -192,10 +192,10 @@ def hops(
     Args:
         t_s: grid times, s.
         sf_v: vertical specific force (of the ankle, or of the sensor), g.
-        peak_t_s, peak_acc_g: the recording's own samples of the resultant specific
-            force as measured, g, for the peak (resampling would blunt it); without
-            them no peak is given.
-        full_scale_g: accelerometer range, to flag saturated peaks.
+        raw_t_s, raw_acc_g: the recording's own samples (device time, s; the
+            accelerometer as measured, (n, 3), g), for the peak (resampling would
+            blunt it); without them no peak is given.
+        full_scale_g: accelerometer range, to flag a peak where an axis clipped.
         soft_landings: see :func:`find_flights` (True for the ankle's specific force).
         lowpass_delay_s: group delay of the sensor's own low-pass, s, when known;
             take-offs are moved back by it (see the module's definition).
@@ -209,12 +209,14 @@ def hops(
     ]
     found = []
     for k, (takeoff, contact) in enumerate(times):
-        peak = None
-        if peak_t_s is not None and peak_acc_g is not None:
-            near = np.abs(peak_t_s - contact) <= PEAK_WINDOW_S
-            if near.any():
-                peak = float(np.nanmax(peak_acc_g[near]))
-        saturated = bool(full_scale_g and peak is not None and peak >= 0.999 * full_scale_g)
+        peak, saturated = None, False
+        if raw_t_s is not None and raw_acc_g is not None:
+            near = raw_acc_g[np.abs(raw_t_s - contact) <= PEAK_WINDOW_S]
+            if near.size:
+                peak = float(np.nanmax(np.linalg.norm(near, axis=1)))
+                # Saturation is per axis: the resultant can pass the range with no axis clipped.
+                clipped = np.nanmax(np.abs(near)) >= 0.999 * full_scale_g if full_scale_g else False
+                saturated = bool(clipped)
         contact_s = rsi = None
         if k + 1 < len(times) and times[k + 1][0] - contact <= MAX_CONTACT_S:
             contact_s = times[k + 1][0] - contact
@@ -250,30 +252,30 @@ def with_stabilisation(
 
 
 def time_to_stabilisation(
-    tilt_deg: np.ndarray, contact: int, rate_hz: float, baseline_rms_deg: float | None
+    tilt_deg: np.ndarray, contact_index: int, rate_hz: float, baseline_rms_deg: float | None
 ) -> float | None:
     """Time from contact until the tilt has settled (see the module's definition), s.
 
     Args:
         tilt_deg: (n, 2) AP and ML tilt, deg, on a uniform grid.
-        contact: index of the landing's contact.
+        contact_index: the grid index of the landing's contact.
         baseline_rms_deg: the athlete's single-leg 2-D sway RMS, deg.
 
     Returns None when the recording ends before the fixed window does. A decay
     that never reaches the baseline within the window gives the window's length.
     """
     window = round(TTS_WINDOW_S * rate_hz)
-    end = contact + window
+    end = contact_index + window
     if end > len(tilt_deg):
         return None
-    start = max(0, contact - round(TTS_LEAD_IN_S * rate_hz))
+    start = max(0, contact_index - round(TTS_LEAD_IN_S * rate_hz))
     segment = tilt_deg[start:end]
     last = segment[-round(rate_hz) :]
     reference = baseline_rms_deg
     if reference is None or not np.isfinite(reference) or reference <= 0:
         reference = float(np.sqrt(np.sum(np.var(last, axis=0))))
     amplitude = envelope(highpass(segment - last.mean(axis=0), rate_hz, TTS_HIGHPASS_HZ))
-    amplitude = amplitude[contact - start :]
+    amplitude = amplitude[contact_index - start :]
     t_s = np.arange(len(amplitude)) / rate_hz
     lo, hi = (round(s * rate_hz) for s in TTS_PEAK_SEARCH_S)
     peak = lo + int(np.argmax(amplitude[lo:hi]))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Fewer samples than this are not filtered (the forward-backward pass pads the ends).
+MIN_FILTER_LEN = 30
+
 
 def uniform(t_s: np.ndarray, x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
     """Resample onto a uniform grid at ``rate_hz`` by linear interpolation of the finite samples.
@@ -37,20 +40,29 @@ def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
     """Zero-phase 4th-order Butterworth low-pass (second-order sections, forward and back).
 
     Zero phase keeps events in place; it needs the whole series, which metrics
-    of a finished trial have. A cutoff at or above Nyquist returns ``x``.
+    of a finished trial have. ``x`` is returned as it is when the cutoff is at
+    or above 0.45 of the rate (nothing to remove) or ``x`` is too short to
+    filter (under ``MIN_FILTER_LEN`` samples).
     """
     from scipy import signal  # lazy: the Pi starts without it
 
-    if cutoff_hz >= 0.45 * rate_hz or len(x) < 30:
+    if cutoff_hz >= 0.45 * rate_hz or len(x) < MIN_FILTER_LEN:
         return np.array(x, dtype=float)
     sos = signal.butter(2, cutoff_hz, "lowpass", fs=rate_hz, output="sos")
     return signal.sosfiltfilt(sos, x, axis=0)
 
 
 def highpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
-    """Zero-phase 4th-order Butterworth high-pass along axis 0 (see :func:`lowpass`)."""
+    """Zero-phase 4th-order Butterworth high-pass along axis 0.
+
+    Raises ValueError for a cutoff at or above 0.45 of the rate, or ``x`` under
+    ``MIN_FILTER_LEN`` samples: unlike a low-pass, there is nothing sensible to
+    return unchanged.
+    """
     from scipy import signal
 
+    if cutoff_hz >= 0.45 * rate_hz or len(x) < MIN_FILTER_LEN:
+        raise ValueError(f"cannot high-pass {len(x)} samples at {cutoff_hz:g} Hz of {rate_hz:g} Hz")
     sos = signal.butter(2, cutoff_hz, "highpass", fs=rate_hz, output="sos")
     return signal.sosfiltfilt(sos, x, axis=0)
 

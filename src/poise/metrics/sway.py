@@ -73,7 +73,14 @@ def spectrum_summary(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> 
     """(centroidal frequency, F95), Hz, of the summed AP and ML power spectra.
 
     Welch's method on 10 s Hann segments (or the whole series if shorter),
-    means removed; F95 is the frequency below which 95% of the power lies.
+    means removed. Centroidal frequency ``sqrt(mu2 / mu0)`` with ``mu_k`` the
+    k-th spectral moment ``sum f^k G(f)``, and F95 the frequency below which
+    95% of the power lies, both as Prieto et al. (1996) define them.
+
+    >>> t = np.arange(0, 60, 0.01)
+    >>> two_tones = np.sin(2 * np.pi * 0.4 * t) + np.sin(2 * np.pi * 2 * t)
+    >>> round(spectrum_summary(two_tones, 0 * t, 100)[0], 2)  # sqrt((0.4^2 + 2^2) / 2)
+    1.44
     """
     from scipy import signal  # lazy: the Pi starts without it
 
@@ -89,7 +96,7 @@ def spectrum_summary(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> 
     total = float(np.sum(power))
     if total <= 0:
         return float("nan"), float("nan")
-    centroid = float(np.sum(f * power) / total)
+    centroid = float(np.sqrt(np.sum(f * f * power) / total))
     cumulative = np.cumsum(power) / total
     f95 = float(f[np.searchsorted(cumulative, 0.95)])
     return centroid, f95
