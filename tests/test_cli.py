@@ -125,6 +125,11 @@ def test_demo_prints_a_calibrated_summary_next_to_the_truth():
     assert report["calibration"]["found"]
     for angle in report["angles"].values():
         assert angle["rms_error"] < 0.3
+    # The trial scored as `poise analyze` scores it, next to the truth.
+    assert "score (poise analyze over the trial)" in result.stdout
+    score = report["score"]
+    assert [x["kind"] for x in score["losses"]] == [x["kind"] for x in report["true_losses"]]
+    assert score["time_held_s"] == pytest.approx(report["true_time_held_s"], abs=0.3)
 
 
 def test_calibrate_accel_and_use_it(tmp_path):

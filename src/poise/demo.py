@@ -3,7 +3,8 @@
 The simulated sensor's blocks go through the same streaming path a live
 sensor's will (health monitor, calibration, lever-arm compensation, AHRS), and
 the calibrated tilt is summarised over the single-leg part of the trial, next
-to what the simulator knows to be true.
+to what the simulator knows to be true. The trial is then scored as
+``poise analyze`` scores a recording, next to the true losses of balance.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from poise.analysis import analyze
 from poise.health import HealthMonitor
 from poise.motion.angles import TiltBlock, flag_counts, summarize
 from poise.motion.tilt import TiltTracker
 from poise.settings import Settings
+from poise.sim.stance import LOSS_KINDS
 from poise.sources.sim import SimSource
 
 
@@ -63,6 +66,13 @@ def run_demo(
             "rms_error": float(np.sqrt(np.nanmean(error**2))),
         }
     trial = truth.windows["trial"][0]
+    scored = analyze(
+        source.result.recording, "stance", settings=settings.tilt, start_s=trial[0], end_s=trial[1]
+    )
+    true_losses = sorted(
+        ({"t_s": round(e["t_s"], 3), "kind": k} for k in LOSS_KINDS for e in truth.events_of(k)),
+        key=lambda loss: loss["t_s"],
+    )
     return {
         "scenario": {
             "drill": "single-leg stance",
@@ -79,7 +89,13 @@ def run_demo(
             "true_gyr_bias_dps": truth.header["sensor"]["errors"]["gyr_bias_dps"],
         },
         "angles": angles,
-        "true_touchdowns_s": [round(e["t_s"], 3) for e in truth.events_of("touchdown")],
+        "score": {
+            key: scored[key]
+            for key in ("sway_rms_deg", "sway_velocity_dps", "steadiness", "time_held_s")
+        }
+        | {"losses": [{"t_s": x["t_s"], "kind": x["kind"]} for x in scored["touchdowns"]]},
+        "true_losses": true_losses,
+        "true_time_held_s": round(truth.facts["time_held_s"], 3),
         "ahrs_flags": flag_counts(tilt.flags),
         "health": monitor.health.to_dict(),
         "problems": monitor.health.problems(),
@@ -107,16 +123,7 @@ def format_demo(report: dict[str, Any]) -> str:
     else:
         lines.append("calibration:  NO still reference found: angles are uncalibrated")
     t0, t1 = sc["trial_s"]
-    touchdowns = report["true_touchdowns_s"]
-    if touchdowns:
-        count = "1 loss" if len(touchdowns) == 1 else f"{len(touchdowns)} losses"
-        at = ", ".join(f"{t:.1f}" for t in touchdowns)
-        losses = f"{count} of balance (true touchdowns at {at} s)"
-    else:
-        losses = "no loss of balance"
-    lines.append(
-        f"trial:        {t0:.1f}-{t1:.1f} s, {sc['single_leg_s']:.1f} s on one leg; {losses}"
-    )
+    lines.append(f"trial:        {t0:.1f}-{t1:.1f} s, {sc['single_leg_s']:.1f} s on one leg")
     lines.append("")
     lines.append(
         "calibrated tilt over single-leg stance (deg)   measured            true      rms error"
@@ -134,6 +141,19 @@ def format_demo(report: dict[str, Any]) -> str:
             f"range {m['min']:+6.2f}..{m['max']:+6.2f}   "
             f"{t['mean']:+6.2f} / {t['rms_about_mean']:4.2f}   {a['rms_error']:.3f}"
         )
+    score = report["score"]
+
+    def losses(found: list[dict]) -> str:
+        return ", ".join(f"{x['kind']} at {x['t_s']:.1f} s" for x in found) or "none"
+
+    lines += [
+        "",
+        "score (poise analyze over the trial)",
+        f"  sway RMS {score['sway_rms_deg']:.2f} deg, mean velocity "
+        f"{score['sway_velocity_dps']:.2f} deg/s, steadiness {score['steadiness']:.0f}/100",
+        f"  losses of balance: {losses(score['losses'])}  (true: {losses(report['true_losses'])})",
+        f"  time held {score['time_held_s']:.1f} s  (true: {report['true_time_held_s']:.1f} s)",
+    ]
     flags = {k: v for k, v in report["ahrs_flags"].items() if v}
     lines.append("")
     lines.append(f"data health:  {'; '.join(report['problems']) or 'no problems'}")
