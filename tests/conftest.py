@@ -19,6 +19,8 @@ RECORDINGS = Path(
     os.environ.get("POISE_RECORDINGS") or ROOT.parent / "shared" / "data" / "recordings"
 )
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+#: The chips and rates accuracy is held at: the lowest and highest each offers in use.
+RATES = [("lsm6dso32", 104.0), ("mpu6050", 100.0), ("lsm6dso32", 833.0), ("mpu6050", 1000.0)]
 
 
 def recording_path(name: str) -> Path:

@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from conftest import simulated
+from conftest import RATES, simulated
 from poise.analysis import analyze
 
-RATES = [("lsm6dso32", 104.0), ("mpu6050", 100.0), ("lsm6dso32", 833.0), ("mpu6050", 1000.0)]
 MODES = {"stick": {"hops": 5}, "repeated": {"hops": 8}, "side": {"duration_s": 30.0}}
 
 

@@ -5,15 +5,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from conftest import simulated
+from conftest import RATES, simulated
 from poise.analysis import analyze
 from poise.errors import PoiseError
 from poise.metrics.holds import board_balance
 from poise.metrics.signals import uniform
 from poise.motion.accel_calibration import find_poses, fit_accel_calibration
 from poise.motion.still import StillSettings
-
-RATES = [("lsm6dso32", 104.0), ("mpu6050", 100.0), ("lsm6dso32", 833.0), ("mpu6050", 1000.0)]
 
 
 def accel_calibration(imu: str, rate: float, seed: int):

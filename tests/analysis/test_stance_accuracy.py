@@ -8,13 +8,11 @@ orientation cost, not a difference of definitions.
 import numpy as np
 import pytest
 
-from conftest import simulated
+from conftest import RATES, simulated
 from poise.analysis import analyze
 from poise.metrics.signals import uniform
 from poise.metrics.sway import sway_metrics
 from poise.sim.stance import LOSS_KINDS
-
-RATES = [("lsm6dso32", 104.0), ("mpu6050", 100.0), ("lsm6dso32", 833.0), ("mpu6050", 1000.0)]
 
 
 def true_sway(sim, start_s: float, end_s: float, rate_hz: float) -> dict[str, float]:
