@@ -11,7 +11,6 @@ import dataclasses
 import json
 import sys
 import typing
-from pathlib import Path
 from typing import Any
 
 from poise import __version__
@@ -175,11 +174,13 @@ def _analysis(args: argparse.Namespace, path: str, leg: str | None = None) -> di
     A ``leg`` given (``symmetry``'s LEFT or RIGHT) stands for the placement of a
     file that does not say where it was worn.
     """
-    from poise.analysis import analyze, check_board_options
+    from poise.analysis import BOARD_MAX_TILT_DEG, BOARD_ZONE_DEG, analyze, check_board_options
 
     if args.start is not None and args.end is not None and args.start >= args.end:
         raise PoiseError(f"--start ({args.start:g} s) must be before --end ({args.end:g} s)")
-    max_tilt, zone = getattr(args, "max_tilt", 15.0), getattr(args, "zone", 5.0)
+    # symmetry has no board options: the defaults stand.
+    max_tilt = getattr(args, "max_tilt", BOARD_MAX_TILT_DEG)
+    zone = getattr(args, "zone", BOARD_ZONE_DEG)
     _checked(lambda: check_board_options(max_tilt, zone), ("max_tilt_deg", "zone_deg"))
     settings = _settings(args)
     recording = _load(args, path)
@@ -315,15 +316,12 @@ def _three(text: str | None, option: str) -> tuple[str, str, str] | None:
 
 
 def _accel_calibration(path: str) -> Any:
+    from poise.files import read_text
     from poise.motion.accel_calibration import AccelCalibration
 
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = json.loads(read_text(path))
         return AccelCalibration.from_dict(document["accelerometer"])
-    except OSError as e:
-        raise PoiseError(f"{path}: {e.strerror or e}") from None
-    except UnicodeDecodeError as e:
-        raise PoiseError(f"{path}: not UTF-8 text (byte {e.start})") from None
     except json.JSONDecodeError as e:
         raise PoiseError(f"{path}:{e.lineno}: not valid JSON: {e.msg}") from None
     except (KeyError, TypeError):
@@ -400,7 +398,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_analyze(commands: Any) -> None:
-    from poise.analysis import DRILLS
+    from poise.analysis import BOARD_MAX_TILT_DEG, BOARD_ZONE_DEG, DRILLS
 
     analyze = commands.add_parser(
         "analyze",
@@ -412,10 +410,18 @@ def _add_analyze(commands: Any) -> None:
     _add_file_options(analyze)
     _add_drill_options(analyze, DRILLS)
     analyze.add_argument(
-        "--max-tilt", type=float, default=15.0, metavar="DEG", help="board: its edge tilt (15)"
+        "--max-tilt",
+        type=float,
+        default=BOARD_MAX_TILT_DEG,
+        metavar="DEG",
+        help=f"board: its edge tilt ({BOARD_MAX_TILT_DEG:g})",
     )
     analyze.add_argument(
-        "--zone", type=float, default=5.0, metavar="DEG", help="board: target zone radius (5)"
+        "--zone",
+        type=float,
+        default=BOARD_ZONE_DEG,
+        metavar="DEG",
+        help=f"board: target zone radius ({BOARD_ZONE_DEG:g})",
     )
     analyze.set_defaults(run=_cmd_analyze)
 

@@ -1,10 +1,26 @@
-"""Atomic file writes: a file either has its complete new content or its old one."""
+"""Reading text files with one-line errors, and atomic writes.
+
+An atomic write leaves a file with either its complete new content or its old one.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+from poise.errors import InputError
+
+
+def read_text(path: str | Path, encoding: str = "utf-8") -> str:
+    """The text of ``path``; an unreadable or undecodable file raises :class:`InputError`
+    naming it (``utf-8-sig`` drops a byte-order mark)."""
+    try:
+        return Path(path).read_text(encoding=encoding)
+    except UnicodeDecodeError as e:
+        raise InputError(path, f"not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise InputError(path, e.strerror or str(e)) from None
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

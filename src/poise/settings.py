@@ -24,6 +24,7 @@ from typing import Any
 from poise.checks import check_number
 from poise.chips import chip
 from poise.errors import PoiseError
+from poise.files import read_text
 from poise.motion.calibration import CalibrationSettings
 from poise.motion.frames import mounting_matrix
 from poise.motion.lever_arm import LeverArmSettings
@@ -104,11 +105,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     if path is None:
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise PoiseError(f"{path}: {e.strerror or e}") from None
-    except UnicodeDecodeError as e:
-        raise PoiseError(f"{path}: not UTF-8 text (byte {e.start})") from None
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as e:
         raise PoiseError(f"{path}: {e}") from None
     return settings_from_dict(data, str(path))

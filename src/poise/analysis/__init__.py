@@ -21,6 +21,9 @@ from poise.motion.tilt import TiltSettings
 from poise.recording import Recording
 
 DRILLS = ("stance", "hop", "lunge", "board", "hip")
+#: A wobble board's edge tilt and target zone radius unless told, deg.
+BOARD_MAX_TILT_DEG = 15.0
+BOARD_ZONE_DEG = 5.0
 
 
 def analyze(
@@ -31,8 +34,8 @@ def analyze(
     accel_calibration: AccelCalibration | None = None,
     start_s: float | None = None,
     end_s: float | None = None,
-    max_tilt_deg: float = 15.0,
-    zone_deg: float = 5.0,
+    max_tilt_deg: float = BOARD_MAX_TILT_DEG,
+    zone_deg: float = BOARD_ZONE_DEG,
 ) -> dict[str, Any]:
     """The drill's metrics over ``[start_s, end_s]`` (the whole recording by default).
 

@@ -45,8 +45,10 @@ class Tracked:
     recording: Recording
     tilt: TiltBlock
     calibration: Calibration
-    acc_segment_g: np.ndarray
-    gyr_segment_dps: np.ndarray
+    #: (n, 12) per sample: AP, ML tilt, inclination (deg), up (3), specific force in
+    #: segment axes (3, g), angular rate in segment axes (3, deg/s); cut and resampled
+    #: as they are for every span.
+    columns: np.ndarray
     forward: np.ndarray  # samples whose time moves forward and whose values are usable
 
     @property
@@ -110,6 +112,8 @@ def track(
     samples = recording.samples
     acc = samples.acc_g if accel_calibration is None else accel_calibration.apply(samples.acc_g)
     acc_seg, gyr_seg = calibration.apply(acc, samples.gyr_dps)
+    ap, ml, inclination = tilt.angles()
+    columns = np.column_stack((ap, ml, inclination, quat_vertical(tilt.quat), acc_seg, gyr_seg))
     t = samples.t_s
     finite = np.where(np.isfinite(t), t, -np.inf)
     before = np.concatenate(([-np.inf], np.maximum.accumulate(finite)[:-1]))
@@ -122,7 +126,7 @@ def track(
             f"{skipped.size} samples would be skipped. Fix the timestamps, or score the part "
             "before it with --end"
         )
-    return Tracked(recording, tilt, calibration, acc_seg, gyr_seg, forward)
+    return Tracked(recording, tilt, calibration, columns, forward)
 
 
 def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = None) -> Prepared:
@@ -157,13 +161,8 @@ def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = No
             f"{where}: no samples for {steps[k]:g} s after {times[k]:g} s; score the parts "
             "either side of the gap with --start and --end"
         )
-    ap, ml, inclination = tracked.tilt.angles()
-    up = quat_vertical(tracked.tilt.quat)
-    columns = np.column_stack(
-        (ap, ml, inclination, up, tracked.acc_segment_g, tracked.gyr_segment_dps)
-    )
     rate = recording.meta.rate_hz
-    grid, values = uniform(times, columns[inside], rate)
+    grid, values = uniform(times, tracked.columns[inside], rate)
     up_grid = values[:, 3:6] / np.linalg.norm(values[:, 3:6], axis=1, keepdims=True)
     return Prepared(
         recording=recording,

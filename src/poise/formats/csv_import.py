@@ -33,6 +33,7 @@ import numpy as np
 
 from poise.checks import check_count, check_number
 from poise.errors import InputError
+from poise.files import read_text
 from poise.formats.cells import raise_first_bad_cell
 from poise.recording import Recording, RecordingMeta
 from poise.samples import STANDARD_GRAVITY_MPS2, SampleBlock
@@ -206,14 +207,8 @@ def read_csv_recording(path: str | Path, options: CsvOptions | None = None) -> R
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        # utf-8-sig drops a byte-order mark, which would otherwise glue onto the first name.
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return f.read().splitlines()
-    except UnicodeDecodeError as e:
-        raise InputError(path, f"not UTF-8 text (byte {e.start})") from None
-    except OSError as e:
-        raise InputError(path, e.strerror or str(e)) from None
+    # utf-8-sig drops a byte-order mark, which would otherwise glue onto the first name.
+    return read_text(path, "utf-8-sig").splitlines()
 
 
 def _parse_header(line: str, delimiter: str) -> list[_Column]:

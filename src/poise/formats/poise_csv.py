@@ -31,7 +31,7 @@ from types import TracebackType
 import numpy as np
 
 from poise.errors import InputError
-from poise.files import atomic_write_text
+from poise.files import atomic_write_text, read_text
 from poise.formats.cells import raise_first_bad_cell
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
@@ -128,14 +128,7 @@ def read_recording(path: str | Path) -> Recording:
     to its last complete row and marked ``complete=False``.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(path, f"not UTF-8 text (byte {e.start})") from None
-    except OSError as e:
-        raise InputError(path, e.strerror or str(e)) from None
-
-    lines = text.split("\n")
+    lines = read_text(path).split("\n")
     first = lines[0]
     if not is_poise_recording(first):
         raise InputError(path, "not a Poise recording (no '# poise-recording' line)", line=1)
