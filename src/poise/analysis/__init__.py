@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from poise.analysis.hop import analyze_hops
-from poise.analysis.prepare import Prepared, cut, track
+from poise.analysis.prepare import Prepared, Tracked, cut, track
 from poise.analysis.ranges import analyze_board, analyze_hip, analyze_lunge
 from poise.analysis.stance import analyze_stance
 from poise.checks import check_number
@@ -53,6 +53,29 @@ def analyze(
     check_board_options(max_tilt_deg, zone_deg)
     settings = settings or TiltSettings()
     tracked = track(recording, settings, accel_calibration)
+    return analyze_tracked(
+        tracked,
+        drill,
+        settings,
+        start_s=start_s,
+        end_s=end_s,
+        max_tilt_deg=max_tilt_deg,
+        zone_deg=zone_deg,
+    )
+
+
+def analyze_tracked(
+    tracked: Tracked,
+    drill: str,
+    settings: TiltSettings,
+    *,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    max_tilt_deg: float = BOARD_MAX_TILT_DEG,
+    zone_deg: float = BOARD_ZONE_DEG,
+) -> dict[str, Any]:
+    """:func:`analyze` on a recording whose tilt is already tracked (a live trial's)."""
+    recording = tracked.recording
     p = cut(tracked, start_s, end_s)
     if drill == "stance":
         result = analyze_stance(p)

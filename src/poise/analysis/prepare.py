@@ -103,12 +103,32 @@ def track(
     Raises :class:`PoiseError` when the recording is too slow to score or its
     time goes backwards too often.
     """
-    where = recording.path or "recording"
-    rate = recording.meta.rate_hz
-    if rate < MIN_RATE_HZ:
-        raise PoiseError(f"{where}: {rate:g} Hz is too slow to score (at least {MIN_RATE_HZ:g} Hz)")
+    check_rate(recording)
     accel_calibration = accel_calibration or recording_accel_calibration(recording)
     tilt, calibration = track_tilt(recording, settings, accel_calibration)
+    return tracked_from(recording, tilt, calibration, accel_calibration)
+
+
+def check_rate(recording: Recording) -> None:
+    """Raise :class:`PoiseError` when the recording's rate is too slow to score."""
+    rate = recording.meta.rate_hz
+    if rate < MIN_RATE_HZ:
+        where = recording.path or "recording"
+        raise PoiseError(f"{where}: {rate:g} Hz is too slow to score (at least {MIN_RATE_HZ:g} Hz)")
+
+
+def tracked_from(
+    recording: Recording,
+    tilt: TiltBlock,
+    calibration: Calibration,
+    accel_calibration: AccelCalibration | None,
+) -> Tracked:
+    """A recording and the tilt already tracked for it (by :func:`track`, or live, block
+    by block, by a :class:`~poise.motion.tilt.TiltTracker`), ready to be cut.
+
+    Raises :class:`PoiseError` when time goes backwards too often.
+    """
+    where = recording.path or "recording"
     samples = recording.samples
     acc = samples.acc_g if accel_calibration is None else accel_calibration.apply(samples.acc_g)
     acc_seg, gyr_seg = calibration.apply(acc, samples.gyr_dps)

@@ -1,0 +1,363 @@
+"""A guided session: legs x trials of one drill, heard, shown and logged.
+
+For each trial: the drill's machine and a raw recording are started, the
+stream's blocks go through the :class:`~poise.live.engine.TrialEngine`, the
+actions it returns are played (speech, beeps, the biofeedback tone), the
+result is scored, spoken, shown and logged, then the athlete rests. Audio runs
+on the session's clock: each trial's sensor time, one after the other, with
+the rests between; a replay at full speed writes the same sound a live
+session plays.
+
+Nothing is lost: the raw recording is appended block by block, the trial is
+in the store as ``running`` from its first sample, and a stream that stops
+ends the trial as interrupted, said aloud, without ending the session.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from poise.drills import SPECS
+from poise.drills.machine import Beep, End, Feedback, Mark, Say, TrialMachine
+from poise.drills.protocol import Condition, TrainSettings
+from poise.formats.poise_csv import RecordingWriter
+from poise.live.controls import Command, Controls
+from poise.live.display import Display
+from poise.live.engine import TrialEngine
+from poise.live.streams import Stream
+from poise.motion.accel_calibration import AccelCalibration
+from poise.motion.tilt import TiltSettings
+
+#: Baseline of the feedback tone: the mean tilt over this long before the go beep, s.
+BASELINE_S = 1.0
+#: Audio is rendered in steps of this much when no samples drive it (rests), s.
+IDLE_STEP_S = 0.02
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """What a session does: one drill, for these legs, this many trials each.
+
+    Args:
+        drill: ``stance``, ``hop``, ``lunge`` or ``board``.
+        legs: the legs in order (``("board",)`` for the board).
+        eyes, surface: the condition (stance).
+        trials: trials per leg.
+        athlete: whose progress this is.
+    """
+
+    drill: str
+    legs: tuple[str, ...]
+    eyes: str = "open"
+    surface: str = "firm"
+    trials: int = 1
+    athlete: str = "athlete"
+
+
+@dataclass
+class TrialOutcome:
+    """One trial as it ended: its condition, status, reason, result and store id."""
+
+    condition: Condition
+    status: str
+    reason: str
+    result: dict[str, Any] | None
+    trial_id: int | None = None
+    recording: str | None = None
+    marks: list[Mark] = field(default_factory=list)
+
+
+class Session:
+    """Runs a :class:`SessionPlan` on a stream, with cues, a display, controls and a store.
+
+    Args:
+        plan: what to do.
+        stream: where samples come from (:mod:`poise.live.streams`).
+        cues: speech, beeps and feedback (:class:`poise.cues.player.Cues`).
+        store: the progression store (:class:`poise.store.sqlite.Store`), or None
+            to log nothing.
+        train: the session's timing.
+        tilt: calibration, AHRS and lever-arm settings.
+        display, controls: the terminal and the inputs.
+        accel_calibration: the sensor's accelerometer calibration, if any.
+        panel: the GPIO button and LEDs (:class:`poise.live.controls.Panel`), if any.
+        source_info, settings_info: what the store keeps about the session.
+        scratch_dir: where raw recordings go without a store (a replay's).
+    """
+
+    def __init__(
+        self,
+        plan: SessionPlan,
+        stream: Stream,
+        cues: Any,
+        store: Any,
+        train: TrainSettings,
+        tilt: TiltSettings,
+        display: Display,
+        controls: Controls | None = None,
+        accel_calibration: AccelCalibration | None = None,
+        panel: Any = None,
+        source_info: dict[str, Any] | None = None,
+        settings_info: dict[str, Any] | None = None,
+        scratch_dir: Path | None = None,
+    ) -> None:
+        self.plan = plan
+        self.spec = SPECS[plan.drill]
+        self.stream = stream
+        self.cues = cues
+        self.store = store
+        self.train = train
+        self.tilt = tilt
+        self.display = display
+        self.controls = controls or Controls()
+        self.accel_calibration = accel_calibration
+        self.panel = panel
+        self.source_info = source_info or {}
+        self.settings_info = settings_info or {}
+        self.scratch_dir = scratch_dir
+        self._feedback_on = False
+        self.outcomes: list[TrialOutcome] = []
+        self.session_id: int | None = None
+        self.aborted = False
+        self._audio_t = 0.0  # session audio clock, s
+
+    def run(self) -> list[TrialOutcome]:
+        """Every trial of the plan, in order; stops early only on an abort command."""
+        if self.store is not None:
+            self.session_id = self.store.start_session(
+                self.plan.athlete, self.source_info, self.settings_info
+            )
+        try:
+            conditions = [
+                Condition(leg, self.plan.eyes, self.plan.surface, n)
+                for leg in self.plan.legs
+                for n in range(1, self.plan.trials + 1)
+            ]
+            for i, condition in enumerate(conditions):
+                self._light("ready")
+                outcome = self._trial(condition)
+                self.outcomes.append(outcome)
+                if self.aborted:
+                    break
+                if i + 1 < len(conditions):
+                    self._rest(conditions[i + 1], moving=conditions[i + 1].leg != condition.leg)
+            self._say("Session aborted." if self.aborted else "Session complete. Well done.")
+            self._drain_audio()
+        finally:
+            if self.store is not None and self.session_id is not None:
+                self.store.end_session(self.session_id)
+            self._light("off")
+        return self.outcomes
+
+    # One trial -------------------------------------------------------------
+
+    def _trial(self, condition: Condition) -> TrialOutcome:
+        spec = self.spec
+        intro, move = spec.intro(condition), spec.move(condition)
+        intro_s, move_s = self.cues.duration_of(intro), self.cues.duration_of(move)
+        machine = TrialMachine(spec, condition, self.train, intro_s, move_s)
+        feed = self.stream.trial(spec, condition, spec.plan(intro_s, move_s, self.train))
+        trial = None
+        if self.store is not None:
+            trial = self.store.start_trial(
+                self.session_id,
+                spec.name,
+                condition.leg,
+                condition.eyes,
+                condition.surface,
+                condition.number,
+            )
+            path = trial.recording_path
+        else:
+            path = self._scratch_path(condition)
+        self.display.event(
+            f"-- {spec.name}, {condition.leg}, eyes {condition.eyes}, {condition.surface}, "
+            f"trial {condition.number}"
+        )
+        with RecordingWriter(path, feed.meta) as writer:
+            engine = TrialEngine(machine, writer, self.tilt, self.accel_calibration)
+            self._run_trial(engine, feed.blocks)
+            result = engine.result()
+        status = machine.status or "interrupted"
+        outcome = TrialOutcome(
+            condition,
+            status,
+            machine.reason,
+            result,
+            trial.id if trial else None,
+            str(path),
+            list(machine.marks),
+        )
+        if self.store is not None and trial is not None:
+            from poise.store.headline import headline_metrics
+
+            metrics = headline_metrics(result) if result else {}
+            self.store.finish_trial(trial.id, status, result, metrics, notes=machine.reason or None)
+        self._report(outcome, engine)
+        return outcome
+
+    def _run_trial(self, engine: TrialEngine, blocks: Any) -> None:
+        audio_start = self._audio_t
+        t0: float | None = None
+        last_samples = time.monotonic()
+        recent: deque[tuple[float, float, float]] = deque(maxlen=512)
+        self._feedback_on = False
+        for block in blocks:
+            for command in self.controls.poll():
+                self._command(engine, command)
+            if engine.done:
+                break
+            now = time.monotonic()
+            if len(block) == 0:
+                if now - last_samples > self.train.stall_s:
+                    self._play(engine, engine.stop("interrupted", "the sensor stopped sending"))
+                    break
+                continue
+            last_samples = now
+            actions = engine.feed(block)
+            if engine.t_s is None:
+                continue
+            if t0 is None:
+                t0 = engine.machine.t0
+            self._audio_t = audio_start + (engine.t_s - t0)
+            tilt = engine.tilt
+            if tilt is not None:
+                recent.append((tilt.t_s, tilt.ap_deg, tilt.ml_deg))
+                self._baseline_from(actions, recent)
+            self._play(engine, actions)
+            if tilt is not None and self._feedback_on:
+                self.cues.feedback(tilt.ap_deg, tilt.ml_deg)
+            self.cues.advance_to(self._audio_t)
+            self._show(engine)
+            if engine.done:
+                break
+        else:
+            reason = "the stream ended" if self.stream.live else "the recording ended"
+            self._play(engine, engine.stop("interrupted", reason))
+        self.cues.silence_feedback()
+
+    def _baseline_from(self, actions: list, recent: deque) -> None:
+        """At the go beep, the feedback's dead zone centres on the athlete's own posture:
+        the mean tilt over the last ``BASELINE_S``."""
+        if any(isinstance(a, Feedback) and a.on for a in actions):
+            t_last = recent[-1][0]
+            last = [(ap, ml) for t, ap, ml in recent if t >= t_last - BASELINE_S]
+            self.cues.set_baseline(
+                sum(a for a, _ in last) / len(last), sum(m for _, m in last) / len(last)
+            )
+
+    def _command(self, engine: TrialEngine, command: Command) -> None:
+        if command is Command.ABORT:
+            self.aborted = True
+            self._play(engine, engine.stop("aborted", "aborted from the controls"))
+        elif command is Command.STOP:
+            self._play(engine, engine.stop("aborted", "stopped from the controls"))
+
+    def _play(self, engine: TrialEngine, actions: list) -> None:
+        for action in actions:
+            if isinstance(action, Say):
+                self._say(action.text)
+            elif isinstance(action, Beep):
+                self.cues.beep(action.kind)
+                if action.kind == "go":
+                    self._light("trial")
+                    self.display.event("   go")
+                elif action.kind == "count":
+                    self._light("countdown")
+            elif isinstance(action, Feedback):
+                if not action.on:
+                    self.cues.silence_feedback()
+                self._feedback_on = action.on
+            elif isinstance(action, Mark):
+                self.display.event(f"   loss of balance ({action.kind}) at {action.t_s:.1f} s")
+            elif isinstance(action, End) and action.status != "complete":
+                self._light("fault")
+                self._say(f"Trial {action.status}: {action.reason}.")
+
+    def _say(self, text: str) -> None:
+        self.cues.say(text)
+        self.display.event(f"   \u00bb {text}")
+
+    def _show(self, engine: TrialEngine) -> None:
+        m = engine.machine
+        tilt = engine.tilt
+        elapsed = engine.t_s - (m.go_s if m.go_s is not None and engine.t_s >= m.go_s else m.t0)
+        total = (m.end_s - m.go_s) if m.go_s is not None and engine.t_s >= m.go_s else None
+        self.display.status(
+            m.phase.value,
+            elapsed,
+            total,
+            tilt.ap_deg if tilt else None,
+            tilt.ml_deg if tilt else None,
+            self.stream.health(),
+        )
+
+    def _report(self, outcome: TrialOutcome, engine: TrialEngine) -> None:
+        if outcome.result is not None:
+            from poise.analysis.report import format_analysis
+
+            for line in format_analysis(outcome.result).splitlines()[1:]:
+                self.display.event(f"   {line}")
+            if outcome.status == "complete":
+                self._say(self.spec.summary(outcome.result))
+        elif engine.score_error:
+            self.display.event(f"   not scored: {engine.score_error}")
+        self.display.event(f"   trial {outcome.status}; raw recording {outcome.recording}")
+
+    # Between trials ---------------------------------------------------------
+
+    def _rest(self, following: Condition, moving: bool) -> None:
+        self._light("rest")
+        if moving and following.leg != "board":
+            text = (
+                f"Rest. Next, the {following.leg} leg: move the sensor to the {following.leg} shin."
+            )
+        else:
+            text = f"Rest for {self.train.rest_s:.0f} seconds."
+        self._say(text)
+        seconds = max(self.train.rest_s, self.cues.busy_until_s - self._audio_t)
+        self._idle(seconds)
+
+    def _idle(self, seconds: float) -> None:
+        """Let ``seconds`` pass (audio keeps playing; a live stream is kept drained); the
+        start command ends it early."""
+        end = self._audio_t + seconds
+        if self.stream.live:
+            start_wall, start_audio = time.monotonic(), self._audio_t
+            for _ in self.stream.rest(seconds):
+                self._audio_t = start_audio + time.monotonic() - start_wall
+                self.cues.advance_to(self._audio_t)
+                if self._skip():
+                    return
+            return
+        realtime = getattr(self.stream, "realtime", False)
+        while self._audio_t < end:
+            self._audio_t = min(end, self._audio_t + IDLE_STEP_S)
+            self.cues.advance_to(self._audio_t)
+            if realtime:
+                time.sleep(IDLE_STEP_S)
+            if self._skip():
+                return
+
+    def _skip(self) -> bool:
+        commands = self.controls.poll()
+        if Command.ABORT in commands:
+            self.aborted = True
+        return bool(commands)
+
+    def _drain_audio(self) -> None:
+        """Play out what is still queued (the last result, the goodbye)."""
+        self._idle(max(0.0, self.cues.busy_until_s - self._audio_t) + 0.2)
+
+    def _light(self, state: str) -> None:
+        if self.panel is not None:
+            self.panel.show(state)
+
+    def _scratch_path(self, condition: Condition) -> Path:
+        if self.scratch_dir is None:
+            raise ValueError("a session without a store needs a scratch_dir for its recordings")
+        return self.scratch_dir / f"{self.spec.name}-{condition.leg}-{condition.number}.csv"
