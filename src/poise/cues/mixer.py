@@ -117,9 +117,13 @@ class Mixer:
     @property
     def busy_s(self) -> float:
         """Seconds until every clip now playing or queued has finished."""
-        queued = sum(v.frames_left for v in self._queue)
         overlapping = max((v.frames_left for v in self._overlapping), default=0)
-        return max(queued, overlapping) / self.rate_hz
+        return max(self.queued_s, overlapping / self.rate_hz)
+
+    @property
+    def queued_s(self) -> float:
+        """Seconds until the queued clips (speech) have finished: when a new one would start."""
+        return sum(v.frames_left for v in self._queue) / self.rate_hz
 
     @property
     def speaking(self) -> bool:

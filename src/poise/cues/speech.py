@@ -48,19 +48,29 @@ def default_cache_dir() -> Path:
     return base / "poise" / "speech"
 
 
-def fallback_clip(text: str, rate_hz: int) -> np.ndarray:
-    """The tone pattern standing in for ``text`` when espeak-ng is missing (float32 mono).
+def fallback_notes(text: str) -> tuple[list[tuple[float, float]], float]:
+    """The tone pattern standing in for ``text``: (freq_hz, duration_s) notes and the gap, s.
 
-    >>> [round(len(fallback_clip(t, 22050)) / 22050, 2) for t in ("3", "three", "go")]
-    [0.25, 0.25, 0.27]
+    >>> fallback_notes("two"), fallback_notes("2") == fallback_notes("Two.")
+    (([(1320.0, 0.05), (1320.0, 0.05)], 0.05), True)
     """
     word = text.strip(" .!?").lower()
     count = (
         int(word) if word.isdigit() else NUMBER_WORDS.index(word) + 1 if word in NUMBER_WORDS else 0
     )
     if 1 <= count <= 10:
-        return notes([(PIP_HZ, 0.05)] * count, 0.05, rate_hz, gain=0.6)
-    return notes([(f, 0.07) for f in MOTIF_HZ], 0.03, rate_hz, gain=0.6)
+        return [(PIP_HZ, 0.05)] * count, 0.05
+    return [(f, 0.07) for f in MOTIF_HZ], 0.03
+
+
+def fallback_clip(text: str, rate_hz: int) -> np.ndarray:
+    """:func:`fallback_notes` of ``text`` rendered as float32 mono.
+
+    >>> [round(len(fallback_clip(t, 22050)) / 22050, 2) for t in ("3", "three", "go")]
+    [0.25, 0.25, 0.27]
+    """
+    pattern, gap_s = fallback_notes(text)
+    return notes(pattern, gap_s, rate_hz, gain=0.6)
 
 
 class Speech:
