@@ -217,7 +217,7 @@ def compare_limbs(
 def _compare(
     rule: MetricRule, left: Mapping[str, Any], right: Mapping[str, Any], involved: Side | None
 ) -> dict[str, Any]:
-    lv, rv = _value(left, rule), _value(right, rule)
+    lv, rv = rule_value(left, rule), rule_value(right, rule)
     lsi = limb_symmetry_index(lv, rv, rule.higher_is_better, involved)
     difference = None
     if lv is not None and rv is not None and math.isfinite(lv - rv):
@@ -240,8 +240,12 @@ def _compare(
     }
 
 
-def _value(result: Mapping[str, Any], rule: MetricRule) -> float | None:
-    """The rule's value in a result: a key, or the mean of a key over the landings."""
+def rule_value(result: Mapping[str, Any], rule: MetricRule) -> float | None:
+    """The rule's value in a result: a key, or the mean of a key over the landings (4 decimals).
+
+    >>> rule_value({"landings": [{"tts_s": 0.5}, {"tts_s": None}, {"tts_s": 0.7}]}, RULES["hop"][1])
+    0.6
+    """
     if rule.landing_key is None:
         value = result.get(rule.name)
         return value if value is None or isinstance(value, int) else float(value)

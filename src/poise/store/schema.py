@@ -1,0 +1,146 @@
+"""The store's schema and its migrations, versioned by ``PRAGMA user_version``.
+
+``MIGRATIONS[i]`` takes a store from version ``i`` to ``i + 1``; each runs in
+one transaction together with the version bump, so a store is always at a
+whole version. A store written by a newer Poise (a higher version than this
+one knows) is refused with a clear error rather than misread. ``PRAGMA
+application_id`` marks the file as a Poise store, so another program's SQLite
+file is refused too (SQLite file format, "Application ID", sqlite.org/fileformat.html).
+
+Tables:
+
+- ``athletes``: one row per name (unique);
+- ``sessions``: an athlete's sitting: start and end (UTC), the sample source
+  (kind and details, JSON), the settings in effect (JSON), the Poise version;
+- ``trials``: one drill performed once: drill, leg (left, right, board), eyes
+  (open, closed), surface (firm, foam), number within the session, status
+  (running, complete, interrupted, aborted), algorithm version, start and end,
+  the raw recording's path relative to the store's folder and its SHA-256,
+  the full result of :func:`poise.analysis.analyze` (JSON), notes;
+- ``metrics``: the headline numbers of a trial (one row per name; NULL when
+  the result could not compute it), indexed for history queries.
+
+Drill names are checked by Poise, not by the schema, so a new drill needs no
+migration.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from poise.errors import PoiseError
+from poise.store.transaction import transaction
+
+#: ``PRAGMA application_id`` of a Poise store: "Pois" in ASCII.
+APPLICATION_ID = int.from_bytes(b"Pois", "big")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: ``statements`` run in order, in one transaction."""
+
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "athletes, sessions and trials",
+        (
+            f"PRAGMA application_id = {APPLICATION_ID}",
+            """CREATE TABLE athletes (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0)
+            )""",
+            """CREATE TABLE sessions (
+                id INTEGER PRIMARY KEY,
+                athlete_id INTEGER NOT NULL REFERENCES athletes(id),
+                started_utc TEXT NOT NULL,
+                ended_utc TEXT,
+                source_kind TEXT NOT NULL,
+                source_json TEXT NOT NULL CHECK (json_valid(source_json)),
+                settings_json TEXT NOT NULL CHECK (json_valid(settings_json)),
+                poise_version TEXT NOT NULL
+            )""",
+            """CREATE TABLE trials (
+                id INTEGER PRIMARY KEY,
+                session_id INTEGER NOT NULL REFERENCES sessions(id),
+                drill TEXT NOT NULL,
+                leg TEXT NOT NULL CHECK (leg IN ('left', 'right', 'board')),
+                eyes TEXT NOT NULL CHECK (eyes IN ('open', 'closed')),
+                surface TEXT NOT NULL CHECK (surface IN ('firm', 'foam')),
+                number INTEGER NOT NULL CHECK (number >= 1),
+                status TEXT NOT NULL
+                    CHECK (status IN ('running', 'complete', 'interrupted', 'aborted')),
+                algorithm_version TEXT NOT NULL,
+                started_utc TEXT NOT NULL,
+                ended_utc TEXT,
+                recording TEXT,
+                recording_sha256 TEXT,
+                result_json TEXT CHECK (result_json IS NULL OR json_valid(result_json)),
+                notes TEXT
+            )""",
+            "CREATE INDEX sessions_by_athlete ON sessions (athlete_id, started_utc)",
+            "CREATE INDEX trials_by_session ON trials (session_id)",
+            "CREATE INDEX trials_running ON trials (status) WHERE status = 'running'",
+        ),
+    ),
+    Migration(
+        "headline metrics per trial, indexed for history",
+        (
+            """CREATE TABLE metrics (
+                trial_id INTEGER NOT NULL REFERENCES trials(id),
+                name TEXT NOT NULL,
+                value REAL,
+                PRIMARY KEY (trial_id, name)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX metrics_by_name ON metrics (name, trial_id)",
+            "CREATE INDEX trials_by_drill ON trials (drill, leg, started_utc)",
+        ),
+    ),
+)
+
+
+def schema_version(conn: sqlite3.Connection, where: str, known: int = len(MIGRATIONS)) -> int:
+    """The store's schema version, after checking the file is a Poise store this Poise reads.
+
+    Raises:
+        PoiseError: the file is not an SQLite database, is another program's
+            database, or was written by a newer Poise (version above ``known``).
+    """
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise PoiseError(f"{where}: not a Poise store ({e})") from None
+    if app_id != APPLICATION_ID and (app_id != 0 or tables):
+        raise PoiseError(f"{where}: not a Poise store (another program's SQLite database)")
+    if version > known:
+        raise PoiseError(
+            f"{where}: store schema version {version} was written by a newer Poise "
+            f"(this one knows up to {known}); update Poise"
+        )
+    return version
+
+
+def migrate(
+    conn: sqlite3.Connection, where: str, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> int:
+    """Bring the store up to ``len(migrations)``, one transaction per step; the new version.
+
+    A step that fails leaves the store at the previous whole version. The
+    version is read again inside each step's transaction, so two processes
+    opening a new store at once do not both apply a step.
+    """
+    if schema_version(conn, where, len(migrations)) == len(migrations):
+        return len(migrations)
+    while True:
+        with transaction(conn):
+            version = schema_version(conn, where, len(migrations))
+            if version == len(migrations):
+                return version
+            for statement in migrations[version].statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")

@@ -1,0 +1,500 @@
+"""The progression store in one SQLite file: sessions, trials, results and headline metrics.
+
+Durability choices (SQLite documentation, "Write-Ahead Logging" and "PRAGMA
+synchronous"):
+
+- ``journal_mode=WAL``: readers (``poise history``) never block the session
+  that writes, and the session never blocks them;
+- ``synchronous=FULL``: in WAL mode NORMAL cannot corrupt the store but can
+  lose the last commits on power loss. A Pi is unplugged without warning, and
+  the store commits only a few times per trial, so the one fsync per commit
+  that FULL costs is nothing next to losing a trial the athlete saw finish;
+- ``foreign_keys=ON``: a trial never points at a session that is not there;
+- a busy timeout (:data:`BUSY_TIMEOUT_S`) so a moment's write lock by another
+  process waits instead of failing.
+
+Every write is one transaction. A trial is ``running`` from :meth:`Store.start_trial`
+until :meth:`Store.finish_trial` stores its status, result, recording hash and
+metrics together. A process killed mid-trial leaves it ``running``; the next
+:meth:`Store.open` (via :meth:`Store.recover`) marks it ``interrupted`` and hashes
+what its recording holds. A session holds an exclusive lock on ``<store>.lock``
+(``flock``), released by the kernel when its process dies, so recovery never
+touches the trial of a session that is still alive in another process (on the
+same machine: ``flock`` does not reach across a network file system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import poise
+from poise.analysis import DRILLS
+from poise.checks import check_choice, check_count
+from poise.errors import PoiseError
+from poise.metrics import ALGORITHM_VERSION
+from poise.store.paths import RECORDINGS_DIR
+from poise.store.schema import migrate, schema_version
+from poise.store.transaction import transaction
+from poise.store.utc import utc_or_now, utc_text
+
+LEGS = ("left", "right", "board")
+EYES = ("open", "closed")
+SURFACES = ("firm", "foam")
+#: What a trial can end as: done, cut short by a killed process, or stopped on purpose.
+END_STATUSES = ("complete", "interrupted", "aborted")
+#: How long a write waits for another process's write lock, s.
+BUSY_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A trial just started: its id and the file its raw recording goes to.
+
+    Args:
+        id: the trial's id in the store.
+        session_id: its session.
+        recording_path: where to write the raw recording (its folder exists).
+    """
+
+    id: int
+    session_id: int
+    recording_path: Path
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    """A trial as stored, with its athlete and headline metrics.
+
+    Args:
+        id, session_id: the trial's and its session's ids.
+        athlete: the athlete's name.
+        drill, leg, eyes, surface, number: what was done (number within the session).
+        status: ``running``, ``complete``, ``interrupted`` or ``aborted``.
+        algorithm_version: of the scoring (:data:`poise.metrics.ALGORITHM_VERSION`).
+        started_utc, ended_utc: ISO 8601 UTC (ended is None while running, or
+            for an interrupted trial whose recording was never written).
+        recording: the raw recording's absolute path, or None.
+        recording_sha256: its SHA-256 when the trial ended, or None if it was absent.
+        result: the full result of :func:`poise.analysis.analyze`, or None.
+        notes: free text.
+        metrics: headline metric name to value (None: not computable for this trial).
+    """
+
+    id: int
+    session_id: int
+    athlete: str
+    drill: str
+    leg: str
+    eyes: str
+    surface: str
+    number: int
+    status: str
+    algorithm_version: str
+    started_utc: str
+    ended_utc: str | None
+    recording: Path | None
+    recording_sha256: str | None
+    result: dict[str, Any] | None
+    notes: str | None
+    metrics: dict[str, float | None]
+
+
+def sha256_file(path: str | Path) -> str:
+    """The SHA-256 of a file's content, hex, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Store:
+    """The progression store. Open with :meth:`Store.open`; use as a context manager.
+
+    >>> import tempfile
+    >>> with Store.open(Path(tempfile.mkdtemp()) / "poise.sqlite3") as store:
+    ...     session = store.start_session("Ana", {"kind": "sim"}, {})
+    ...     trial = store.start_trial(session, "stance", "right", "open", "firm", 1)
+    ...     _ = trial.recording_path.write_text("raw samples")
+    ...     store.finish_trial(trial.id, "complete", {"drill": "stance"}, {"sway_rms_deg": 1.2})
+    ...     store.end_session(session)
+    ...     [(t.athlete, t.status, t.metrics) for t in store.trials()]
+    [('Ana', 'complete', {'sway_rms_deg': 1.2})]
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self.folder = path.parent
+        self._open_sessions: set[int] = set()
+        self._session_lock: int | None = None
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) the store at ``path``, migrate it, recover killed trials.
+
+        Raises:
+            PoiseError: the folder cannot be created, the file is not a Poise
+                store, or it was written by a newer Poise.
+        """
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except (OSError, sqlite3.Error) as e:
+            raise PoiseError(f"{path}: cannot open the store: {e}") from None
+        try:
+            store = cls(conn, path)
+            # Identify the file before changing anything in it (WAL mode is written to it).
+            schema_version(conn, str(path))
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise PoiseError(f"{path}: the store cannot use write-ahead logging ({mode})")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, str(path))
+            store.recover()
+        except (OSError, sqlite3.DatabaseError) as e:
+            conn.close()
+            raise PoiseError(f"{path}: cannot use the store: {e}") from None
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the connection and release the session lock (idempotent)."""
+        self._release_session_lock()
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Athletes and sessions
+
+    def athlete_id(self, name: str) -> int:
+        """The id of the athlete called ``name`` (surrounding spaces ignored), created if new."""
+        name = name.strip()
+        if not name:
+            raise PoiseError("an athlete needs a name")
+        with transaction(self._conn):
+            return self._athlete_id(name)
+
+    def _athlete_id(self, name: str) -> int:
+        self._conn.execute("INSERT OR IGNORE INTO athletes (name) VALUES (?)", (name,))
+        return self._conn.execute("SELECT id FROM athletes WHERE name = ?", (name,)).fetchone()[0]
+
+    def athletes(self) -> list[str]:
+        """Every athlete's name, sorted."""
+        return [r[0] for r in self._conn.execute("SELECT name FROM athletes ORDER BY name")]
+
+    def start_session(
+        self,
+        athlete: str,
+        source: Mapping[str, Any],
+        settings: Mapping[str, Any],
+        started_utc: str | None = None,
+    ) -> int:
+        """Start a session for ``athlete`` (created if new); its id.
+
+        Args:
+            source: the sample source, ``{"kind": ..., ...details}`` (JSON-ready).
+            settings: the settings in effect (JSON-ready).
+            started_utc: ISO 8601 with a time zone; now by default.
+
+        Raises:
+            PoiseError: another process has a session open on this store.
+        """
+        athlete = athlete.strip()
+        if not athlete:
+            raise PoiseError("an athlete needs a name")
+        started = utc_or_now(started_utc, "started_utc")
+        source_json, settings_json = _json(source, "source"), _json(settings, "settings")
+        self._take_session_lock()
+        try:
+            with transaction(self._conn):
+                athlete_id = self._athlete_id(athlete)
+                session_id = self._conn.execute(
+                    "INSERT INTO sessions (athlete_id, started_utc, source_kind, source_json,"
+                    " settings_json, poise_version) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        athlete_id,
+                        started,
+                        str(source.get("kind", "unknown")),
+                        source_json,
+                        settings_json,
+                        poise.__version__,
+                    ),
+                ).lastrowid
+        except BaseException:
+            if not self._open_sessions:
+                self._release_session_lock()
+            raise
+        self._open_sessions.add(session_id)
+        return session_id
+
+    def end_session(self, session_id: int, ended_utc: str | None = None) -> None:
+        """End a session; any of its trials still running become ``interrupted``."""
+        ended = utc_or_now(ended_utc, "ended_utc")
+        with transaction(self._conn):
+            running = self._conn.execute(
+                "SELECT id, recording FROM trials WHERE session_id = ? AND status = 'running'",
+                (session_id,),
+            ).fetchall()
+            self._interrupt(running)
+            updated = self._conn.execute(
+                "UPDATE sessions SET ended_utc = ? WHERE id = ? AND ended_utc IS NULL",
+                (ended, session_id),
+            ).rowcount
+        if not updated:
+            raise PoiseError(f"session {session_id}: no such open session")
+        self._open_sessions.discard(session_id)
+        if not self._open_sessions:
+            self._release_session_lock()
+
+    # Trials
+
+    def start_trial(
+        self,
+        session_id: int,
+        drill: str,
+        leg: str,
+        eyes: str,
+        surface: str,
+        number: int,
+        started_utc: str | None = None,
+    ) -> Trial:
+        """Record a trial as ``running``; its id and the path its recording goes to.
+
+        The recording path is ``recordings/<session>/<trial>-<drill>-<leg>.csv``
+        beside the store (its folder is created); the store keeps it relative.
+        """
+        check_choice("drill", drill, DRILLS)
+        check_choice("leg", leg, LEGS)
+        check_choice("eyes", eyes, EYES)
+        check_choice("surface", surface, SURFACES)
+        check_count("number", number, 1, 10_000)
+        started = utc_or_now(started_utc, "started_utc")
+        with transaction(self._conn):
+            open_session = self._conn.execute(
+                "SELECT 1 FROM sessions WHERE id = ? AND ended_utc IS NULL", (session_id,)
+            ).fetchone()
+            if not open_session:
+                raise PoiseError(f"session {session_id}: no such open session")
+            trial_id = self._conn.execute(
+                "INSERT INTO trials (session_id, drill, leg, eyes, surface, number, status,"
+                " algorithm_version, started_utc) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+                (session_id, drill, leg, eyes, surface, number, ALGORITHM_VERSION, started),
+            ).lastrowid
+            relative = f"{RECORDINGS_DIR}/{session_id}/{trial_id}-{drill}-{leg}.csv"
+            self._conn.execute("UPDATE trials SET recording = ? WHERE id = ?", (relative, trial_id))
+            recording = self.folder / relative
+            recording.parent.mkdir(parents=True, exist_ok=True)
+        return Trial(trial_id, session_id, recording)
+
+    def finish_trial(
+        self,
+        trial_id: int,
+        status: str,
+        result: Mapping[str, Any] | None,
+        metrics: Mapping[str, float | None],
+        notes: str | None = None,
+        ended_utc: str | None = None,
+    ) -> None:
+        """End a running trial: status, result, recording hash and metrics in one transaction.
+
+        Args:
+            status: ``complete``, ``interrupted`` or ``aborted``.
+            result: the dict of :func:`poise.analysis.analyze` (None if not scored); its
+                ``algorithm_version`` replaces the one recorded at the start.
+            metrics: headline metrics (see :func:`poise.store.headline.headline_metrics`),
+                each a finite number or None.
+            notes: free text.
+            ended_utc: ISO 8601 with a time zone; now by default.
+
+        Raises:
+            PoiseError: the trial is not running (already ended, or unknown).
+        """
+        check_choice("status", status, END_STATUSES)
+        ended = utc_or_now(ended_utc, "ended_utc")
+        for name, value in metrics.items():
+            if value is not None and not (isinstance(value, int | float) and math.isfinite(value)):
+                raise ValueError(f"metric {name} must be a finite number or None, not {value!r}")
+        result_json = None if result is None else _json(result, "result")
+        version = (result or {}).get("algorithm_version")
+        row = self._conn.execute(
+            "SELECT recording FROM trials WHERE id = ? AND status = 'running'", (trial_id,)
+        ).fetchone()
+        if row is None:
+            raise PoiseError(f"trial {trial_id}: not running (already ended, or unknown)")
+        # Hashing is file I/O: done before the transaction, so the write lock is held briefly.
+        path = self._recording(row[0])
+        digest = None if path is None else sha256_file(path)
+        with transaction(self._conn):
+            updated = self._conn.execute(
+                "UPDATE trials SET status = ?, ended_utc = ?, recording_sha256 = ?,"
+                " result_json = ?, notes = ?, algorithm_version = coalesce(?, algorithm_version)"
+                " WHERE id = ? AND status = 'running'",
+                (
+                    status,
+                    ended,
+                    digest,
+                    result_json,
+                    notes,
+                    version,
+                    trial_id,
+                ),
+            ).rowcount
+            if not updated:
+                raise PoiseError(f"trial {trial_id}: ended by another process meanwhile")
+            self._conn.executemany(
+                "INSERT INTO metrics (trial_id, name, value) VALUES (?, ?, ?)",
+                [(trial_id, name, None if v is None else float(v)) for name, v in metrics.items()],
+            )
+
+    def recover(self) -> list[int]:
+        """Mark trials left ``running`` by a killed process ``interrupted``; their ids.
+
+        Each one's recording, if present, is hashed as it is, and its
+        modification time (the last moment the process wrote) becomes the
+        trial's end. Does nothing while any process (this one included) has a
+        session open on the store: its trials may still be running.
+        """
+        if self._session_lock is not None:
+            return []
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return []
+            with transaction(self._conn):
+                running = self._conn.execute(
+                    "SELECT id, recording FROM trials WHERE status = 'running' ORDER BY id"
+                ).fetchall()
+                self._interrupt(running)
+            return [trial_id for trial_id, _ in running]
+        finally:
+            os.close(fd)
+
+    def _interrupt(self, trials: list[tuple[int, str | None]]) -> None:
+        """Within a transaction: the trials become ``interrupted``, their recordings hashed."""
+        for trial_id, relative in trials:
+            path = self._recording(relative)
+            digest = ended = None
+            if path is not None:
+                digest = sha256_file(path)
+                ended = utc_text(datetime.fromtimestamp(path.stat().st_mtime, UTC))
+            self._conn.execute(
+                "UPDATE trials SET status = 'interrupted', ended_utc = ?, recording_sha256 = ?"
+                " WHERE id = ?",
+                (ended, digest, trial_id),
+            )
+
+    def _recording(self, relative: str | None) -> Path | None:
+        """A trial's recording file, if it was written."""
+        path = self.folder / relative if relative else None
+        return path if path is not None and path.is_file() else None
+
+    # Reading
+
+    def trials(
+        self, athlete: str | None = None, drill: str | None = None, leg: str | None = None
+    ) -> list[TrialRow]:
+        """Trials in start order, optionally of one athlete, drill and/or leg."""
+        where, params = [], []
+        for column, value in (("a.name", athlete), ("t.drill", drill), ("t.leg", leg)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value.strip() if column == "a.name" else value)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        # One read transaction, so trials and metrics are the same snapshot under WAL.
+        with contextlib.closing(self._conn.cursor()) as cur:
+            cur.execute("BEGIN")
+            try:
+                rows = cur.execute(
+                    "SELECT t.id, t.session_id, a.name, t.drill, t.leg, t.eyes, t.surface,"
+                    " t.number, t.status, t.algorithm_version, t.started_utc, t.ended_utc,"
+                    " t.recording, t.recording_sha256, t.result_json, t.notes"
+                    " FROM trials t JOIN sessions s ON s.id = t.session_id"
+                    f" JOIN athletes a ON a.id = s.athlete_id {clause}"
+                    " ORDER BY t.started_utc, t.id",
+                    params,
+                ).fetchall()
+                metrics: dict[int, dict[str, float | None]] = {}
+                for trial_id, name, value in cur.execute(
+                    "SELECT m.trial_id, m.name, m.value FROM metrics m"
+                    " JOIN trials t ON t.id = m.trial_id JOIN sessions s ON s.id = t.session_id"
+                    f" JOIN athletes a ON a.id = s.athlete_id {clause} ORDER BY m.name",
+                    params,
+                ):
+                    metrics.setdefault(trial_id, {})[name] = value
+            finally:
+                cur.execute("COMMIT")
+        return [
+            TrialRow(
+                *row[:12],
+                recording=self.folder / row[12] if row[12] else None,
+                recording_sha256=row[13],
+                result=None if row[14] is None else json.loads(row[14]),
+                notes=row[15],
+                metrics=metrics.get(row[0], {}),
+            )
+            for row in rows
+        ]
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's ``PRAGMA integrity_check``: ``["ok"]`` for a sound store."""
+        return [row[0] for row in self._conn.execute("PRAGMA integrity_check")]
+
+    # The session lock
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def _take_session_lock(self) -> None:
+        if self._session_lock is not None:
+            return
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise PoiseError(
+                f"{self.path}: another Poise session is running on this store"
+            ) from None
+        self._session_lock = fd
+
+    def _release_session_lock(self) -> None:
+        if self._session_lock is not None:
+            os.close(self._session_lock)
+            self._session_lock = None
+
+
+def _json(value: Mapping[str, Any], field: str) -> str:
+    """``value`` as JSON text; ValueError naming ``field`` if it is not JSON-ready."""
+    try:
+        return json.dumps(value, allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{field} is not JSON-ready: {e}") from None
