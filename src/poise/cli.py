@@ -236,6 +236,83 @@ def _cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from poise.live.launch import Launch, run_session
+
+    plan = _session_plan(args, args.leg)
+    launch = Launch(
+        sensor=args.sensor or _settings(args).sensor.source,
+        audio=args.audio,
+        feedback=args.feedback,
+        realtime=args.realtime,
+        seed=args.seed,
+        store=args.store,
+        quiet=args.quiet,
+    )
+    outcomes = run_session(plan, launch, _train_settings(args))
+    return 0 if outcomes and all(o.status == "complete" for o in outcomes) else 1
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from poise.formats import load_recording
+    from poise.live.launch import Launch, run_session
+
+    recording = _checked(lambda: load_recording(args.file))
+    placement = recording.meta.placement
+    leg = args.leg or (placement.split("_")[0] if placement.endswith("_shank") else None)
+    if args.drill == "board":
+        leg = "board"
+    if leg is None:
+        raise PoiseError(f"{args.file}: the recording does not say which leg; give --leg")
+    plan = _session_plan(args, leg, trials=1)
+    launch = Launch(
+        sensor=f"replay:{args.file}",
+        audio=f"wav:{args.audio}" if args.audio else "null",
+        feedback=args.feedback,
+        realtime=args.realtime,
+        store="",
+        quiet=args.quiet,
+    )
+    outcomes = run_session(plan, launch, _train_settings(args))
+    if args.json:
+        print(json.dumps([o.result for o in outcomes]))
+    return 0
+
+
+def _session_plan(args: argparse.Namespace, leg: str, trials: int | None = None) -> Any:
+    from poise.live.session import SessionPlan
+
+    legs = {"both": ("right", "left"), "board": ("board",)}.get(leg, (leg,))
+    if args.drill == "board":
+        legs = ("board",)
+    elif "board" in legs:
+        raise PoiseError(f"--leg board is for the board drill, not {args.drill}")
+    return _checked(
+        lambda: SessionPlan(
+            args.drill,
+            legs,
+            args.eyes,
+            args.surface,
+            trials or args.trials,
+            args.athlete,
+        )
+    )
+
+
+def _train_settings(args: argparse.Namespace) -> Any:
+    """The settings, with the command's --rest and --on-loss over the file's."""
+    settings = _settings(args)
+    changes = {
+        name: getattr(args, name)
+        for name in ("rest_s", "on_loss")
+        if getattr(args, name, None) is not None
+    }
+    if not changes:
+        return settings
+    train = _checked(lambda: dataclasses.replace(settings.train, **changes), ("rest_s",))
+    return dataclasses.replace(settings, train=train)
+
+
 # -- helpers -----------------------------------------------------------------------
 
 
@@ -254,6 +331,7 @@ OPTION_NAMES = {
     "gyr_bias_dps": "--gyro-bias",
     "max_tilt_deg": "--max-tilt",
     "zone_deg": "--zone",
+    "rest_s": "--rest",
 }
 
 
@@ -380,6 +458,7 @@ def _parser() -> argparse.ArgumentParser:
     angles.set_defaults(run=_cmd_angles)
 
     _add_analyze(commands)
+    _add_train(commands)
 
     cal = commands.add_parser(
         "calibrate-accel",
@@ -395,6 +474,79 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("--defaults", action="store_true", help="print the built-in defaults")
     config.set_defaults(run=_cmd_config)
     return parser
+
+
+def _add_train(commands: Any) -> None:
+    train = commands.add_parser(
+        "train",
+        help="a guided session: spoken prompts, countdown, biofeedback, results, logged",
+        description="Run a guided session of one drill on a sensor, the simulator or a file: "
+        "instructions and results are spoken, a tone follows the sway (eyes-closed work), "
+        "every trial is scored and logged with its raw recording. Keys: space/Enter start "
+        "(skip the rest), s stop the trial, q quit.",
+    )
+    train.add_argument("drill", choices=("stance", "hop", "lunge", "board"))
+    train.add_argument(
+        "--leg", choices=("left", "right", "both"), default="both", help="(default: both)"
+    )
+    train.add_argument("--trials", type=int, default=1, metavar="N", help="per leg (1)")
+    train.add_argument("--athlete", default="athlete", metavar="NAME", help="whose log")
+    train.add_argument(
+        "--sensor",
+        metavar="SOURCE",
+        help="sim, replay:FILE, serial:PORT or i2c[:BUS[:ADDRESS]] (default: the settings' "
+        "[sensor] source, sim)",
+    )
+    train.add_argument("--seed", type=int, default=1, help="the simulator's seed (1)")
+    train.add_argument(
+        "--store", metavar="FILE", help="progression store (default: the settings' [store])"
+    )
+    _add_session_options(train)
+    train.set_defaults(run=_cmd_train)
+
+    replay = commands.add_parser(
+        "replay",
+        help="run a guided session on a recording, as it would have gone live",
+        description="Replay a recording through the very session `poise train` runs (one "
+        "trial), at full speed or paced in real time, and keep what the athlete would have "
+        "heard. Nothing is logged.",
+    )
+    _add_file_options(replay)
+    replay.add_argument("--drill", required=True, choices=("stance", "hop", "lunge", "board"))
+    replay.add_argument(
+        "--leg", choices=("left", "right"), help="the leg, if the recording does not say"
+    )
+    replay.add_argument("--audio", metavar="OUT.wav", help="write what would have been heard")
+    replay.add_argument("--json", action="store_true", help="print the result as JSON")
+    replay.set_defaults(athlete="replay", trials=1)
+    _add_session_options(replay)
+    replay.set_defaults(run=_cmd_replay)
+
+
+def _add_session_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--eyes", choices=("open", "closed"), default="open")
+    sub.add_argument("--surface", choices=("firm", "foam"), default="firm")
+    sub.add_argument(
+        "--feedback",
+        choices=("off", "alarm", "continuous"),
+        help="biofeedback tone (default: the settings' [feedback] mode)",
+    )
+    if "--audio" not in sub._option_string_actions:
+        sub.add_argument(
+            "--audio",
+            metavar="SINK",
+            help="auto, alsa[:DEVICE], wav:PATH, null or buzzer:GPIO (default: the settings')",
+        )
+    pace = sub.add_mutually_exclusive_group()
+    pace.add_argument(
+        "--realtime", action="store_true", default=None, help="pace a simulation or file"
+    )
+    pace.add_argument("--fast", dest="realtime", action="store_false", help="as fast as it goes")
+    sub.add_argument("--rest", dest="rest_s", type=float, metavar="S", help="rest between trials")
+    sub.add_argument(
+        "--on-loss", choices=("mark", "end"), help="stance: at a loss of balance (mark)"
+    )
+    sub.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
 def _add_analyze(commands: Any) -> None:

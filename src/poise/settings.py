@@ -23,8 +23,12 @@ from typing import Any
 
 from poise.checks import check_number
 from poise.chips import chip
+from poise.cues.biofeedback import FeedbackSettings
+from poise.cues.player import CuesSettings
+from poise.drills.protocol import TrainSettings
 from poise.errors import PoiseError
 from poise.files import read_text
+from poise.live.controls import PanelSettings
 from poise.motion.calibration import CalibrationSettings
 from poise.motion.frames import mounting_matrix
 from poise.motion.lever_arm import LeverArmSettings
@@ -32,6 +36,10 @@ from poise.motion.orientation import OrientationSettings
 from poise.motion.still import StillSettings
 from poise.motion.tilt import TiltSettings
 from poise.recording import PLACEMENTS
+from poise.store.paths import StoreSettings
+
+#: Kinds of live source a configuration may name (a file is replayed with `poise replay`).
+SOURCE_KINDS = ("sim", "serial", "i2c")
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,9 @@ class SensorSettings:
     """The sensor a session uses.
 
     Args:
-        source: where samples come from: ``sim`` (the built-in simulator).
+        source: where samples come from: ``sim`` (the built-in simulator),
+            ``serial:PORT`` (a sensor node), ``i2c`` or ``i2c:BUS[:ADDRESS]``
+            (an IMU on the Pi's own bus).
         model: IMU chip: ``lsm6dso32`` or ``mpu6050``.
         rate_hz: output data rate, Hz (one the chip offers).
         acc_range_g: accelerometer full scale, +-g.
@@ -58,8 +68,11 @@ class SensorSettings:
     mounting: str = "+x+y+z"
 
     def __post_init__(self) -> None:
-        if self.source != "sim":
-            raise ValueError(f"source {self.source!r}: only 'sim' is available so far")
+        kind = self.source.split(":", 1)[0]
+        if kind not in SOURCE_KINDS:
+            raise ValueError(
+                f"source {self.source!r}: must be sim, serial:PORT, i2c or i2c:BUS[:ADDRESS]"
+            )
         for name in ("rate_hz", "acc_range_g", "gyr_range_dps"):
             check_number(name, getattr(self, name), 0.0, above=True)
         spec = chip(self.model)
@@ -79,6 +92,11 @@ class Settings:
     calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
     orientation: OrientationSettings = field(default_factory=OrientationSettings)
     lever_arm: LeverArmSettings = field(default_factory=LeverArmSettings)
+    train: TrainSettings = field(default_factory=TrainSettings)
+    feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
+    cues: CuesSettings = field(default_factory=CuesSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    panel: PanelSettings = field(default_factory=PanelSettings)
 
     @property
     def tilt(self) -> TiltSettings:

@@ -158,7 +158,7 @@ class Session:
     def _trial(self, condition: Condition) -> TrialOutcome:
         spec = self.spec
         intro, move = spec.intro(condition), spec.move(condition)
-        intro_s, move_s = self.cues.duration_of(intro), self.cues.duration_of(move)
+        intro_s, move_s = self._spoken_s(intro), self._spoken_s(move)
         machine = TrialMachine(spec, condition, self.train, intro_s, move_s)
         feed = self.stream.trial(spec, condition, spec.plan(intro_s, move_s, self.train))
         trial = None
@@ -277,6 +277,10 @@ class Session:
             elif isinstance(action, End) and action.status != "complete":
                 self._light("fault")
                 self._say(f"Trial {action.status}: {action.reason}.")
+
+    def _spoken_s(self, text: str) -> float:
+        """How long ``text`` takes to say, s (rendered now, cached for when it is said)."""
+        return len(self.cues.speech.clip(text)) / self.cues.rate_hz
 
     def _say(self, text: str) -> None:
         self.cues.say(text)

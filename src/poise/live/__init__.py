@@ -1,0 +1,1 @@
+"""The live trainer: guided sessions in real time, on any source (see :mod:`poise.live.session`)."""

@@ -1,0 +1,184 @@
+"""Starting a session from the command line's choices: stream, audio, store, controls.
+
+``poise train`` and ``poise replay`` differ only in what they hand to
+:func:`run_session`: train opens the configured sensor (or the simulator) and
+logs to the store; replay reads a file, logs nothing, and keeps its audio
+only where asked to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from poise.drills import SPECS
+from poise.drills.protocol import TrainSettings
+from poise.errors import PoiseError
+from poise.live.controls import Controls, Keyboard, Panel
+from poise.live.display import Display
+from poise.live.session import Session, SessionPlan, TrialOutcome
+from poise.live.streams import FileStream, SimStream, SourceStream, Stream
+from poise.settings import Settings
+
+#: Trial length assumed for the disk-space check when a drill's own is not known, s.
+TRIAL_ALLOWANCE_S = 60.0
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What a session runs on, besides its plan.
+
+    Args:
+        sensor: ``sim``, ``replay:FILE``, ``serial:PORT`` or ``i2c[:BUS[:ADDRESS]]``.
+        audio: the sink (see :class:`poise.cues.player.CuesSettings`); None for the
+            settings' own.
+        feedback: biofeedback mode; None for the settings' own.
+        realtime: pace a simulation or a file in real time (a live sensor always is).
+        seed: the simulator's seed.
+        store: the store file; None for the settings' own; ``""`` for no store.
+        quiet: print nothing but errors.
+    """
+
+    sensor: str = "sim"
+    audio: str | None = None
+    feedback: str | None = None
+    realtime: bool | None = None
+    seed: int = 1
+    store: str | None = None
+    quiet: bool = False
+
+
+def open_stream(launch: Launch, settings: Settings) -> tuple[Stream, dict[str, Any]]:
+    """The stream ``launch.sensor`` names, and what the store keeps of it."""
+    kind, _, rest = launch.sensor.partition(":")
+    if kind == "sim":
+        realtime = bool(launch.realtime)
+        stream = SimStream(settings.sensor, settings.train, launch.seed, realtime)
+        return stream, {"kind": "sim", "seed": launch.seed, "model": settings.sensor.model}
+    if kind == "replay":
+        from poise.formats import load_recording
+
+        if not rest:
+            raise PoiseError("--sensor replay:FILE needs a file")
+        recording = load_recording(rest)
+        return FileStream(recording, bool(launch.realtime)), {"kind": "replay", "file": rest}
+    if kind in ("serial", "i2c"):
+        from poise.sources.live import open_live_source
+
+        source = open_live_source(launch.sensor, settings.sensor)
+        return SourceStream(source), dict(source.meta.source)
+    raise PoiseError(
+        f"--sensor {launch.sensor!r}: give sim, replay:FILE, serial:PORT or i2c[:BUS[:ADDRESS]]"
+    )
+
+
+def plan_seconds(plan: SessionPlan, train: TrainSettings) -> float:
+    """An upper bound of a session's recorded time, s (for the disk-space check)."""
+    per_trial = SPECS[plan.drill].trial_s(train) + TRIAL_ALLOWANCE_S
+    return len(plan.legs) * plan.trials * per_trial
+
+
+def run_session(
+    plan: SessionPlan,
+    launch: Launch,
+    settings: Settings,
+    wav_path: Path | None = None,
+) -> list[TrialOutcome]:
+    """Run the session: open everything, run every trial, close everything."""
+    from poise.cues.player import Cues
+
+    started = time.perf_counter()
+    settings = _with_overrides(settings, launch)
+    display = Display(quiet=launch.quiet)
+    with contextlib.ExitStack() as stack:
+        store, scratch = _open_store(stack, plan, launch, settings)
+        stream, source_info = open_stream(launch, settings)
+        stack.callback(stream.close)
+        if wav_path is None and store is not None and settings.cues.sink == "auto":
+            wav_path = _session_wav(store)
+        cues = Cues.open(settings.cues, settings.feedback, wav_path)
+        stack.callback(cues.close)
+        controls = Controls()
+        controls.add(stack.enter_context(Keyboard()))
+        panel = None
+        if settings.panel.enabled:
+            panel = Panel(settings.panel, controls)
+            stack.callback(panel.close)
+        where = getattr(cues.sink, "path", None)
+        display.event(
+            f"Poise {plan.drill}: {', '.join(plan.legs)}; eyes {plan.eyes}, {plan.surface}; "
+            f"{plan.trials} trial(s) each; athlete {plan.athlete}; sensor {launch.sensor}"
+        )
+        display.event(
+            f"audio: {type(cues.sink).__name__.removesuffix('Sink').lower()}"
+            + (f" -> {where}" if where else "")
+            + f" (first prompt ready {time.perf_counter() - started:.2f} s after start)"
+        )
+        session = Session(
+            plan,
+            stream,
+            cues,
+            store,
+            settings.train,
+            settings.tilt,
+            display,
+            controls,
+            panel=panel,
+            source_info=source_info,
+            settings_info=dataclasses.asdict(settings),
+            scratch_dir=scratch,
+        )
+        outcomes = session.run()
+        if where:
+            display.event(f"what the athlete heard: {where}")
+        if store is not None:
+            display.event(f"logged to {store.path} (see `poise history --athlete {plan.athlete}`)")
+        return outcomes
+
+
+def _with_overrides(settings: Settings, launch: Launch) -> Settings:
+    cues, feedback = settings.cues, settings.feedback
+    try:
+        if launch.audio is not None:
+            cues = dataclasses.replace(cues, sink=launch.audio)
+        if launch.feedback is not None:
+            feedback = dataclasses.replace(feedback, mode=launch.feedback)
+    except ValueError as e:
+        raise PoiseError(str(e)) from None
+    return dataclasses.replace(settings, cues=cues, feedback=feedback)
+
+
+def _open_store(
+    stack: contextlib.ExitStack, plan: SessionPlan, launch: Launch, settings: Settings
+) -> tuple[Any, Path | None]:
+    """The store (checked before anything starts), or a scratch folder without one."""
+    if launch.store == "":
+        return None, Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="poise-")))
+    from poise.store.preflight import check_store, recording_bytes
+    from poise.store.sqlite import Store
+
+    path = Path(launch.store) if launch.store else settings.store.store_path()
+    rate = settings.sensor.rate_hz
+    check_store(
+        path,
+        recording_bytes(rate, plan_seconds(plan, settings.train)),
+        settings.store.reserve_bytes,
+    )
+    store = Store.open(path)
+    stack.callback(store.close)
+    return store, None
+
+
+def _session_wav(store: Any) -> Path:
+    """Where an ``auto`` session without a sound card keeps its audio: beside its trials."""
+    from poise.store.paths import RECORDINGS_DIR
+
+    folder = Path(store.path).parent / RECORDINGS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    return folder / f"session-{stamp}.wav"
