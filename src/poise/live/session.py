@@ -60,12 +60,15 @@ class SessionPlan:
 
 @dataclass
 class TrialOutcome:
-    """One trial as it ended: its condition, status, reason, result and store id."""
+    """One trial as it ended: its condition, status and reason, result, scored span
+    (device time, s; None where it never began), store id and raw recording."""
 
     condition: Condition
     status: str
     reason: str
     result: dict[str, Any] | None
+    go_s: float | None = None
+    end_s: float | None = None
     trial_id: int | None = None
     recording: str | None = None
     marks: list[Mark] = field(default_factory=list)
@@ -188,6 +191,8 @@ class Session:
             status,
             machine.reason,
             result,
+            machine.go_s,
+            machine.end_s,
             trial.id if trial else None,
             str(path),
             list(machine.marks),
