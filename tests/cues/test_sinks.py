@@ -33,8 +33,8 @@ WRITER = textwrap.dedent(
     t = np.arange(441) / 22050
     for i in range(1_000_000):
         sink.write(np.repeat((0.5 * np.sin(2 * np.pi * 1000 * (t + i * 0.02)))[:, None], 2, 1))
-        if i == 25:
-            print("half a second written", flush=True)
+        if i == 29:  # 30 blocks: ten whole chunks of three blocks (0.05 s = 1102.5 frames)
+            print("0.6 s written", flush=True)
     """
 )
 
@@ -45,13 +45,14 @@ def test_a_killed_process_leaves_a_readable_wav(tmp_path: Path) -> None:
         [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
     )
     try:
-        assert process.stdout.readline().startswith("half a second")  # type: ignore[union-attr]
+        assert process.stdout.readline().startswith("0.6 s written")  # type: ignore[union-attr]
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
     assert process.returncode == -signal.SIGKILL
     rate_hz, frames = read_wav(path)
-    assert rate_hz == RATE_HZ and len(frames) >= 0.5 * RATE_HZ
+    # Everything flushed before the kill, in whole chunks.
+    assert rate_hz == RATE_HZ and len(frames) >= 30 * 441 and len(frames) % (3 * 441) == 0
     assert path.stat().st_size >= 44 + 4 * len(frames)
     assert dominant_hz(frames[:, 0]) == pytest.approx(1000.0, rel=1e-3)
     # Every frame the header claims is real audio, up to the last one.
