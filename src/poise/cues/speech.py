@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import tempfile
 import wave
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -142,6 +143,12 @@ class Speech:
                 samples = fallback_clip(text, self.rate_hz)
             self._clips[text] = samples
         return self._clips[text]
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Render every prompt a drill may say before it starts, so that no espeak-ng run
+        (tens of milliseconds each) lands in the engine's 20 ms blocks."""
+        for text in texts:
+            self.clip(text)
 
     def cache_path(self, text: str) -> Path:
         """The cache file of ``text`` for this voice, speed and espeak-ng version."""
