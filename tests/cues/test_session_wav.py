@@ -20,7 +20,8 @@ from audio_checks import (
     window,
 )
 
-from poise.cues import BEEPS, Cues, FeedbackSettings, NullSink, Speech, WavSink
+from poise.cues import BEEPS, Cues, CuesSettings, FeedbackSettings, NullSink, Speech, WavSink
+from poise.cues.sinks import has_sound_card
 
 # (start_s, end_s, tilt_ap_deg, tilt_ml_deg): the tilt the engine reports per block.
 TILTS = [
@@ -199,3 +200,18 @@ def test_advance_to_follows_the_device_clock(tmp_path: Path) -> None:
     with Cues(WavSink(path), fallback_speech(tmp_path), FeedbackSettings()) as cues:
         cues.advance_to(0.25)
     assert read_wav(path)[1].shape == (round(0.25 * RATE_HZ), 2)
+
+
+def test_cues_open_from_settings(tmp_path: Path) -> None:
+    settings = CuesSettings(sink="null", cache_dir=str(tmp_path / "cache"), beep_gain=0.2)
+    with Cues.open(settings, FeedbackSettings()) as cues:
+        assert isinstance(cues.sink, NullSink) and cues.speech.cache_dir == tmp_path / "cache"
+    # "auto" without a sound card writes the WAV it is given.
+    auto = CuesSettings(sink="auto", cache_dir=str(tmp_path / "cache"))
+    with Cues.open(auto, FeedbackSettings(), wav_path=tmp_path / "heard.wav") as cues:
+        cues.beep("count")
+        cues.advance_to(0.2)
+    if not has_sound_card():
+        assert read_wav(tmp_path / "heard.wav")[1].shape == (round(0.2 * RATE_HZ), 2)
+    with pytest.raises(ValueError, match="buffer_ms must be a number from 1 to 20"):
+        CuesSettings(buffer_ms=40.0)
