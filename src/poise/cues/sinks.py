@@ -172,27 +172,27 @@ class AlsaSink(_ClosesOnExit):
         try:
             self._process.stdin.write(to_s16le(frames))  # type: ignore[union-attr]
             self._process.stdin.flush()  # type: ignore[union-attr]
-        except BrokenPipeError:
-            raise PoiseError(self._failure()) from None
+        except (BrokenPipeError, ValueError):  # aplay died (or the sink was closed)
+            raise PoiseError(self._finish() or f"audio sink alsa:{self.device}: closed") from None
 
     def close(self) -> None:
+        failure = self._finish()
+        if failure:
+            raise PoiseError(failure)
+
+    def _finish(self) -> str | None:
+        """Stop feeding aplay and wait for it; its failure as one line, once (None if fine)."""
         if self._messages.closed:
-            return
+            return None
         with contextlib.suppress(BrokenPipeError):
             self._process.stdin.close()  # type: ignore[union-attr]
         code = self._process.wait(timeout=10)
-        failure = self._failure()
-        self._messages.close()
-        if code != 0:
-            raise PoiseError(failure)
-
-    def _failure(self) -> str:
-        self._process.wait(timeout=10)
         self._messages.seek(0)
         lines = [ln.strip() for ln in self._messages.read().decode(errors="replace").splitlines()]
-        reason = next(
-            (ln for ln in reversed(lines) if ln), f"exit status {self._process.returncode}"
-        )
+        self._messages.close()
+        if code == 0:
+            return None
+        reason = next((ln for ln in reversed(lines) if ln), f"exit status {code}")
         return f"audio sink alsa:{self.device}: {reason}"
 
 

@@ -16,7 +16,9 @@ pattern, so the athlete still hears that a cue came (:func:`fallback_clip`):
 - a whole number from 1 to 10 (``"3"`` or ``"three"``, as in a countdown):
   that many pips of 1320 Hz, 50 ms each, 100 ms apart;
 - anything else: a rising three-note motif (C5, E5, G5: 523, 659, 784 Hz),
-  70 ms per note with 30 ms gaps, unlike every beep of :mod:`poise.cues.player`.
+  70 ms per note with 30 ms gaps, unlike every beep of :mod:`poise.cues.player`;
+
+each followed by 150 ms of silence, so prompts queued back to back stay apart.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import shutil
 import subprocess
 import tempfile
 import wave
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +43,7 @@ from poise.errors import PoiseError
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 PIP_HZ = 1320.0
 MOTIF_HZ = (523.25, 659.26, 783.99)
+FALLBACK_PAUSE_S = 0.15
 
 
 def default_cache_dir() -> Path:
@@ -64,13 +68,15 @@ def fallback_notes(text: str) -> tuple[list[tuple[float, float]], float]:
 
 
 def fallback_clip(text: str, rate_hz: int) -> np.ndarray:
-    """:func:`fallback_notes` of ``text`` rendered as float32 mono.
+    """:func:`fallback_notes` of ``text`` rendered as float32 mono, with ``FALLBACK_PAUSE_S``
+    of silence after it so that prompts queued back to back stay apart.
 
     >>> [round(len(fallback_clip(t, 22050)) / 22050, 2) for t in ("3", "three", "go")]
-    [0.25, 0.25, 0.27]
+    [0.4, 0.4, 0.42]
     """
     pattern, gap_s = fallback_notes(text)
-    return notes(pattern, gap_s, rate_hz, gain=0.6)
+    pause = np.zeros(round(FALLBACK_PAUSE_S * rate_hz), dtype=np.float32)
+    return np.concatenate([notes(pattern, gap_s, rate_hz, gain=0.6), pause])
 
 
 class Speech:
@@ -90,7 +96,7 @@ class Speech:
     >>> import tempfile
     >>> speech = Speech(tempfile.mkdtemp(), program="no-such-espeak")
     >>> speech.available, round(len(speech.clip("2")) / 22050, 2)
-    (False, 0.15)
+    (False, 0.3)
     """
 
     def __init__(
@@ -137,6 +143,12 @@ class Speech:
                 samples = fallback_clip(text, self.rate_hz)
             self._clips[text] = samples
         return self._clips[text]
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Render every prompt a drill may say before it starts, so that no espeak-ng run
+        (tens of milliseconds each) lands in the engine's 20 ms blocks."""
+        for text in texts:
+            self.clip(text)
 
     def cache_path(self, text: str) -> Path:
         """The cache file of ``text`` for this voice, speed and espeak-ng version."""
