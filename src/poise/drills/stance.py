@@ -9,6 +9,8 @@ from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan
 #: The simulated athlete lifts the free foot this long before the go beep, s,
 #: so that single-leg stance is settled when the scored span starts.
 LIFT_LEAD_S = 2.0
+#: The simulator's shortest quiet standing before the lift, s (see poise.sim.stance).
+MIN_REFERENCE_S = 2.5
 
 
 def _intro(c: Condition) -> str:
@@ -23,7 +25,8 @@ def _move(c: Condition) -> str:
 
 
 def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, dict[str, Any]]:
-    lift = plan.go_s - LIFT_LEAD_S
+    # Not before the move prompt, nor before the simulator's shortest quiet standing.
+    lift = max(plan.go_s - LIFT_LEAD_S, plan.move_s, MIN_REFERENCE_S)
     return "stance", {
         "leg": c.leg,
         "eyes": c.eyes,
