@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set Poise up in ./.venv (once) and run it, or run its test suite.
 
-    python3 quickstart.py          # set up, then run the main job (`poise demo`)
+    python3 quickstart.py          # set up, then run the main job: a guided, simulated session
     python3 quickstart.py test     # set up with the test tools, then lint and run every test
 
 Needs only python3 (3.11 or newer) and access to PyPI. Safe to run again: the
@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 STAMP = VENV / ".poise-installed"
+#: The main job: eyes-closed single-leg stance on both legs, on the simulator, with
+#: spoken prompts and biofeedback (the sound card, or a WAV without one), logged.
+MAIN_JOB = ["train", "stance", "--leg", "both", "--eyes", "closed", "--athlete", "newcomer"]
 
 
 def main(argv: list[str]) -> int:
@@ -41,7 +44,7 @@ def main(argv: list[str]) -> int:
             if run([str(BIN / command[0]), *command[1:]]) != 0:
                 return 1
         return run([str(BIN / "python"), "-m", "pytest", *argv[1:]])
-    return run([str(BIN / "poise"), *(argv or ["demo"])])
+    return run([str(BIN / "poise"), *(argv or MAIN_JOB)])
 
 
 def setup(extras: str) -> None:

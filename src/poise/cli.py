@@ -279,6 +279,14 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_history(args: argparse.Namespace) -> int:
+    from poise.reports.history import run_history
+
+    store = args.store or _settings(args).store.store_path()
+    print(run_history(store, args.athlete, args.csv))
+    return 0
+
+
 def _session_plan(args: argparse.Namespace, leg: str, trials: int | None = None) -> Any:
     from poise.live.session import SessionPlan
 
@@ -459,6 +467,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_analyze(commands)
     _add_train(commands)
+    _add_history(commands)
 
     cal = commands.add_parser(
         "calibrate-accel",
@@ -521,6 +530,20 @@ def _add_train(commands: Any) -> None:
     replay.set_defaults(athlete="replay", trials=1)
     _add_session_options(replay)
     replay.set_defaults(run=_cmd_replay)
+
+
+def _add_history(commands: Any) -> None:
+    history = commands.add_parser(
+        "history",
+        help="progress per drill and leg: latest, best, trend, left against right",
+        description="The progression log: per athlete, drill and leg, each headline metric's "
+        "latest and best value, its trend per week, whether the latest change exceeds the "
+        "metric's minimal detectable change, and the limb symmetry index of the latest trials.",
+    )
+    history.add_argument("--athlete", metavar="NAME", help="one athlete (default: everyone)")
+    history.add_argument("--csv", metavar="FILE", help="also export every trial's metrics as CSV")
+    history.add_argument("--store", metavar="FILE", help="the store (default: the settings')")
+    history.set_defaults(run=_cmd_history)
 
 
 def _add_session_options(sub: argparse.ArgumentParser) -> None:

@@ -123,6 +123,10 @@ class Session:
         self.settings_info = settings_info or {}
         self.scratch_dir = scratch_dir
         self._feedback_on = False
+        #: Per block with samples: seconds from its arrival to the cue updated, and the
+        #: CPU time of that work (the difference is time the system ran something else).
+        self.latencies_s: list[float] = []
+        self.block_cpu_s: list[float] = []
         self.outcomes: list[TrialOutcome] = []
         self.session_id: int | None = None
         self.aborted = False
@@ -212,6 +216,7 @@ class Session:
         recent: deque[tuple[float, float, float]] = deque(maxlen=512)
         self._feedback_on = False
         for block in blocks:
+            arrived, cpu = time.perf_counter(), time.thread_time()
             for command in self.controls.poll():
                 self._command(engine, command)
             if engine.done:
@@ -237,6 +242,8 @@ class Session:
             if tilt is not None and self._feedback_on:
                 self.cues.feedback(tilt.ap_deg, tilt.ml_deg)
             self.cues.advance_to(self._audio_t)
+            self.latencies_s.append(time.perf_counter() - arrived)
+            self.block_cpu_s.append(time.thread_time() - cpu)
             self._show(engine)
             if engine.done:
                 break
