@@ -366,3 +366,42 @@ def test_symmetry_takes_csv_files_as_the_legs_they_are_given_as(tmp_path):
         poise("analyze", "left_plain.csv", "--drill", "hip", *options, cwd=tmp_path),
         "give --placement left_shank or right_shank",
     )
+
+
+def test_train_replay_and_history_end_to_end(tmp_path):
+    """A short simulated session logged; its recording replayed to a WAV; the history."""
+    config = tmp_path / "c.toml"
+    config.write_text("[sensor]\nrate_hz = 104.0\n[train]\nstance_s = 8.0\nrest_s = 0.0\n")
+    env_args = ("--config", str(config))
+    store = tmp_path / "p.sqlite3"
+    train = poise(*env_args, "train", "stance", "--athlete", "Ana", "--store", str(store))
+    assert train.returncode == 0, train.stderr
+    assert train.stdout.count("trial complete") == 2 and "Session complete" in train.stdout
+
+    history = poise(
+        "history", "--store", str(store), "--athlete", "Ana", "--csv", "h.csv", cwd=tmp_path
+    )
+    assert history.returncode == 0, history.stderr
+    assert "stance, left against right" in history.stdout
+    assert (tmp_path / "h.csv").read_text().count("sway_rms_deg") == 2
+
+    raw = next((tmp_path / "recordings").rglob("*-stance-right.csv"))
+    replay = poise(
+        *env_args,
+        "replay",
+        str(raw),
+        "--drill",
+        "stance",
+        "--audio",
+        "r.wav",
+        "--json",
+        cwd=tmp_path,
+    )
+    assert replay.returncode == 0, replay.stderr
+    (result,) = json.loads(replay.stdout.strip().splitlines()[-1])
+    assert result["drill"] == "stance" and result["placement"] == "right_shank"
+    assert (tmp_path / "r.wav").stat().st_size > 100_000
+    assert_one_line_error(
+        poise("history", "--store", str(tmp_path / "none.sqlite3")), "no progression store"
+    )
+    assert_one_line_error(poise(*env_args, "train", "stance", "--sensor", "usb"), "--sensor 'usb'")

@@ -271,7 +271,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         feedback=args.feedback,
         realtime=args.realtime,
         store="",
-        quiet=args.quiet,
+        quiet=args.quiet or args.json,
     )
     outcomes = run_session(plan, launch, _train_settings(args))
     if args.json:
