@@ -7,6 +7,8 @@ import os
 import signal
 import sqlite3
 
+from store_children import run_child, started_child
+
 from poise.formats.poise_csv import read_recording
 from poise.store import Store
 
@@ -44,18 +46,18 @@ SESSION = """
 """
 
 
-def test_sigkill_mid_trial_leaves_a_sound_store_and_a_readable_recording(tmp_path, start_child):
+def test_sigkill_mid_trial_leaves_a_sound_store_and_a_readable_recording(tmp_path):
     path = tmp_path / "poise.sqlite3"
-    child = start_child(SESSION, str(path))
-    finished = []
-    for line in child.stdout:
-        word, number = line.split()
-        if word == "finished":
-            finished.append(int(number))
-        elif int(number) >= 20:  # well into the third trial's recording
-            break
-    os.kill(child.pid, signal.SIGKILL)
-    assert child.wait(timeout=10) == -signal.SIGKILL
+    with started_child(SESSION, path) as child:
+        finished = []
+        for line in child.stdout:
+            word, number = line.split()
+            if word == "finished":
+                finished.append(int(number))
+            elif int(number) >= 20:  # well into the third trial's recording
+                break
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=10) == -signal.SIGKILL
     assert finished == [1, 2]
 
     # Before anything repairs it: sound, two trials complete, the third still "running".
@@ -87,7 +89,7 @@ def test_sigkill_mid_trial_leaves_a_sound_store_and_a_readable_recording(tmp_pat
     assert (killed.samples.seq == range(len(killed.samples))).all()
 
 
-def test_recover_interrupts_what_a_process_that_died_meanwhile_left_running(tmp_path, run_child):
+def test_recover_interrupts_what_a_process_that_died_meanwhile_left_running(tmp_path):
     path = tmp_path / "poise.sqlite3"
     with Store.open(path) as store:  # e.g. the history open while a session crashes
         child = run_child(

@@ -22,6 +22,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from store_children import run_child
 
 from poise.errors import PoiseError
 from poise.store import Store, check_store
@@ -101,7 +102,7 @@ def shared_folder():
     shutil.rmtree(folder)
 
 
-def test_a_read_only_store_is_refused(shared_folder, run_child):
+def test_a_read_only_store_is_refused(shared_folder):
     Store.open(shared_folder / "poise.sqlite3").close()
     shared_folder.chmod(0o777)  # the folder is writable: only the store file is not
     for path in shared_folder.iterdir():
@@ -112,7 +113,7 @@ def test_a_read_only_store_is_refused(shared_folder, run_child):
     ), child.stderr
 
 
-def test_a_folder_that_cannot_be_written_is_refused(shared_folder, run_child):
+def test_a_folder_that_cannot_be_written_is_refused(shared_folder):
     (shared_folder / "store").mkdir(mode=0o555)
     child = run_child(CHECK, str(shared_folder / "store"), "1000", "0", "as-nobody")
     assert child.stdout == (

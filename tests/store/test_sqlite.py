@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 
 import pytest
+from store_children import started_child
 
 from poise.errors import PoiseError
 from poise.store import Store
@@ -161,15 +162,16 @@ def test_one_session_at_a_time_and_no_recovery_under_a_live_session(tmp_path):
         live.end_session(session)
         with Store.open(path) as other:
             other.end_session(other.start_session("Ben", {"kind": "sim"}, {}))
-    assert [t.status for t in Store.open(path).trials()] == ["complete"]
+    with Store.open(path) as store:
+        assert [t.status for t in store.trials()] == ["complete"]
 
 
-def test_a_reader_never_waits_for_a_writer_in_another_process(tmp_path, start_child):
+def test_a_reader_never_waits_for_a_writer_in_another_process(tmp_path):
     """WAL: a reader with no busy timeout reads consistent snapshots while another process
     commits trial after trial, and opening the store does not recover the live trials."""
     path = tmp_path / "poise.sqlite3"
     Store.open(path).close()
-    writer = start_child(
+    with started_child(
         """
         import sys
         from poise.store import Store
@@ -183,23 +185,23 @@ def test_a_reader_never_waits_for_a_writer_in_another_process(tmp_path, start_ch
                 store.finish_trial(trial.id, "complete", {"drill": "stance"}, metrics)
             store.end_session(session)
         """,
-        str(path),
-    )
-    assert writer.stdout.readline() == "started\n"
-    reader = sqlite3.connect(path, timeout=0)  # any lock wait would raise "database is locked"
-    seen = []
-    while writer.poll() is None or len(seen) < 2:
-        reader.execute("BEGIN")
-        complete = reader.execute("SELECT count(*) FROM trials WHERE status = 'complete'")
-        n_complete = complete.fetchone()[0]
-        n_metrics = reader.execute("SELECT count(*) FROM metrics").fetchone()[0]
-        reader.execute("COMMIT")
-        assert n_metrics == 20 * n_complete  # a trial and its metrics arrive together
-        seen.append(n_complete)
+        path,
+    ) as writer:
+        assert writer.stdout.readline() == "started\n"
+        reader = sqlite3.connect(path, timeout=0)  # any lock wait would raise "database is locked"
+        seen = []
+        while writer.poll() is None or len(seen) < 2:
+            reader.execute("BEGIN")
+            complete = reader.execute("SELECT count(*) FROM trials WHERE status = 'complete'")
+            n_complete = complete.fetchone()[0]
+            n_metrics = reader.execute("SELECT count(*) FROM metrics").fetchone()[0]
+            reader.execute("COMMIT")
+            assert n_metrics == 20 * n_complete  # a trial and its metrics arrive together
+            seen.append(n_complete)
+            with Store.open(path) as store:
+                assert "interrupted" not in {t.status for t in store.trials()}
+        assert writer.wait(timeout=30) == 0, writer.stderr.read()
+        assert seen == sorted(seen) and len(set(seen)) > 2  # it read while the writer wrote
         with Store.open(path) as store:
-            assert "interrupted" not in {t.status for t in store.trials()}
-    assert writer.wait(timeout=30) == 0, writer.stderr.read()
-    assert seen == sorted(seen) and len(set(seen)) > 2  # it read while the writer wrote
-    with Store.open(path) as store:
-        assert [t.status for t in store.trials()] == ["complete"] * 100
-        assert store.integrity_check() == ["ok"]
+            assert [t.status for t in store.trials()] == ["complete"] * 100
+            assert store.integrity_check() == ["ok"]
