@@ -11,8 +11,8 @@ Sources:
   design brief (80 ug/sqrt(Hz), 3.8 mdps/sqrt(Hz)).
 - LSM6DSOX: STMicroelectronics DS12814 (Table 2: sensitivities; noise 70 ug/sqrt(Hz)
   and 3.8 mdps/sqrt(Hz)); the same ODRs, FREQ_FINE trim and 25 us timestamp as the DSO32.
-- LSM6DS3TR-C: STMicroelectronics LSM6DS3TR-C datasheet (Table 3: sensitivities, noise 90 ug/sqrt(Hz)
-  and 5 mdps/sqrt(Hz)). It has a 24-bit timestamp, but only as a FIFO data set whose
+- LSM6DS3TR-C: STMicroelectronics LSM6DS3TR-C datasheet (Table 3: sensitivities; noise
+  90 ug/sqrt(Hz) and 5 mdps/sqrt(Hz)). It has a 24-bit timestamp, but only as a FIFO data set whose
   layout Poise does not use, so its samples are timed by count (timestamp_lsb_s None).
 - MPU-6050: InvenSense PS-MPU-6000A-00 rev 3.4 (sensitivities, 400 ug/sqrt(Hz),
   0.005 dps/sqrt(Hz), +-50 mg x/y and +-80 mg z zero-g offset, +-20 dps ZRO,

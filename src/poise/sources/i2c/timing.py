@@ -7,7 +7,8 @@ Two ways, by what the chip offers:
   trimmed by INTERNAL_FREQ_FINE). The counter is unwrapped; the sequence number
   advances by the number of sample periods between two timestamps, so samples
   lost to a FIFO overrun show as a sequence gap of exactly their number. The
-  period is learnt from the stream (the chip's ODR is off by up to +-1.5%).
+  period is learnt from the stream (the chip's ODR is off by up to +-1.5%, too
+  much to divide a long gap by the nominal period).
 - :class:`CountTimeline` (MPU-6050/6500, LSM6DS3TR-C): no timestamps; sample k
   is at k / ODR. After an overrun the FIFO is reset and the samples lost are
   estimated from the host clock (to +-1 sample and the chip's clock tolerance).
@@ -54,29 +55,40 @@ class TickTimeline:
         return self.nominal_period_ticks
 
     def place(self, raw_ticks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-        """Sequence numbers, device times (s) and samples lost before and among ``raw_ticks``."""
+        """Sequence numbers, device times (s) and samples lost before and among ``raw_ticks``.
+
+        The period is learnt from single steps (those within half a nominal
+        period of it), each gap divided by what was learnt before it, so the
+        result does not depend on how the stream is cut into blocks.
+        """
         raw = np.asarray(raw_ticks, dtype=np.int64) % COUNTER_MODULUS
         if raw.size == 0:
             return np.empty(0, np.int64), np.empty(0), 0
-        if self._last_raw is None:  # device time starts where the chip's counter is
+        first = self._last_raw is None
+        if first:  # device time starts where the chip's counter is
             self._last_raw = self._last_ticks = int(raw[0])
-            first = True
-        else:
-            first = False
-        prev = self._last_raw
-        dticks = np.diff(raw, prepend=prev) % COUNTER_MODULUS
-        ticks = self._last_ticks + np.cumsum(dticks)
-        steps = np.maximum(np.rint(dticks / self.period_ticks).astype(np.int64), 1)
+        dticks = np.diff(raw, prepend=self._last_raw) % COUNTER_MODULUS
+        single = np.rint(dticks / self.nominal_period_ticks) == 1
+        if first:
+            single[0] = False
+        sum_before = self._sum_ticks + np.cumsum(np.where(single, dticks, 0)) - dticks * single
+        steps_before = self._sum_steps + np.cumsum(single) - single
+        period = np.where(
+            steps_before >= MIN_STEPS_FOR_PERIOD,
+            sum_before / np.maximum(steps_before, 1),
+            self.nominal_period_ticks,
+        )
+        steps = np.maximum(np.rint(dticks / period).astype(np.int64), 1)
         if first:
             steps[0] = 1  # the first sample is seq 0
         seq = self._last_seq + np.cumsum(steps)
-        self._sum_ticks += int(dticks.sum())
-        self._sum_steps += int(steps.sum()) - first
-        lost = int((steps - 1).sum())
+        ticks = self._last_ticks + np.cumsum(dticks)
+        self._sum_ticks += int(dticks[single].sum())
+        self._sum_steps += int(single.sum())
         self._last_raw = int(raw[-1])
         self._last_ticks = int(ticks[-1])
         self._last_seq = int(seq[-1])
-        return seq, ticks * self.lsb_s, lost
+        return seq, ticks * self.lsb_s, int((steps - 1).sum())
 
 
 class CountTimeline:
