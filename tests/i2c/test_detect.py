@@ -80,3 +80,13 @@ def test_scan_lists_every_imu_on_every_bus_that_opens() -> None:
         "i2c:1:0x6a  LSM6DSO32 (WHO_AM_I 0x6c); or LSM6DSOX: set the model if so"
     )
     assert str(found[2]) == "i2c:3:0x69  MPU-6050 (WHO_AM_I 0x68)"
+
+
+def test_settings_refuse_what_the_bus_cannot_have() -> None:
+    from poise.sources.i2c import I2CSettings
+
+    assert I2CSettings().address == 0
+    with pytest.raises(ValueError, match="address must be a whole number from 8 to 119"):
+        I2CSettings(address=0x80)
+    with pytest.raises(ValueError, match=r"poll_s must be a number from 0\.001 to 0\.1"):
+        I2CSettings(poll_s=0.5)

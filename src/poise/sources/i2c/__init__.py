@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from poise.sources.i2c.detect import FoundIMU, scan_i2c
 from poise.sources.i2c.models import MODELS
+from poise.sources.i2c.settings import I2CSettings
 from poise.sources.i2c.source import I2CSource, I2CStats
 
-__all__ = ["MODELS", "FoundIMU", "I2CSource", "I2CStats", "scan_i2c"]
+__all__ = ["MODELS", "FoundIMU", "I2CSettings", "I2CSource", "I2CStats", "scan_i2c"]
