@@ -9,10 +9,18 @@ Sources:
 - LSM6DSO32: STMicroelectronics DS13181 (sensitivities, ODR table, zero-g and
   zero-rate levels, 25 us timestamp LSB); noise densities as in docs/ and the
   design brief (80 ug/sqrt(Hz), 3.8 mdps/sqrt(Hz)).
+- LSM6DSOX: STMicroelectronics DS12814 (Table 2: sensitivities; noise 70 ug/sqrt(Hz)
+  and 3.8 mdps/sqrt(Hz)); the same ODRs, FREQ_FINE trim and 25 us timestamp as the DSO32.
+- LSM6DS3TR-C: STMicroelectronics LSM6DS3TR-C datasheet (Table 3: sensitivities; noise
+  90 ug/sqrt(Hz) and 5 mdps/sqrt(Hz)). It has a 24-bit timestamp, but only as a FIFO data set whose
+  layout Poise does not use, so its samples are timed by count (timestamp_lsb_s None).
 - MPU-6050: InvenSense PS-MPU-6000A-00 rev 3.4 (sensitivities, 400 ug/sqrt(Hz),
   0.005 dps/sqrt(Hz), +-50 mg x/y and +-80 mg z zero-g offset, +-20 dps ZRO,
   +-3% sensitivity tolerance, +-2% cross-axis sensitivity, 1 kHz / (1 + SMPLRT_DIV)
   with the DLPF on, DLPF bandwidths 260..5 Hz).
+- MPU-6500: InvenSense PS-MPU-6500A-01 rev 1.1 (the same sensitivities; 300 ug/sqrt(Hz),
+  0.01 dps/sqrt(Hz), +-5 dps ZRO, +-60/+-80 mg zero-g); its sample-rate divider only
+  acts with the DLPF on (DLPF_CFG 1..6), so its bandwidths offered are 184..5 Hz.
 """
 
 from __future__ import annotations
@@ -62,6 +70,11 @@ class ChipSpec:
     timestamp_residual_tol: float
     lpf_fraction_of_odr: float | None = None
     dlpf_options_hz: tuple[float, ...] = ()
+
+    @property
+    def widest_ranges(self) -> tuple[float, float]:
+        """The widest accelerometer (+-g) and gyroscope (+-deg/s) full scales: the default."""
+        return max(self.acc_lsb_g), max(self.gyr_lsb_dps)
 
     def lpf_for(self, odr_hz: float) -> float:
         """Bandwidth of the chip's digital low-pass at ``odr_hz``, Hz.
@@ -137,7 +150,67 @@ MPU6050 = ChipSpec(
     dlpf_options_hz=(260.0, 184.0, 94.0, 44.0, 21.0, 10.0, 5.0),
 )
 
-CHIPS = {"lsm6dso32": LSM6DSO32, "mpu6050": MPU6050}
+LSM6DSOX = ChipSpec(
+    name="LSM6DSOX",
+    acc_lsb_g={2.0: 0.061e-3, 4.0: 0.122e-3, 8.0: 0.244e-3, 16.0: 0.488e-3},
+    gyr_lsb_dps=LSM6DSO32.gyr_lsb_dps,
+    odrs_hz=LSM6DSO32.odrs_hz,
+    acc_noise_g_rthz=70e-6,
+    gyr_noise_dps_rthz=3.8e-3,
+    acc_offset_g=(0.02, 0.02, 0.02),
+    gyr_offset_dps=1.0,
+    acc_sensitivity_tol=0.01,  # assumption, as for the DSO32
+    gyr_sensitivity_tol=0.01,  # assumption
+    cross_axis=0.01,  # assumption
+    clock_tol=0.015,
+    timestamp_lsb_s=25e-6,
+    timestamp_residual_tol=0.00075,
+    lpf_fraction_of_odr=0.4,
+)
+
+LSM6DS3TRC = ChipSpec(
+    name="LSM6DS3TR-C",
+    acc_lsb_g=LSM6DSOX.acc_lsb_g,
+    gyr_lsb_dps=LSM6DSO32.gyr_lsb_dps,
+    odrs_hz=LSM6DSO32.odrs_hz,
+    acc_noise_g_rthz=90e-6,
+    gyr_noise_dps_rthz=5e-3,
+    acc_offset_g=(0.04, 0.04, 0.04),
+    gyr_offset_dps=10.0,  # assumption: the datasheet's +-10 dps is a maximum
+    acc_sensitivity_tol=0.01,  # assumption
+    gyr_sensitivity_tol=0.01,  # assumption
+    cross_axis=0.01,  # assumption
+    clock_tol=0.015,  # assumption: the same internal oscillator as the DSO family
+    timestamp_lsb_s=None,
+    timestamp_residual_tol=0.0,
+    lpf_fraction_of_odr=0.4,
+)
+
+MPU6500 = ChipSpec(
+    name="MPU-6500",
+    acc_lsb_g=MPU6050.acc_lsb_g,
+    gyr_lsb_dps=MPU6050.gyr_lsb_dps,
+    odrs_hz=MPU6050.odrs_hz,
+    acc_noise_g_rthz=300e-6,
+    gyr_noise_dps_rthz=0.01,
+    acc_offset_g=(0.06, 0.06, 0.08),
+    gyr_offset_dps=5.0,
+    acc_sensitivity_tol=0.03,
+    gyr_sensitivity_tol=0.03,
+    cross_axis=0.02,
+    clock_tol=0.01,  # assumption, as for the MPU-6050
+    timestamp_lsb_s=None,
+    timestamp_residual_tol=0.0,
+    dlpf_options_hz=(184.0, 92.0, 41.0, 20.0, 10.0, 5.0),
+)
+
+CHIPS = {
+    "lsm6dso32": LSM6DSO32,
+    "lsm6dsox": LSM6DSOX,
+    "lsm6ds3trc": LSM6DS3TRC,
+    "mpu6050": MPU6050,
+    "mpu6500": MPU6500,
+}
 
 
 def known_chip(name: str) -> ChipSpec | None:

@@ -42,7 +42,6 @@ SCENARIOS = {
     "hip": (hip.HipParams, hip.build),
     "poses": (poses.PosesParams, poses.build),
 }
-DEFAULT_RANGES = {"LSM6DSO32": (32.0, 2000.0), "MPU-6050": (16.0, 2000.0)}
 #: The fine grid on which motion is generated; fixed so that every output rate
 #: up to 1 kHz sees the same motion for the same seed.
 FINE_RATE_HZ = 4000.0
@@ -129,7 +128,7 @@ def simulate(
         )
     scenario_params = params_type(**params)
     spec = chip_spec(imu)
-    default_acc, default_gyr = DEFAULT_RANGES[spec.name]
+    default_acc, default_gyr = spec.widest_ranges
     config = SensorConfig(
         chip=spec,
         odr_hz=float(rate_hz),
