@@ -36,6 +36,7 @@ from poise.motion.orientation import OrientationSettings
 from poise.motion.still import StillSettings
 from poise.motion.tilt import TiltSettings
 from poise.recording import PLACEMENTS
+from poise.sources.i2c.settings import I2CSettings
 from poise.store.paths import StoreSettings
 
 #: Kinds of live source a configuration may name (a file is replayed with `poise replay`).
@@ -50,7 +51,8 @@ class SensorSettings:
         source: where samples come from: ``sim`` (the built-in simulator),
             ``serial:PORT`` (a sensor node), ``i2c`` or ``i2c:BUS[:ADDRESS]``
             (an IMU on the Pi's own bus).
-        model: IMU chip: ``lsm6dso32`` or ``mpu6050``.
+        model: IMU chip: ``lsm6dso32``, ``lsm6dsox``, ``lsm6ds3trc``, ``mpu6050``
+            or ``mpu6500``.
         rate_hz: output data rate, Hz (one the chip offers).
         acc_range_g: accelerometer full scale, +-g.
         gyr_range_dps: gyroscope full scale, +-deg/s.
@@ -97,6 +99,7 @@ class Settings:
     cues: CuesSettings = field(default_factory=CuesSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     panel: PanelSettings = field(default_factory=PanelSettings)
+    i2c: I2CSettings = field(default_factory=I2CSettings)
 
     @property
     def tilt(self) -> TiltSettings:

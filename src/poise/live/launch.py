@@ -70,7 +70,7 @@ def open_stream(launch: Launch, settings: Settings) -> tuple[Stream, dict[str, A
     if kind in ("serial", "i2c"):
         from poise.sources.live import open_live_source
 
-        source = open_live_source(launch.sensor, settings.sensor)
+        source = open_live_source(launch.sensor, settings.sensor, settings)
         return SourceStream(source), dict(source.meta.source)
     raise PoiseError(
         f"--sensor {launch.sensor!r}: give sim, replay:FILE, serial:PORT or i2c[:BUS[:ADDRESS]]"
