@@ -19,7 +19,6 @@ MPU-6050 at 1000 Hz, delivered in 20 ms blocks as a live sensor's FIFO would:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import subprocess
 import sys
@@ -106,11 +105,12 @@ def main() -> None:
             print(
                 f"latency, block arrival to updated cue ({sink}): {percentiles(fast.latencies_s)}"
             )
+            print(f"  CPU time of that work per block: {percentiles(fast.block_cpu_s)}")
 
         if not args.skip_realtime:
             paced = FileStream(recording, realtime=True)
             wall, cpu = time.perf_counter(), time.process_time()
-            run(paced, dataclasses.replace(train), folder, wav=True)
+            run(paced, train, folder, wav=True)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             print(
                 f"paced in real time (WAV sink): {cpu:.2f} s CPU over {wall:.1f} s wall = "
