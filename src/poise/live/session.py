@@ -152,6 +152,7 @@ class Session:
                     break
                 if i + 1 < len(conditions):
                     self._rest(conditions[i + 1], moving=conditions[i + 1].leg != condition.leg)
+            self._symmetry()
             self._say("Session aborted." if self.aborted else "Session complete. Well done.")
             self._drain_audio()
         finally:
@@ -323,6 +324,21 @@ class Session:
         elif engine.score_error:
             self.display.event(f"   not scored: {engine.score_error}")
         self.display.event(f"   trial {outcome.status}; raw recording {outcome.recording}")
+
+    def _symmetry(self) -> None:
+        """Left against right, from each leg's latest complete trial (both legs done)."""
+        from poise.analysis.report import format_symmetry
+        from poise.metrics.symmetry import RULES, compare_limbs
+
+        latest = {
+            o.condition.leg: o.result
+            for o in self.outcomes
+            if o.status == "complete" and o.result is not None
+        }
+        if self.plan.drill in RULES and {"left", "right"} <= set(latest):
+            comparison = compare_limbs(latest["left"], latest["right"])
+            for line in format_symmetry(comparison).splitlines():
+                self.display.event(f"   {line}")
 
     # Between trials ---------------------------------------------------------
 
