@@ -29,7 +29,8 @@ FIFO_CONTINUOUS_TS_EVERY_BATCH = const(0x46)  # DEC_TS_BATCH = 01, FIFO_MODE = 1
 OVR_LATCHED = const(0x08)
 
 ODR_CODES = {12.5: 1, 26: 2, 52: 3, 104: 4, 208: 5, 416: 6, 833: 7, 1666: 8, 3332: 9, 6664: 10}
-# (FS_XL code, sensitivity g/LSB): DS13181 mechanical characteristics; the DSO32's codes are not in range order.
+# (FS_XL code, sensitivity g/LSB): DS13181 mechanical characteristics;
+# the DSO32's FS_XL codes are not in range order.
 ACC_FS = {4: (0, 0.122e-3), 8: (2, 0.244e-3), 16: (3, 0.488e-3), 32: (1, 0.976e-3)}
 # (CTRL2_G FS bits incl. FS_125, sensitivity dps/LSB): DS13181 mechanical characteristics.
 GYR_FS = {125: (0x02, 4.375e-3), 250: (0, 8.75e-3), 500: (4, 17.5e-3), 1000: (8, 35e-3),

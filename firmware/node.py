@@ -105,9 +105,7 @@ class Node:
         )  # fmt: skip
         addresses = i2c.scan()
         address = cfg.I2C_ADDRESS if cfg.I2C_ADDRESS in addresses or not addresses else addresses[0]
-        self.imu = lsm6dso32.LSM6DSO32(
-            i2c, address, cfg.ODR_HZ, cfg.ACC_RANGE_G, cfg.GYR_RANGE_DPS
-        )
+        self.imu = lsm6dso32.LSM6DSO32(i2c, address, cfg.ODR_HZ, cfg.ACC_RANGE_G, cfg.GYR_RANGE_DPS)
         self.stream_id = _random_u16()
         self.burst = bytearray(BURST_WORDS * lsm6dso32.WORD_BYTES)
         self.burst_mv = memoryview(self.burst)

@@ -84,20 +84,24 @@ def node_command(config: dict | None = None) -> list[str]:
     return [exe, "-c", f"import config\n{sets}import node\nnode.run()\n"]
 
 
-def node_env(chip: ChipData) -> dict[str, str]:
-    return {**os.environ, "MICROPYPATH": f"{FAKE}:{FIRMWARE}", "POISE_FAKE_CHIP": str(chip.options_path)}
+def start_node(chip: ChipData, config: dict | None = None, **popen) -> subprocess.Popen:
+    """Start the firmware on the fake chip (``popen``: stdin, stdout, ... for Popen).
+
+    It runs in the firmware folder, so that ``import config`` finds the node's
+    config.py and not the project's config/ folder.
+    """
+    env = {**os.environ, "MICROPYPATH": f"{FAKE}:{FIRMWARE}"}
+    env["POISE_FAKE_CHIP"] = str(chip.options_path)
+    return subprocess.Popen(node_command(config), env=env, cwd=FIRMWARE, **popen)
 
 
 def run_node(chip: ChipData, config: dict | None = None, timeout_s: float = 60.0) -> bytes:
     """Run the firmware to the end of the chip's data; its output bytes."""
-    result = subprocess.run(
-        node_command(config),
-        env=node_env(chip),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=timeout_s,
-        check=False,
-    )
+    with start_node(
+        chip, config, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        stdout, stderr = process.communicate(timeout=timeout_s)
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     if result.returncode != 0:
         raise RuntimeError(f"firmware exited {result.returncode}: {result.stderr.decode()[-500:]}")
     return result.stdout
