@@ -170,8 +170,8 @@ def test_an_overlapping_frame_delivers_only_its_new_samples():
     from poise.link import Samples
 
     overlap = encode(Samples(STREAM_ID, 28, ticks[28:32], counts[28:32]))
-    more, ticks2, counts2 = sample_frames(1, 12, first_seq=28, first_tick=int(ticks[28]))
-    decoder, seq, t, got = decode([*frames, overlap, *more])
+    more, _ticks2, counts2 = sample_frames(1, 12, first_seq=28, first_tick=int(ticks[28]))
+    decoder, seq, _t, got = decode([*frames, overlap, *more])
     assert seq.tolist() == list(range(40))
     np.testing.assert_array_equal(got[32:], counts2[4:])
     assert decoder.stats.duplicates == 2
@@ -179,7 +179,9 @@ def test_an_overlapping_frame_delivers_only_its_new_samples():
 
 def test_sequence_numbers_and_timestamps_unwrap_past_u32():
     start_seq, start_tick = (1 << 32) - 20, (1 << 32) - 200
-    frames, ticks, counts = sample_frames(10, PER_FRAME, first_seq=start_seq, first_tick=start_tick)
+    frames, _ticks, counts = sample_frames(
+        10, PER_FRAME, first_seq=start_seq, first_tick=start_tick
+    )
     decoder, seq, t, got = decode([b"".join(frames)])
     np.testing.assert_array_equal(seq, start_seq + np.arange(80))
     np.testing.assert_array_equal(t, start_tick + 48 * np.arange(80))

@@ -16,6 +16,7 @@ such as ``loop://`` or ``socket://host:port``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -222,10 +223,8 @@ class SerialSource:
         self.connected = False
         port, self._port = self._port, None
         if port is not None:
-            try:
+            with contextlib.suppress(Exception):
                 port.close()
-            except Exception:
-                pass
         self.receiver.decoder.drop_partial()
 
     def _reopen(self, lost_at: float) -> bool:
