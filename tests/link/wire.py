@@ -69,10 +69,11 @@ class PtyNode:
 
     ``disappear()`` closes the pty (the host's reads fail, as when a cable is
     pulled) and removes the path; ``reappear()`` makes a new pty at the same
-    path. The node answers every hello request with ``hello``.
+    path. The node answers every hello request with ``hello`` (a node without
+    one never answers).
     """
 
-    def __init__(self, folder: Path, node_hello: Hello) -> None:
+    def __init__(self, folder: Path, node_hello: Hello | None) -> None:
         self.path = folder / "node"
         self.hello = node_hello
         self.hello_requests = 0
@@ -106,7 +107,8 @@ class PtyNode:
             while encode_request() in buffer:
                 buffer = buffer.replace(encode_request(), b"", 1)
                 self.hello_requests += 1
-                self.write(encode(self.hello))
+                if self.hello is not None:
+                    self.write(encode(self.hello))
 
     def write(self, data: bytes) -> None:
         with self._lock:

@@ -223,4 +223,30 @@ def _parse_hello(body: memoryview) -> Hello:
             raise PayloadError("hello message cut inside a text field")
         texts.append(bytes(body[at + 1 : at + 1 + body[at]]).decode("utf-8", "replace"))
         at += 1 + body[at]
-    return Hello(*head, *texts)
+    version, stream_id, odr_hz, acc_range_g, gyr_range_dps, acc_lsb, gyr_lsb, tick_us = head
+    return Hello(
+        version,
+        stream_id,
+        _decimal(odr_hz),
+        acc_range_g,
+        gyr_range_dps,
+        _decimal(acc_lsb),
+        _decimal(gyr_lsb),
+        tick_us,
+        *texts,
+    )
+
+
+def _decimal(value: float) -> float:
+    """The 6-significant-digit decimal a float32 stands for.
+
+    Every decimal of up to 6 significant digits survives a round trip through
+    float32 (C's FLT_DIG), and datasheet rates and sensitivities have at most 4:
+    so 0.976e-3 g/LSB sent as float32 reads back as exactly the float64 0.976e-3.
+    (The timestamp tick is not rounded: the node computes it from a trim register.)
+
+    >>> import struct
+    >>> _decimal(struct.unpack("<f", struct.pack("<f", 0.976e-3))[0]) == 0.976e-3
+    True
+    """
+    return float(f"{value:.6g}")
