@@ -105,7 +105,7 @@ class SerialSource:
 
     Args:
         port: serial device or pyserial URL.
-        baudrate: UART speed (see :class:`SerialLinkSettings`).
+        baudrate: UART speed; default ``settings.baudrate`` (see :class:`SerialLinkSettings`).
         capture_path: append every byte received to this file (for :class:`CaptureSource`).
         placement, mounting: where and how the sensor is worn (see ``RecordingMeta``).
         settings: timeouts and queue size.
@@ -131,7 +131,7 @@ class SerialSource:
     def __init__(
         self,
         port: str,
-        baudrate: int = DEFAULT_BAUDRATE,
+        baudrate: int | None = None,
         capture_path: str | Path | None = None,
         *,
         placement: str = "unknown",
@@ -139,15 +139,15 @@ class SerialSource:
         settings: SerialLinkSettings | None = None,
     ) -> None:
         self.port = port
-        self.settings = settings or SerialLinkSettings(baudrate=baudrate)
-        self.baudrate = baudrate
+        self.settings = settings or SerialLinkSettings()
+        self.baudrate = baudrate or self.settings.baudrate
         self.receiver = LinkReceiver()
         self.connected = False
         self._queue: queue.Queue = queue.Queue(self.settings.queue_blocks)
         self._closing = threading.Event()
         self._hello_seen = threading.Event()
         self._capture = open(capture_path, "ab") if capture_path else None  # noqa: SIM115
-        self._port = _open_port(port, baudrate, 0.05)
+        self._port = _open_port(port, self.baudrate, 0.05)
         self.connected = True
         self._on_open(self._port)
         self._thread = threading.Thread(target=self._read_loop, name=f"serial {port}", daemon=True)
@@ -160,7 +160,7 @@ class SerialSource:
             )
         self.meta = _meta(
             self.receiver.hello,
-            {"port": port, "baudrate": baudrate, "stream_id": self.receiver.hello.stream_id},
+            {"port": port, "baudrate": self.baudrate, "stream_id": self.receiver.hello.stream_id},
             placement,
             mounting,
         )
