@@ -405,3 +405,12 @@ def test_train_replay_and_history_end_to_end(tmp_path):
         poise("history", "--store", str(tmp_path / "none.sqlite3")), "no progression store"
     )
     assert_one_line_error(poise(*env_args, "train", "stance", "--sensor", "usb"), "--sensor 'usb'")
+
+
+def test_sensors_and_firmware_install_without_hardware():
+    sensors = poise("sensors", "--bus", "97", "--timeout", "0.1")
+    assert sensors.returncode == 0, sensors.stderr
+    assert "IMUs on I2C buses 97:\n  none found" in sensors.stdout
+    assert "sensor nodes on serial ports:" in sensors.stdout
+    assert_one_line_error(poise("firmware", "install", "/dev/no-such-pico"), "no-such-pico")
+    assert_one_line_error(poise("record", "--sensor", "i2c:97", "-o", "x.csv"), "i2c-97")

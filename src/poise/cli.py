@@ -248,6 +248,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         store=args.store,
         quiet=args.quiet,
+        capture=args.capture,
     )
     outcomes = run_session(plan, launch, _train_settings(args))
     return 0 if outcomes and all(o.status == "complete" for o in outcomes) else 1
@@ -285,6 +286,44 @@ def _cmd_history(args: argparse.Namespace) -> int:
     store = args.store or _settings(args).store.store_path()
     print(run_history(store, args.athlete, args.csv))
     return 0
+
+
+def _cmd_sensors(args: argparse.Namespace) -> int:
+    from poise.sources.serial_link import list_nodes
+
+    settings = _settings(args)
+    lines = [f"IMUs on I2C buses {', '.join(map(str, args.bus))}:"]
+    lines += [f"  {found}" for found in _scan_i2c(args.bus)] or ["  none found"]
+    lines.append("sensor nodes on serial ports:")
+    nodes = list_nodes(settings.serial.baudrate, timeout_s=args.timeout)
+    lines += [
+        f"  {n.port} ({n.description}): {n.hello.sensor_model} at {n.hello.odr_hz:g} Hz, "
+        f"+-{n.hello.acc_range_g} g, +-{n.hello.gyr_range_dps} deg/s, firmware {n.hello.firmware}"
+        for n in nodes
+    ] or ["  none answering"]
+    print("\n".join(lines))
+    return 0
+
+
+def _scan_i2c(buses: list[int]) -> list[Any]:
+    from poise.sources.i2c import scan_i2c
+
+    return scan_i2c(buses)
+
+
+def _cmd_firmware_install(args: argparse.Namespace) -> int:
+    from poise.sources.serial_link import install_firmware
+
+    for line in install_firmware(args.port):
+        print(line)
+    return 0
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from poise.live.record import record
+
+    settings = _settings(args)
+    return record(args.sensor, args.output, settings, args.seconds, args.capture)
 
 
 def _session_plan(args: argparse.Namespace, leg: str, trials: int | None = None) -> Any:
@@ -468,6 +507,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_analyze(commands)
     _add_train(commands)
     _add_history(commands)
+    _add_hardware(commands)
 
     cal = commands.add_parser(
         "calibrate-accel",
@@ -503,10 +543,13 @@ def _add_train(commands: Any) -> None:
     train.add_argument(
         "--sensor",
         metavar="SOURCE",
-        help="sim, replay:FILE, serial:PORT or i2c[:BUS[:ADDRESS]] (default: the settings' "
-        "[sensor] source, sim)",
+        help="sim, replay:FILE, serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE (default: "
+        "the settings' [sensor] source, sim)",
     )
     train.add_argument("--seed", type=int, default=1, help="the simulator's seed (1)")
+    train.add_argument(
+        "--capture", metavar="FILE", help="serial: also keep the link's raw bytes (append)"
+    )
     train.add_argument(
         "--store", metavar="FILE", help="progression store (default: the settings' [store])"
     )
@@ -530,6 +573,42 @@ def _add_train(commands: Any) -> None:
     replay.set_defaults(athlete="replay", trials=1)
     _add_session_options(replay)
     replay.set_defaults(run=_cmd_replay)
+
+
+def _add_hardware(commands: Any) -> None:
+    sensors = commands.add_parser(
+        "sensors",
+        help="list the IMUs on the I2C buses and the sensor nodes on serial ports",
+        description="Scan the I2C buses for known IMUs (WHO_AM_I) and ask every serial port "
+        "for a Poise node's hello (model, rate, ranges, firmware).",
+    )
+    sensors.add_argument("--bus", type=int, nargs="+", default=[1], help="I2C buses (1)")
+    sensors.add_argument(
+        "--timeout", type=float, default=0.5, metavar="S", help="per serial port (0.5)"
+    )
+    sensors.set_defaults(run=_cmd_sensors)
+
+    firmware = commands.add_parser("firmware", help="the sensor node's firmware")
+    actions = firmware.add_subparsers(title="actions", metavar="ACTION", required=True)
+    install = actions.add_parser(
+        "install", help="copy firmware/ to a Pico on PORT with mpremote, then reset it"
+    )
+    install.add_argument("port", metavar="PORT", help="e.g. /dev/ttyACM0")
+    install.set_defaults(run=_cmd_firmware_install)
+
+    record = commands.add_parser(
+        "record",
+        help="record a live sensor (or a capture) to a Poise recording",
+        description="Stream a sensor to a crash-safe Poise recording until Ctrl-C or "
+        "--seconds; the link's health goes into the recording's metadata.",
+    )
+    record.add_argument(
+        "--sensor", required=True, help="serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE"
+    )
+    record.add_argument("-o", "--output", required=True, metavar="FILE")
+    record.add_argument("--seconds", type=float, metavar="S", help="stop after this long")
+    record.add_argument("--capture", metavar="FILE", help="serial: also keep the raw bytes")
+    record.set_defaults(run=_cmd_record)
 
 
 def _add_history(commands: Any) -> None:

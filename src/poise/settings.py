@@ -37,6 +37,7 @@ from poise.motion.still import StillSettings
 from poise.motion.tilt import TiltSettings
 from poise.recording import PLACEMENTS
 from poise.sources.i2c.settings import I2CSettings
+from poise.sources.serial_link import SerialLinkSettings
 from poise.store.paths import StoreSettings
 
 #: Kinds of live source a configuration may name (a file is replayed with `poise replay`).
@@ -100,6 +101,7 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     panel: PanelSettings = field(default_factory=PanelSettings)
     i2c: I2CSettings = field(default_factory=I2CSettings)
+    serial: SerialLinkSettings = field(default_factory=SerialLinkSettings)
 
     @property
     def tilt(self) -> TiltSettings:

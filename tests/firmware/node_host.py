@@ -28,7 +28,6 @@ def micropython() -> str | None:
     for candidate in (
         os.environ.get("MICROPYTHON"),
         str(Path(os.sys.executable).parent / "micropython"),
-        "/work/main/.venv/bin/micropython",
         shutil.which("micropython"),
     ):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):

@@ -34,7 +34,8 @@ class Launch:
     """What a session runs on, besides its plan.
 
     Args:
-        sensor: ``sim``, ``replay:FILE``, ``serial:PORT`` or ``i2c[:BUS[:ADDRESS]]``.
+        sensor: ``sim``, ``replay:FILE``, ``serial:PORT``, ``i2c[:BUS[:ADDRESS]]`` or
+            ``capture:FILE`` (a serial link's raw bytes, kept with ``capture``).
         audio: the sink (see :class:`poise.cues.player.CuesSettings`); None for the
             settings' own.
         feedback: biofeedback mode; None for the settings' own.
@@ -42,6 +43,7 @@ class Launch:
         seed: the simulator's seed.
         store: the store file; None for the settings' own; ``""`` for no store.
         quiet: print nothing but errors.
+        capture: where a serial link's raw bytes are also kept, if anywhere.
     """
 
     sensor: str = "sim"
@@ -51,6 +53,7 @@ class Launch:
     seed: int = 1
     store: str | None = None
     quiet: bool = False
+    capture: str | None = None
 
 
 def open_stream(launch: Launch, settings: Settings) -> tuple[Stream, dict[str, Any]]:
@@ -67,13 +70,16 @@ def open_stream(launch: Launch, settings: Settings) -> tuple[Stream, dict[str, A
             raise PoiseError("--sensor replay:FILE needs a file")
         recording = load_recording(rest)
         return FileStream(recording, bool(launch.realtime)), {"kind": "replay", "file": rest}
-    if kind in ("serial", "i2c"):
+    if kind in ("serial", "i2c", "capture"):
         from poise.sources.live import open_live_source
 
-        source = open_live_source(launch.sensor, settings.sensor, settings)
-        return SourceStream(source), dict(source.meta.source)
+        source = open_live_source(launch.sensor, settings.sensor, settings, launch.capture)
+        # A capture file is replayed as fast as it is read: no pacing, no draining in rests.
+        stream = SourceStream(source, live=kind != "capture")
+        return stream, {**source.meta.source, "kind": kind}
     raise PoiseError(
-        f"--sensor {launch.sensor!r}: give sim, replay:FILE, serial:PORT or i2c[:BUS[:ADDRESS]]"
+        f"--sensor {launch.sensor!r}: give sim, replay:FILE, serial:PORT, i2c[:BUS[:ADDRESS]] "
+        "or capture:FILE"
     )
 
 

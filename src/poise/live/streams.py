@@ -143,12 +143,14 @@ class FileStream:
 
 
 class SourceStream:
-    """A live sensor: one stream for the whole session, cut into trials as they come."""
+    """A live sensor: one stream for the whole session, cut into trials as they come.
 
-    live = True
+    ``live=False`` for a source that delivers as fast as it is read (a capture file).
+    """
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, live: bool = True) -> None:
         self.source = source
+        self.live = live
         self._blocks = source.blocks()
 
     def trial(self, spec: DrillSpec, condition: Condition, plan: TrialPlan) -> TrialFeed:

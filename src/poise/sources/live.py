@@ -2,7 +2,8 @@
 
 ``i2c``, ``i2c:BUS`` or ``i2c:BUS:ADDRESS`` is an IMU on the Pi's own bus
 (:class:`poise.sources.i2c.I2CSource`); ``serial:PORT`` is a sensor node on a
-serial port (:class:`poise.sources.serial_link.SerialSource`). The chip, rate,
+serial port (:class:`poise.sources.serial_link.SerialSource`); ``capture:FILE`` is a
+node's raw bytes captured earlier, through the same decoder. The chip, rate,
 ranges, placement and mounting come from ``[sensor]``; the bus's details from
 ``[i2c]``, the link's from ``[serial]``.
 """
@@ -31,8 +32,12 @@ def parse_i2c(spec: str, default_bus: int, default_address: int) -> tuple[int, i
     return bus, address or None
 
 
-def open_live_source(spec: str, sensor: Any, settings: Any) -> Any:
-    """The live source ``spec`` names, configured from ``settings`` (a :class:`Settings`)."""
+def open_live_source(spec: str, sensor: Any, settings: Any, capture: str | None = None) -> Any:
+    """The live source ``spec`` names, configured from ``settings`` (a :class:`Settings`);
+    a serial link's raw bytes also go to ``capture``, if given.
+
+    ``capture:FILE`` replays such a capture through the same decoder.
+    """
     kind, _, rest = spec.partition(":")
     if kind == "i2c":
         from poise.sources.i2c import I2CSource
@@ -55,7 +60,19 @@ def open_live_source(spec: str, sensor: Any, settings: Any) -> Any:
     if kind == "serial":
         if not rest:
             raise PoiseError("--sensor serial:PORT needs a port, e.g. serial:/dev/ttyACM0")
-        from poise.sources.serial_link import open_serial_source
+        from poise.sources.serial_link import SerialSource
 
-        return open_serial_source(rest, sensor, settings)
-    raise PoiseError(f"--sensor {spec!r}: not a live sensor (i2c[:BUS[:ADDRESS]] or serial:PORT)")
+        return SerialSource(
+            rest,
+            capture_path=capture,
+            placement=sensor.placement,
+            mounting=sensor.mounting,
+            settings=settings.serial,
+        )
+    if kind == "capture":
+        from poise.sources.serial_link import CaptureSource
+
+        return CaptureSource(rest, placement=sensor.placement, mounting=sensor.mounting)
+    raise PoiseError(
+        f"--sensor {spec!r}: not a live sensor (i2c[:BUS[:ADDRESS]], serial:PORT or capture:FILE)"
+    )
