@@ -292,16 +292,24 @@ def _cmd_sensors(args: argparse.Namespace) -> int:
     from poise.sources.serial_link import list_nodes
 
     settings = _settings(args)
-    lines = [f"IMUs on I2C buses {', '.join(map(str, args.bus))}:"]
-    lines += [f"  {found}" for found in _scan_i2c(args.bus)] or ["  none found"]
-    lines.append("sensor nodes on serial ports:")
+    print(f"IMUs on I2C buses {', '.join(map(str, args.bus))}:")
+    found = _scan_i2c(args.bus)
+    for imu in found:
+        spec = f"i2c:{imu.bus}:{imu.address:#04x}"
+        print(f"  {imu}\n    {_live_health(spec, settings, args.health)}")
+    if not found:
+        print("  none found")
+    print("sensor nodes on serial ports:")
     nodes = list_nodes(settings.serial.baudrate, timeout_s=args.timeout)
-    lines += [
-        f"  {n.port} ({n.description}): {n.hello.sensor_model} at {n.hello.odr_hz:g} Hz, "
-        f"+-{n.hello.acc_range_g} g, +-{n.hello.gyr_range_dps} deg/s, firmware {n.hello.firmware}"
-        for n in nodes
-    ] or ["  none answering"]
-    print("\n".join(lines))
+    for n in nodes:
+        h = n.hello
+        print(
+            f"  {n.port} ({n.description}): {h.sensor_model} at {h.odr_hz:g} Hz, "
+            f"+-{h.acc_range_g} g, +-{h.gyr_range_dps} deg/s, firmware {h.firmware}\n"
+            f"    {_live_health(f'serial:{n.port}', settings, args.health)}"
+        )
+    if not nodes:
+        print("  none answering")
     return 0
 
 
@@ -309,6 +317,28 @@ def _scan_i2c(buses: list[int]) -> list[Any]:
     from poise.sources.i2c import scan_i2c
 
     return scan_i2c(buses)
+
+
+def _live_health(spec: str, settings: Any, seconds: float) -> str:
+    """Stream a sensor for ``seconds``: what arrived and its health counters, one line."""
+    import time
+
+    from poise.sources.live import open_live_source
+
+    if seconds <= 0:
+        return "health: not checked (--health 0)"
+    try:
+        with open_live_source(spec, settings.sensor, settings) as source:
+            samples, end = 0, time.monotonic() + seconds
+            for block in source.blocks():
+                samples += len(block)
+                if time.monotonic() >= end:
+                    break
+            per_s = samples / seconds
+            health = source.stats.summary()
+            return f"health over {seconds:g} s: {samples} samples ({per_s:.0f}/s); {health}"
+    except PoiseError as e:
+        return f"health: {e}"
 
 
 def _cmd_firmware_install(args: argparse.Namespace) -> int:
@@ -585,6 +615,13 @@ def _add_hardware(commands: Any) -> None:
     sensors.add_argument("--bus", type=int, nargs="+", default=[1], help="I2C buses (1)")
     sensors.add_argument(
         "--timeout", type=float, default=0.5, metavar="S", help="per serial port (0.5)"
+    )
+    sensors.add_argument(
+        "--health",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="stream each sensor found this long and show its health (1; 0: skip)",
     )
     sensors.set_defaults(run=_cmd_sensors)
 

@@ -116,3 +116,17 @@ def test_record_keeps_the_node_stream_exactly(tmp_path, node_on_a_pty):
     np.testing.assert_allclose(
         samples.gyr_dps, served[:, :3] * LSM6DSO32.gyr_lsb_dps[2000.0], atol=5e-5
     )
+
+
+def test_sensors_shows_a_node_streams_and_its_link_health(node_on_a_pty):
+    """What `poise sensors` prints under a node it found (ports here are ptys, which
+    pyserial's port listing does not show, so the node's port is given)."""
+    from poise.cli import _live_health
+    from poise.settings import Settings
+
+    port, _ = node_on_a_pty
+    line = _live_health(f"serial:{port}", Settings(), 1.0)
+    assert line.startswith("health over 1 s: ")
+    per_s = float(line.split("(")[1].split("/s")[0])
+    assert per_s > 0.9 * RATE_HZ  # the fake chip streams at 4x real time
+    assert "0 bad frames, 0 lost" in line
