@@ -255,10 +255,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from poise.formats import load_recording
     from poise.live.launch import Launch, run_session
 
-    recording = _checked(lambda: load_recording(args.file))
+    recording = _load(args)
     placement = recording.meta.placement
     leg = args.leg or (placement.split("_")[0] if placement.endswith("_shank") else None)
     if args.drill == "board":
@@ -273,6 +272,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         realtime=args.realtime,
         store="",
         quiet=args.quiet or args.json,
+        recording=recording,
     )
     outcomes = run_session(plan, launch, _train_settings(args))
     if args.json:
@@ -637,7 +637,7 @@ def _add_hardware(commands: Any) -> None:
         "record",
         help="record a live sensor (or a capture) to a Poise recording",
         description="Stream a sensor to a crash-safe Poise recording until Ctrl-C or "
-        "--seconds; the link's health goes into the recording's metadata.",
+        "--seconds; the link's health is printed at the end.",
     )
     record.add_argument(
         "--sensor", required=True, help="serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE"

@@ -19,8 +19,6 @@ from poise.drills.protocol import Condition, DrillSpec, TrainSettings
 #: scoring then sees the whole loss (the excursion detector keeps clear of the
 #: last second of a span).
 LOSS_END_MARGIN_S = 1.2
-#: Trial statuses, as the progression log keeps them.
-STATUSES = ("complete", "interrupted", "aborted")
 
 
 class Phase(StrEnum):

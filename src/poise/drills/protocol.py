@@ -18,7 +18,7 @@ simulated athlete is generated to follow the same plan (:class:`TrialPlan`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from poise.checks import check_choice, check_count, check_number
@@ -100,7 +100,6 @@ class TrialPlan:
     (calibration found late); the simulated athlete is made to this plan.
     """
 
-    ready_s: float
     move_s: float
     go_s: float
     end_s: float
@@ -129,22 +128,14 @@ class DrillSpec:
     feedback: bool
     sim: Callable[[Condition, TrialPlan, TrainSettings], tuple[str, dict[str, Any]]]
     summary: Callable[[dict[str, Any]], str]
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def plan(self, intro_s: float, move_s: float, settings: TrainSettings) -> TrialPlan:
         """The trial's plan given the spoken intro and move prompt lengths, s."""
         ready = max(intro_s, settings.settle_s)
         go = ready + move_s + self.hold_s + settings.countdown
-        return TrialPlan(ready, ready, go, go + self.trial_s(settings))
+        return TrialPlan(ready, go, go + self.trial_s(settings))
 
 
 def leg_phrase(c: Condition) -> str:
     """``"Right leg"`` or ``"Board"``."""
     return "Board" if c.leg == "board" else f"{c.leg.capitalize()} leg"
-
-
-def spoken_number(x: float | None, unit: str, digits: int = 1) -> str:
-    """A number as it is best read aloud: ``"1.4 degrees"``; ``"no value"`` for None."""
-    if x is None:
-        return f"no {unit} value"
-    return f"{x:.{digits}f} {unit}"

@@ -78,6 +78,7 @@ class TrialEngine:
         self.detector = LiveLossDetector(meta.rate_hz) if machine.spec.name == "stance" else None
         self.tilt: LiveTilt | None = None
         self.t_s: float | None = None  # device time of the latest sample
+        self.score_error: str | None = None  # why result() gave None
         self._samples: list[SampleBlock] = []
         self._tilt: list[TiltBlock] = []
 
@@ -151,7 +152,7 @@ class TrialEngine:
         None when the trial never reached its span or it is too short to score;
         the reason is then in ``self.score_error``.
         """
-        self.score_error: str | None = None
+        self.score_error = None
         m = self.machine
         if not m.scored or self.tracker.calibration is None:
             self.score_error = "the trial ended before its scored span"

@@ -23,6 +23,7 @@ from poise.live.controls import Controls, Keyboard, Panel
 from poise.live.display import Display
 from poise.live.session import Session, SessionPlan, TrialOutcome
 from poise.live.streams import FileStream, SimStream, SourceStream, Stream
+from poise.recording import Recording
 from poise.settings import Settings
 
 #: Trial length assumed for the disk-space check when a drill's own is not known, s.
@@ -44,6 +45,8 @@ class Launch:
         store: the store file; None for the settings' own; ``""`` for no store.
         quiet: print nothing but errors.
         capture: where a serial link's raw bytes are also kept, if anywhere.
+        recording: the recording ``replay:FILE`` names, when the caller has read it
+            already (with its import options).
     """
 
     sensor: str = "sim"
@@ -54,6 +57,7 @@ class Launch:
     store: str | None = None
     quiet: bool = False
     capture: str | None = None
+    recording: Recording | None = None
 
 
 def open_stream(launch: Launch, settings: Settings) -> tuple[Stream, dict[str, Any]]:
@@ -68,7 +72,7 @@ def open_stream(launch: Launch, settings: Settings) -> tuple[Stream, dict[str, A
 
         if not rest:
             raise PoiseError("--sensor replay:FILE needs a file")
-        recording = load_recording(rest)
+        recording = launch.recording or load_recording(rest)
         return FileStream(recording, bool(launch.realtime)), {"kind": "replay", "file": rest}
     if kind in ("serial", "i2c", "capture"):
         from poise.sources.live import open_live_source
