@@ -405,6 +405,7 @@ def test_train_replay_and_history_end_to_end(tmp_path):
         poise("history", "--store", str(tmp_path / "none.sqlite3")), "no progression store"
     )
     assert_one_line_error(poise(*env_args, "train", "stance", "--sensor", "usb"), "--sensor 'usb'")
+    assert_one_line_error(poise(*env_args, "train", "stance", "--trials", "0"), "--trials must be")
 
 
 def test_sensors_and_firmware_install_without_hardware():

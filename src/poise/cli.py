@@ -15,6 +15,7 @@ from typing import Any
 
 from poise import __version__
 from poise.errors import PoiseError
+from poise.files import writing
 
 EXIT_USAGE = 2
 
@@ -78,7 +79,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         ),
         (*OPTION_NAMES, "seed", "drop_probability", *args.scenario_fields),
     )
-    written = _writing(args.output, lambda: result.write(args.output, series=args.truth_series))
+    written = writing(args.output, lambda: result.write(args.output, series=args.truth_series))
     samples = result.recording.samples
     print(
         f"wrote {written[0]} ({len(samples)} samples, {samples.duration_s:.1f} s at "
@@ -138,7 +139,7 @@ def _cmd_angles(args: argparse.Namespace) -> int:
     if args.output:
         from poise.files import atomic_write_text
 
-        _writing(args.output, lambda: atomic_write_text(args.output, text))
+        writing(args.output, lambda: atomic_write_text(args.output, text))
     else:
         sys.stdout.write(text)
     if not calibration.found and len(tilt):
@@ -216,7 +217,7 @@ def _cmd_calibrate_accel(args: argparse.Namespace) -> int:
     except CalibrationDataError as e:
         raise PoiseError(f"{recording.path}: {e}") from None
     document = {"sensor_model": recording.meta.sensor_model, "accelerometer": cal.to_dict()}
-    _writing(
+    writing(
         args.output, lambda: atomic_write_text(args.output, json.dumps(document, indent=2) + "\n")
     )
     offsets = ", ".join(f"{x * 1000:+.1f}" for x in cal.offset_g)
@@ -372,7 +373,8 @@ def _session_plan(args: argparse.Namespace, leg: str, trials: int | None = None)
             args.surface,
             trials or args.trials,
             args.athlete,
-        )
+        ),
+        ("trials", "athlete"),
     )
 
 
@@ -426,13 +428,6 @@ def _checked(work: typing.Callable[[], Any], parameters: typing.Iterable[str] = 
         if name in parameters:
             message = OPTION_NAMES.get(name, "--" + name.replace("_", "-")) + message[len(name) :]
         raise PoiseError(message) from None
-
-
-def _writing(path: str, work: typing.Callable[[], Any]) -> Any:
-    try:
-        return work()
-    except OSError as e:
-        raise PoiseError(f"{path}: cannot write: {e.strerror or e}") from None
 
 
 def _load(args: argparse.Namespace, path: str | None = None) -> Any:

@@ -1,4 +1,4 @@
-"""Reading text files with one-line errors, and atomic writes.
+"""Reading and writing files with one-line errors, and atomic writes.
 
 An atomic write leaves a file with either its complete new content or its old one.
 """
@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from poise.errors import InputError
+from poise.errors import InputError, PoiseError
+
+T = TypeVar("T")
 
 
 def read_text(path: str | Path, encoding: str = "utf-8") -> str:
@@ -41,3 +45,17 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def writing(path: str | Path, work: Callable[[], T]) -> T:
+    """Run ``work``, which writes ``path``; an OS error becomes one line naming the file.
+
+    >>> writing("/no/such/folder/x.csv", lambda: open("/no/such/folder/x.csv", "w"))
+    Traceback (most recent call last):
+    ...
+    poise.errors.PoiseError: /no/such/folder/x.csv: cannot write: No such file or directory
+    """
+    try:
+        return work()
+    except OSError as e:
+        raise PoiseError(f"{path}: cannot write: {e.strerror or e}") from None

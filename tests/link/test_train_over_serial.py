@@ -97,6 +97,14 @@ def test_train_runs_a_guided_trial_on_the_node_through_a_pty(tmp_path, node_on_a
         tmp_path, "record", "--sensor", f"capture:{tmp_path / 'raw.bin'}", "-o", "again.csv"
     )
     assert replay.returncode == 0, replay.stderr
+    nowhere = _poise(
+        tmp_path, "record", "--sensor", f"capture:{tmp_path / 'raw.bin'}", "-o", "/no/x.csv"
+    )
+    assert nowhere.returncode == 2
+    assert (
+        nowhere.stderr.startswith("poise: /no/x.csv: cannot write")
+        and "Traceback" not in nowhere.stderr
+    )
 
 
 def test_record_keeps_the_node_stream_exactly(tmp_path, node_on_a_pty):

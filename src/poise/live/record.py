@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from poise.files import writing
 from poise.formats.poise_csv import RecordingWriter
 from poise.sources.live import open_live_source
 
@@ -22,7 +23,7 @@ def record(
     samples = 0
     first_t = None
     try:
-        with source, RecordingWriter(output, source.meta) as writer:
+        with source, writing(output, lambda: RecordingWriter(output, source.meta)) as writer:
             print(f"recording {sensor} to {output} (Ctrl-C to stop)", file=sys.stderr)
             try:
                 for block in source.blocks():

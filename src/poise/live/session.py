@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from poise.checks import check_choice, check_count
 from poise.drills import SPECS
 from poise.drills.machine import Beep, End, Feedback, Mark, Say, TrialMachine
 from poise.drills.protocol import Condition, TrainSettings
@@ -56,6 +57,12 @@ class SessionPlan:
     surface: str = "firm"
     trials: int = 1
     athlete: str = "athlete"
+
+    def __post_init__(self) -> None:
+        check_choice("drill", self.drill, tuple(SPECS))
+        check_count("trials", self.trials, 1, 100)
+        if not self.athlete.strip():
+            raise ValueError("athlete must be a name, not empty")
 
 
 @dataclass

@@ -31,6 +31,7 @@ from typing import Any
 
 from poise.checks import check_number
 from poise.errors import InputError, PoiseError
+from poise.files import writing
 from poise.link import Hello, HelloRequest, LinkReceiver, LinkStats, encode
 from poise.recording import RecordingMeta
 from poise.samples import SampleBlock
@@ -146,7 +147,11 @@ class SerialSource:
         self._queue: queue.Queue = queue.Queue(self.settings.queue_blocks)
         self._closing = threading.Event()
         self._hello_seen = threading.Event()
-        self._capture = open(capture_path, "ab") if capture_path else None  # noqa: SIM115
+        self._capture = (
+            writing(capture_path, lambda: open(capture_path, "ab"))  # noqa: SIM115
+            if capture_path
+            else None
+        )
         self._port = _open_port(port, self.baudrate, 0.05)
         self.connected = True
         self._on_open(self._port)
