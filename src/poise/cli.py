@@ -161,7 +161,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _cmd_symmetry(args: argparse.Namespace) -> int:
     from poise.analysis.report import format_symmetry
-    from poise.metrics.symmetry import compare_limbs
+    from poise.drills import compare_limbs
 
     left, right = _analysis(args, args.left, "left"), _analysis(args, args.right, "right")
     comparison = compare_limbs(left, right, args.involved)
@@ -175,14 +175,15 @@ def _analysis(args: argparse.Namespace, path: str, leg: str | None = None) -> di
     A ``leg`` given (``symmetry``'s LEFT or RIGHT) stands for the placement of a
     file that does not say where it was worn.
     """
-    from poise.analysis import BOARD_MAX_TILT_DEG, BOARD_ZONE_DEG, analyze, check_board_options
+    from poise.analysis import analyze, drill_named, drill_options
 
     if args.start is not None and args.end is not None and args.start >= args.end:
         raise PoiseError(f"--start ({args.start:g} s) must be before --end ({args.end:g} s)")
-    # symmetry has no board options: the defaults stand.
-    max_tilt = getattr(args, "max_tilt", BOARD_MAX_TILT_DEG)
-    zone = getattr(args, "zone", BOARD_ZONE_DEG)
-    _checked(lambda: check_board_options(max_tilt, zone), ("max_tilt_deg", "zone_deg"))
+    # The drill's own options, where the command has them (symmetry has none).
+    drill = drill_named(args.drill)
+    names = [f.name for f in dataclasses.fields(drill.options)]
+    options = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    _checked(lambda: drill_options(drill, **options), names)
     settings = _settings(args)
     recording = _load(args, path)
     if leg is not None and recording.meta.placement == "unknown":
@@ -197,8 +198,7 @@ def _analysis(args: argparse.Namespace, path: str, leg: str | None = None) -> di
         accel_calibration=accel_cal,
         start_s=args.start,
         end_s=args.end,
-        max_tilt_deg=max_tilt,
-        zone_deg=zone,
+        **options,
     )
 
 
@@ -551,6 +551,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_train(commands: Any) -> None:
+    from poise.drills import LIVE
+
     train = commands.add_parser(
         "train",
         help="a guided session: spoken prompts, countdown, biofeedback, results, logged",
@@ -559,7 +561,7 @@ def _add_train(commands: Any) -> None:
         "every trial is scored and logged with its raw recording. Keys: space/Enter start "
         "(skip the rest), s stop the trial, q quit.",
     )
-    train.add_argument("drill", choices=("stance", "hop", "lunge", "board"))
+    train.add_argument("drill", choices=tuple(LIVE))
     train.add_argument(
         "--leg", choices=("left", "right", "both"), default="both", help="(default: both)"
     )
@@ -589,7 +591,7 @@ def _add_train(commands: Any) -> None:
         "heard. Nothing is logged.",
     )
     _add_file_options(replay)
-    replay.add_argument("--drill", required=True, choices=("stance", "hop", "lunge", "board"))
+    replay.add_argument("--drill", required=True, choices=tuple(LIVE))
     replay.add_argument(
         "--leg", choices=("left", "right"), help="the leg, if the recording does not say"
     )
@@ -684,7 +686,8 @@ def _add_session_options(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_analyze(commands: Any) -> None:
-    from poise.analysis import BOARD_MAX_TILT_DEG, BOARD_ZONE_DEG, DRILLS
+    from poise.drills import DRILLS, RULES
+    from poise.drills.board import BoardOptions
 
     analyze = commands.add_parser(
         "analyze",
@@ -694,20 +697,21 @@ def _add_analyze(commands: Any) -> None:
         "prints one JSON object.",
     )
     _add_file_options(analyze)
-    _add_drill_options(analyze, DRILLS)
+    _add_drill_options(analyze, tuple(DRILLS))
+    board = BoardOptions()
     analyze.add_argument(
         "--max-tilt",
+        dest="max_tilt_deg",
         type=float,
-        default=BOARD_MAX_TILT_DEG,
         metavar="DEG",
-        help=f"board: its edge tilt ({BOARD_MAX_TILT_DEG:g})",
+        help=f"board: its edge tilt ({board.max_tilt_deg:g})",
     )
     analyze.add_argument(
         "--zone",
+        dest="zone_deg",
         type=float,
-        default=BOARD_ZONE_DEG,
         metavar="DEG",
-        help=f"board: target zone radius ({BOARD_ZONE_DEG:g})",
+        help=f"board: target zone radius ({board.zone_deg:g})",
     )
     analyze.set_defaults(run=_cmd_analyze)
 
@@ -725,7 +729,7 @@ def _add_analyze(commands: Any) -> None:
         "right", metavar="RIGHT", help="the right leg's recording (a CSV file: right_shank)"
     )
     _add_csv_options(symmetry)
-    _add_drill_options(symmetry, ("stance", "hop", "lunge", "hip"))
+    _add_drill_options(symmetry, tuple(RULES))
     symmetry.add_argument(
         "--involved",
         choices=("left", "right"),

@@ -10,7 +10,7 @@ from helpers import SENSOR, TRAIN, session
 
 from conftest import recording_path
 from poise.analysis import analyze
-from poise.drills import SPECS
+from poise.drills import LIVE
 from poise.drills.protocol import Condition
 from poise.formats import load_recording, read_recording
 from poise.live.session import SessionPlan
@@ -79,7 +79,7 @@ def test_real_recording_replayed_equals_analyze_of_the_trial_recording(tmp_path,
 def test_realtime_paces_a_simulation_to_the_wall_clock():
     """--realtime: a 1 s slice of a simulated trial takes 1 s."""
     stream = SimStream(SENSOR, TRAIN, seed=1, realtime=True)
-    spec = SPECS["stance"]
+    spec = LIVE["stance"]
     feed = stream.trial(spec, Condition("right"), spec.plan(1.0, 1.0, TRAIN))
     start = time.monotonic()
     t0 = None

@@ -8,7 +8,7 @@ import time
 import numpy as np
 from helpers import SENSOR, TRAIN, loudest_hz, read_wav, session
 
-from poise.drills import SPECS
+from poise.drills import LIVE
 from poise.drills.machine import LOSS_END_MARGIN_S
 from poise.drills.protocol import Condition
 from poise.formats import read_recording
@@ -90,7 +90,7 @@ class _Unplugged:
 
 def test_a_sensor_that_stops_sending_ends_the_trial_as_interrupted_and_says_so(tmp_path):
     sim = SimStream(SENSOR, TRAIN, seed=2)
-    sim.trial(SPECS["stance"], Condition("right"), SPECS["stance"].plan(3.0, 2.0, TRAIN))
+    sim.trial(LIVE["stance"], Condition("right"), LIVE["stance"].plan(3.0, 2.0, TRAIN))
     train = dataclasses.replace(TRAIN, stall_s=0.3)
     stream = SourceStream(_Unplugged(sim.last.recording))
     s = session(tmp_path, SessionPlan("stance", ("right",)), stream, train=train)

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from poise.drills import RULES, compare_limbs
 from poise.errors import InputError
-from poise.metrics.symmetry import RULES, Lsi, compare_limbs, limb_symmetry_index
+from poise.metrics.symmetry import Lsi, limb_symmetry_index
 
 
 def stance(side: str, **values: object) -> dict:

@@ -7,8 +7,8 @@ import csv
 
 import pytest
 
+from poise.drills import RULES
 from poise.errors import PoiseError
-from poise.metrics.symmetry import RULES
 from poise.reports.history import (
     CSV_COLUMNS,
     build_history,

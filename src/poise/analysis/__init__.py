@@ -1,5 +1,8 @@
 """Scoring a recording: ``analyze(recording, drill)`` gives the drill's numbers as a dict.
 
+The pipeline is the same for every drill: check, track (calibration and
+tilt), cut the span, then score it with the drill's own
+:attr:`~poise.drills.drill.Drill.score` (:data:`poise.drills.DRILLS`).
 Every result carries the algorithm version, the span analysed, the
 calibration and the recording's data-health figures, so a number can always
 be traced to how and from what it was computed.
@@ -8,22 +11,37 @@ be traced to how and from what it was computed.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
-from poise.analysis.hop import analyze_hops
 from poise.analysis.prepare import Prepared, Tracked, cut, track
-from poise.analysis.ranges import analyze_board, analyze_hip, analyze_lunge
-from poise.analysis.stance import analyze_stance
-from poise.checks import check_number
+from poise.drills import DRILLS
+from poise.drills.drill import Drill
 from poise.metrics import ALGORITHM_VERSION
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.tilt import TiltSettings
 from poise.recording import Recording
 
-DRILLS = ("stance", "hop", "lunge", "board", "hip")
-#: A wobble board's edge tilt and target zone radius unless told, deg.
-BOARD_MAX_TILT_DEG = 15.0
-BOARD_ZONE_DEG = 5.0
+
+@dataclass(frozen=True)
+class Span:
+    """What a drill is scored from: the span, the recording it was cut from, the settings.
+
+    Args:
+        prepared: the span, on a uniform grid.
+        tracked: the whole recording, tracked.
+        whole_recording: whether the span is the whole recording (no start or end given).
+        tilt: tilt settings (calibration, AHRS, lever arm).
+    """
+
+    prepared: Prepared
+    tracked: Tracked
+    whole_recording: bool
+    tilt: TiltSettings
+
+    def whole(self) -> Prepared:
+        """The whole recording as a span (the span itself when it is the whole)."""
+        return self.prepared if self.whole_recording else cut(self.tracked)
 
 
 def analyze(
@@ -34,34 +52,25 @@ def analyze(
     accel_calibration: AccelCalibration | None = None,
     start_s: float | None = None,
     end_s: float | None = None,
-    max_tilt_deg: float = BOARD_MAX_TILT_DEG,
-    zone_deg: float = BOARD_ZONE_DEG,
+    **options: Any,
 ) -> dict[str, Any]:
     """The drill's metrics over ``[start_s, end_s]`` (the whole recording by default).
 
     Args:
-        drill: one of :data:`DRILLS`.
+        drill: one of :data:`poise.drills.DRILLS`.
         settings: tilt settings (calibration, AHRS, lever arm).
         accel_calibration: the sensor's accelerometer calibration (else the
             recording's own, if its metadata has one).
-        max_tilt_deg, zone_deg: a board's edge tilt and target zone (board only).
+        options: the drill's own (:attr:`poise.drills.drill.Drill.options`: a
+            board's ``max_tilt_deg`` and ``zone_deg``).
 
     A figure that cannot be computed (too little data for it) is None.
     """
-    if drill not in DRILLS:
-        raise ValueError(f"drill must be one of {', '.join(DRILLS)}, not {drill!r}")
-    check_board_options(max_tilt_deg, zone_deg)
+    found = drill_named(drill)
+    drill_options(found, **options)
     settings = settings or TiltSettings()
     tracked = track(recording, settings, accel_calibration)
-    return analyze_tracked(
-        tracked,
-        drill,
-        settings,
-        start_s=start_s,
-        end_s=end_s,
-        max_tilt_deg=max_tilt_deg,
-        zone_deg=zone_deg,
-    )
+    return analyze_tracked(tracked, drill, settings, start_s=start_s, end_s=end_s, **options)
 
 
 def analyze_tracked(
@@ -71,24 +80,14 @@ def analyze_tracked(
     *,
     start_s: float | None = None,
     end_s: float | None = None,
-    max_tilt_deg: float = BOARD_MAX_TILT_DEG,
-    zone_deg: float = BOARD_ZONE_DEG,
+    **options: Any,
 ) -> dict[str, Any]:
     """:func:`analyze` on a recording whose tilt is already tracked (a live trial's)."""
+    found = drill_named(drill)
     recording = tracked.recording
     p = cut(tracked, start_s, end_s)
-    if drill == "stance":
-        result = analyze_stance(p)
-    elif drill == "hop":
-        # The single-leg baseline is taken before the recording's first hop, whatever the span.
-        whole = p if start_s is None and end_s is None else cut(tracked)
-        result = analyze_hops(p, settings.lever_arm.for_placement(p.placement), whole)
-    elif drill == "lunge":
-        result = analyze_lunge(p)
-    elif drill == "hip":
-        result = analyze_hip(p)
-    else:
-        result = analyze_board(p, max_tilt_deg, zone_deg)
+    span = Span(p, tracked, start_s is None and end_s is None, settings)
+    result = found.score(span, drill_options(found, **options))
     meta = recording.meta
     return _finite(
         {
@@ -98,7 +97,7 @@ def analyze_tracked(
             "placement": meta.placement,
             "sensor_model": meta.sensor_model,
             "span_s": [round(p.span_s[0], 4), round(p.span_s[1], 4)],
-            **result,
+            **result.to_dict(),
             "calibration": p.calibration.to_dict(),
             "ahrs_flags": p.ahrs_flags,
             "health": p.health.to_dict(),
@@ -107,10 +106,19 @@ def analyze_tracked(
     )
 
 
-def check_board_options(max_tilt_deg: float, zone_deg: float) -> None:
-    """Raise ValueError naming the option unless the board's edge and zone make sense, deg."""
-    check_number("max_tilt_deg", max_tilt_deg, 1.0, 45.0)
-    check_number("zone_deg", zone_deg, 0.0, max_tilt_deg, above=True)
+def drill_named(drill: str) -> Drill:
+    """The drill of that name; ValueError naming the drills if there is none."""
+    if drill not in DRILLS:
+        raise ValueError(f"drill must be one of {', '.join(DRILLS)}, not {drill!r}")
+    return DRILLS[drill]
+
+
+def drill_options(drill: Drill, **options: Any) -> Any:
+    """The drill's options from keywords; ValueError naming the option that does not fit."""
+    try:
+        return drill.options(**options)
+    except TypeError:
+        raise ValueError(f"{drill.name} has no options {', '.join(options)}") from None
 
 
 def _problems(p: Prepared) -> list[str]:

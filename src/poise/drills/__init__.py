@@ -1,12 +1,46 @@
-"""Drills as guided trials: one module per drill says what is spoken, when, and for how long.
+"""The drills: one module each, one :class:`~poise.drills.drill.Drill` per module.
 
-The trial's sequence (intro, calibration, countdown, trial, end) is common to
+:data:`DRILLS` is the registry, and the only list of drills: the command
+line's choices, the store's validation, the headline metrics, the symmetry
+rules and the live session all read it. Adding a drill is one new module
+plus one line here.
+
+A trial's sequence (intro, calibration, countdown, trial, end) is common to
 every drill and run by :class:`poise.drills.machine.TrialMachine`.
 """
 
 from __future__ import annotations
 
-from poise.drills import board, hop, lunge, stance
-from poise.drills.protocol import DrillSpec
+from collections.abc import Mapping
+from typing import Any
 
-SPECS: dict[str, DrillSpec] = {s.name: s for s in (stance.SPEC, hop.SPEC, lunge.SPEC, board.SPEC)}
+from poise.drills import board, hip, hop, lunge, stance
+from poise.drills.drill import Drill
+from poise.drills.protocol import DrillSpec
+from poise.metrics import symmetry
+from poise.metrics.symmetry import MetricRule, Side
+
+DRILLS: dict[str, Drill] = {
+    d.DRILL.name: d.DRILL
+    for d in (
+        stance,
+        hop,
+        lunge,
+        board,
+        hip,
+    )
+}
+
+#: The drills a guided trial can run: their live parts.
+LIVE: dict[str, DrillSpec] = {name: d.live for name, d in DRILLS.items() if d.live is not None}
+#: The metrics compared between legs, per drill that compares them.
+RULES: dict[str, tuple[MetricRule, ...]] = {
+    name: d.symmetry for name, d in DRILLS.items() if d.compares_legs
+}
+
+
+def compare_limbs(
+    left: Mapping[str, Any], right: Mapping[str, Any], involved: Side | None = None
+) -> dict[str, Any]:
+    """:func:`poise.metrics.symmetry.compare_limbs` with the drills' own rules."""
+    return symmetry.compare_limbs(left, right, RULES, involved)

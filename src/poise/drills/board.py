@@ -1,10 +1,72 @@
-"""Wobble board balance as a guided trial: keep the board level, the tone tells the tilt."""
+"""Wobble board balance: keep the board level, the tone tells the tilt.
+
+Scored as tilt RMS and range per direction, time in the target zone and edge
+touches (:func:`poise.metrics.holds.board_balance`); there are no legs to compare.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from poise.checks import check_number
+from poise.drills.drill import Drill, DrillResult, figure
 from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan
+from poise.metrics.holds import board_balance
+from poise.metrics.symmetry import NO_MDC, MetricRule
+
+if TYPE_CHECKING:
+    from poise.analysis import Span
+
+
+@dataclass(frozen=True)
+class BoardOptions:
+    """The board scored.
+
+    Args:
+        max_tilt_deg: its edge tilt: an edge touch comes within 1.5 deg of it, deg.
+        zone_deg: the target zone's radius, deg.
+    """
+
+    max_tilt_deg: float = 15.0
+    zone_deg: float = 5.0
+
+    def __post_init__(self) -> None:
+        check_number("max_tilt_deg", self.max_tilt_deg, 1.0, 45.0)
+        check_number("zone_deg", self.zone_deg, 0.0, self.max_tilt_deg, above=True)
+
+
+@dataclass(frozen=True)
+class BoardResult(DrillResult):
+    """Board balance (:class:`poise.metrics.holds.BoardBalance`; deg, s, %, count)."""
+
+    ap_rms_deg: float
+    ml_rms_deg: float
+    forward_deg: float
+    back_deg: float
+    left_deg: float
+    right_deg: float
+    time_in_zone_s: float
+    time_in_zone_pct: float
+    edge_touches: tuple[dict[str, Any], ...]
+    edge_touch_count: int
+
+    def lines(self) -> list[str]:
+        return [
+            f"tilt RMS AP {figure(self.ap_rms_deg)} deg, ML {figure(self.ml_rms_deg)} deg",
+            f"range forward {self.forward_deg:.1f}, back {self.back_deg:.1f}, "
+            f"left {self.left_deg:.1f}, right {self.right_deg:.1f} deg",
+            f"in the target zone {self.time_in_zone_s:.1f} s ({self.time_in_zone_pct:.0f}%)",
+            f"edge touches: {self.edge_touch_count}",
+        ]
+
+
+def score(span: Span, options: BoardOptions) -> BoardResult:
+    """Board balance: tilt RMS and range per direction, time in the target zone, edge touches."""
+    p = span.prepared
+    ap, ml = p.tilt_deg[:, 0], p.tilt_deg[:, 1]
+    balance = board_balance(p.t_s, ap, ml, p.rate_hz, options.max_tilt_deg, options.zone_deg)
+    return BoardResult.from_dict(balance.to_dict())
 
 
 def _intro(c: Condition) -> str:
@@ -20,20 +82,32 @@ def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, d
     return "board", {"reference_s": plan.go_s - 1.0, "duration_s": plan.end_s - plan.go_s + 0.5}
 
 
-def _summary(r: dict[str, Any]) -> str:
+def _summary(r: BoardResult) -> str:
     return (
-        f"Level for {r['time_in_zone_pct']:.0f} percent of the time. "
-        f"{r['edge_touch_count']} edge touches."
+        f"Level for {r.time_in_zone_pct:.0f} percent of the time. "
+        f"{r.edge_touch_count} edge touches."
     )
 
 
-SPEC = DrillSpec(
+DRILL = Drill(
     name="board",
-    intro=_intro,
-    move=_move,
-    hold_s=0.0,
-    trial_s=lambda s: s.board_s,
-    feedback=True,
-    sim=_sim,
-    summary=_summary,
+    score=score,
+    result=BoardResult,
+    followed=(
+        MetricRule("ap_rms_deg", "deg", False, None, NO_MDC),
+        MetricRule("ml_rms_deg", "deg", False, None, NO_MDC),
+        MetricRule("time_in_zone_pct", "%", True, None, NO_MDC),
+        MetricRule("edge_touch_count", "count", False, None, NO_MDC),
+    ),
+    options=BoardOptions,
+    live=DrillSpec(
+        name="board",
+        intro=_intro,
+        move=_move,
+        hold_s=0.0,
+        trial_s=lambda s: s.board_s,
+        feedback=True,
+        sim=_sim,
+        summary=_summary,
+    ),
 )

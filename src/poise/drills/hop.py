@@ -1,15 +1,140 @@
-"""Single-leg hop and stick as a guided trial: hop forward, land on the same leg, hold."""
+"""Single-leg hops: hop forward and stick the landing, or hop in series (side hops).
+
+Scored as every flight and landing, with time to stabilisation, contact times
+and the side-hop count (:mod:`poise.metrics.landing`); trained as hop and stick.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from poise.chips import known_chip
+from poise.drills.drill import Drill, DrillResult, NoOptions
 from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan, leg_phrase
+from poise.metrics.landing import Hop, hop_count, hops, with_stabilisation
+from poise.metrics.sway import rms_2d
+from poise.metrics.symmetry import NO_MDC, MetricRule
+from poise.motion.lever_arm import pivot_specific_force
 
+if TYPE_CHECKING:
+    from poise.analysis import Span
+    from poise.analysis.prepare import Prepared
+
+#: The single-leg baseline for time to stabilisation: this span before the first take-off, s
+#: (it ends before the countermovement begins).
+BASELINE_S = (3.6, 0.6)
+SIDE_HOP_TEST_S = 30.0
 #: The simulated athlete takes off this long after the go beep, s.
 REACTION_S = 0.6
 #: Single-leg stance before the hop: the stabilisation baseline needs 3.6 s of it, s.
 HOLD_S = 2.0
+
+
+@dataclass(frozen=True)
+class HopResult(DrillResult):
+    """Every landing (:meth:`poise.metrics.landing.Hop.to_dict`), their count, the
+    single-leg baseline sway (deg), the side-hop count and the rebounds' means (s, 1)."""
+
+    landings: tuple[dict[str, Any], ...]
+    hop_count: int
+    baseline_sway_rms_deg: float | None
+    side_hop_count_30s: int | None
+    mean_contact_s: float | None
+    mean_rsi: float | None
+
+    def lines(self) -> list[str]:
+        lines = [f"hops: {self.hop_count}"]
+        for h in self.landings:
+            text = (
+                f"  {h['t_s']:8.2f} s  flight {h['flight_s'] * 1000:.0f} ms, "
+                f"height {h['height_m'] * 100:.1f} cm"
+            )
+            if h["peak_acc_g"] is not None:
+                text += f", peak {h['peak_acc_g']:.1f} g" + (
+                    " (saturated)" if h["saturated"] else ""
+                )
+            if h["contact_s"] is not None:
+                text += f", contact {h['contact_s'] * 1000:.0f} ms, RSI {h['rsi']:.2f}"
+            if h["tts_s"] is not None:
+                text += f", stable after {h['tts_s']:.2f} s"
+            lines.append(text)
+        if self.mean_rsi is not None:
+            lines.append(
+                f"mean contact {self.mean_contact_s * 1000:.0f} ms, mean RSI {self.mean_rsi:.2f}"
+            )
+        if self.baseline_sway_rms_deg is not None:
+            lines.append(f"single-leg baseline sway {self.baseline_sway_rms_deg:.2f} deg RMS")
+        return lines
+
+
+def score(span: Span, options: NoOptions) -> HopResult:
+    """Every hop in the span; its single-leg baseline from the whole recording's first hop."""
+    p = span.prepared
+    return analyze_hops(p, span.tilt.lever_arm.for_placement(p.placement), span.whole())
+
+
+def analyze_hops(p: Prepared, lever_m: np.ndarray, whole: Prepared | None = None) -> HopResult:
+    """Every hop in the span (see :mod:`poise.metrics.landing`).
+
+    On a shank the ankle's vertical specific force is used (the shank's own
+    rotation taken out with the lever arm ``lever_m``), which is quiet in flight;
+    elsewhere, the sensor's own. The single-leg baseline for time to
+    stabilisation is taken before the first hop of ``whole`` (the whole
+    recording; the span itself by default), so the span chosen does not change it.
+    """
+    found = _hops(p, lever_m)
+    shank = p.placement.endswith("_shank")
+    baseline = None
+    if shank and whole is not None and whole is not p:
+        first = _hops(whole, lever_m)
+        baseline = _baseline_rms(whole, first[0].takeoff_t_s) if first else None
+    elif shank and found:
+        baseline = _baseline_rms(p, found[0].takeoff_t_s)
+    found = with_stabilisation(found, p.t_s, p.tilt_deg, p.rate_hz, baseline)
+    rebounds = [h for h in found if h.contact_s is not None]
+    return HopResult(
+        landings=tuple(h.to_dict() for h in found),
+        hop_count=len(found),
+        baseline_sway_rms_deg=None if baseline is None else round(baseline, 4),
+        # A count for the side-hop test: hops in series (each contact a rebound).
+        side_hop_count_30s=hop_count(found, found[0].takeoff_t_s, SIDE_HOP_TEST_S)
+        if rebounds
+        else None,
+        mean_contact_s=round(float(np.mean([h.contact_s for h in rebounds])), 4)
+        if rebounds
+        else None,
+        mean_rsi=round(float(np.mean([h.rsi for h in rebounds])), 3) if rebounds else None,
+    )
+
+
+def _hops(p: Prepared, lever_m: np.ndarray) -> list[Hop]:
+    on_shank = p.placement.endswith("_shank") and bool(np.any(lever_m))
+    acc = (
+        pivot_specific_force(p.t_s, p.acc_g, p.gyr_dps, lever_m, p.rate_hz) if on_shank else p.acc_g
+    )
+    spec = known_chip(p.recording.meta.sensor_model)
+    return hops(
+        p.t_s,
+        np.sum(p.up * acc, axis=1),
+        p.rate_hz,
+        raw_t_s=p.raw_t_s,
+        raw_acc_g=p.raw_acc_g,
+        full_scale_g=p.recording.meta.acc_range_g,
+        soft_landings=on_shank,
+        lowpass_delay_s=spec.lpf_delay_s(p.rate_hz) if spec is not None else 0.0,
+    )
+
+
+def _baseline_rms(p: Prepared, first_takeoff_t_s: float) -> float | None:
+    """2-D sway RMS of the single-leg stance before the first take-off, if the span holds it."""
+    before, margin = BASELINE_S
+    inside = (p.t_s >= first_takeoff_t_s - before) & (p.t_s <= first_takeoff_t_s - margin)
+    if np.count_nonzero(inside) < p.rate_hz:  # under a second of baseline: none
+        return None
+    return rms_2d(p.tilt_deg[inside, 0], p.tilt_deg[inside, 1])
 
 
 def _intro(c: Condition) -> str:
@@ -35,23 +160,54 @@ def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, d
     }
 
 
-def _summary(r: dict[str, Any]) -> str:
-    if not r["landings"]:
+def _summary(r: HopResult) -> str:
+    if not r.landings:
         return "No hop found."
-    h = r["landings"][0]
+    h = r.landings[0]
     text = f"Hop of {h['height_m'] * 100:.0f} centimetres."
     if h["tts_s"] is not None:
         text += f" Stable after {h['tts_s']:.1f} seconds."
     return text
 
 
-SPEC = DrillSpec(
+DRILL = Drill(
     name="hop",
-    intro=_intro,
-    move=_move,
-    hold_s=HOLD_S,
-    trial_s=lambda s: s.hop_s,
-    feedback=False,
-    sim=_sim,
-    summary=_summary,
+    score=score,
+    result=HopResult,
+    symmetry=(
+        MetricRule("mean_height_m", "m", True, None, NO_MDC, landing_key="height_m"),
+        MetricRule(
+            "mean_tts_s",
+            "s",
+            False,
+            None,
+            NO_MDC + " (the 124-172 ms reported are for force-plate TTS, not shank tilt)",
+            landing_key="tts_s",
+        ),
+        MetricRule("mean_rsi", "1", True, None, NO_MDC, landing_key="rsi"),
+        MetricRule("mean_contact_s", "s", False, None, NO_MDC, landing_key="contact_s"),
+        MetricRule("side_hop_count_30s", "count", True, None, NO_MDC),
+    ),
+    followed=(
+        MetricRule("mean_flight_s", "s", True, None, NO_MDC, landing_key="flight_s"),
+        MetricRule(
+            "mean_peak_acc_g",
+            "g",
+            False,
+            None,
+            NO_MDC + "; lower is a softer landing, the aim of impact retraining "
+            "(Crowell & Davis 2011, Clin Biomech 26:78)",
+            landing_key="peak_acc_g",
+        ),
+    ),
+    live=DrillSpec(
+        name="hop",
+        intro=_intro,
+        move=_move,
+        hold_s=HOLD_S,
+        trial_s=lambda s: s.hop_s,
+        feedback=False,
+        sim=_sim,
+        summary=_summary,
+    ),
 )

@@ -70,9 +70,9 @@ class TrialMachine:
         settings: the session's timing.
         intro_s, move_s: lengths of the spoken intro and move prompts, s.
 
-    >>> from poise.drills import SPECS
+    >>> from poise.drills import LIVE
     >>> from poise.drills.protocol import Condition, TrainSettings
-    >>> m = TrialMachine(SPECS["stance"], Condition("right"), TrainSettings(), 2.0, 1.0)
+    >>> m = TrialMachine(LIVE["stance"], Condition("right"), TrainSettings(), 2.0, 1.0)
     >>> [type(a).__name__ for a in m.start(0.0)]
     ['Say']
     >>> m.step(2.6, calibrated_at=2.0)  # ready at 2.5 s: the move prompt

@@ -110,14 +110,17 @@ class DrillSpec:
     """One drill as a guided trial: its prompts, timing, feedback and simulated athlete.
 
     Args:
-        name: the drill (one of :data:`poise.analysis.DRILLS`).
+        name: the drill (one of :data:`poise.drills.DRILLS`).
         intro: the spoken instruction at the start of a trial.
         move: the prompt to get into position before the countdown.
         hold_s: time from the end of ``move`` to the countdown, s.
         trial_s: the trial's length from the go beep, s, from the settings.
         feedback: whether the biofeedback tone plays during the trial.
         sim: the simulator scenario and its parameters for a plan.
-        summary: the result, as a short sentence to be spoken.
+        summary: the drill's result (:attr:`poise.drills.drill.Drill.result`), as a
+            short sentence to be spoken.
+        detector: the live detector of losses of balance for the stream's rate (Hz),
+            if the drill hears them (:class:`poise.drills.live_loss.LiveLossDetector`).
     """
 
     name: str
@@ -127,7 +130,8 @@ class DrillSpec:
     trial_s: Callable[[TrainSettings], float]
     feedback: bool
     sim: Callable[[Condition, TrialPlan, TrainSettings], tuple[str, dict[str, Any]]]
-    summary: Callable[[dict[str, Any]], str]
+    summary: Callable[[Any], str]
+    detector: Callable[[float], Any] | None = None
 
     def plan(self, intro_s: float, move_s: float, settings: TrainSettings) -> TrialPlan:
         """The trial's plan given the spoken intro and move prompt lengths, s."""

@@ -1,16 +1,93 @@
-"""Single-leg stance as a guided trial: stand on one leg, eyes open or closed, firm or foam."""
+"""Single-leg stance: stand on one leg, eyes open or closed, firm or foam.
+
+Scored as the sway of the shank, every loss of balance and the time held
+(docs/metrics.md); trained with the biofeedback tone, losses heard live.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from poise.drills.drill import Drill, DrillResult, NoOptions, figure
+from poise.drills.live_loss import LiveLossDetector
 from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan, leg_phrase
+from poise.metrics.balance_loss import balance_losses, time_held
+from poise.metrics.sway import sway_metrics
+from poise.metrics.symmetry import NO_MDC, MetricRule
+
+if TYPE_CHECKING:
+    from poise.analysis import Span
+    from poise.analysis.prepare import Prepared
 
 #: The simulated athlete lifts the free foot this long before the go beep, s,
 #: so that single-leg stance is settled when the scored span starts.
 LIFT_LEAD_S = 2.0
 #: The simulator's shortest quiet standing before the lift, s (see poise.sim.stance).
 MIN_REFERENCE_S = 2.5
+
+
+@dataclass(frozen=True)
+class StanceResult(DrillResult):
+    """Sway (deg, deg^2, deg/s, deg/s^3, Hz, s; :class:`poise.metrics.sway.SwayMetrics`),
+    the losses of balance and the time held, s."""
+
+    duration_s: float
+    sway_rms_deg: float
+    ap_rms_deg: float
+    ml_rms_deg: float
+    sway_area95_deg2: float
+    path_length_deg: float
+    sway_velocity_dps: float
+    jerk_dps3: float
+    centroid_hz: float
+    f95_hz: float
+    steadiness: float
+    touchdowns: tuple[dict[str, Any], ...]
+    losses_of_balance: int
+    time_held_s: float
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"sway RMS {figure(self.sway_rms_deg)} deg (AP {figure(self.ap_rms_deg)}, "
+            f"ML {figure(self.ml_rms_deg)}), 95% ellipse {figure(self.sway_area95_deg2, '.1f')} "
+            "deg^2",
+            f"sway velocity {figure(self.sway_velocity_dps)} deg/s, path "
+            f"{figure(self.path_length_deg, '.0f')} deg, centroid {figure(self.centroid_hz)} Hz, "
+            f"F95 {figure(self.f95_hz)} Hz",
+            f"steadiness {figure(self.steadiness, '.0f')}/100",
+            f"losses of balance: {self.losses_of_balance}",
+        ]
+        lines += [f"  {loss['t_s']:8.2f} s  {loss['kind']}" for loss in self.touchdowns]
+        lines.append(f"time held {self.time_held_s:.1f} s")
+        return lines
+
+
+def score(span: Span, options: NoOptions) -> StanceResult:
+    """Sway metrics over the whole span, every loss of balance, and the time held.
+
+    Time held counts from the start of the span or, when the span starts inside
+    the reference still period (the athlete on both feet), from that period's end.
+    """
+    p = span.prepared
+    ap, ml = p.tilt_deg[:, 0], p.tilt_deg[:, 1]
+    sway = sway_metrics(ap, ml, p.rate_hz)
+    losses = balance_losses(p.t_s, ap, ml, p.acc_g, p.rate_hz)
+    return StanceResult(
+        **{k: round(v, 4) for k, v in sway.to_dict().items()},
+        touchdowns=tuple(loss.to_dict() for loss in losses),
+        losses_of_balance=len(losses),
+        time_held_s=round(time_held(_held_from(p), p.span_s[1], losses), 3),
+    )
+
+
+def _held_from(p: Prepared) -> float:
+    start = p.span_s[0]
+    if p.calibration.found and p.calibration.reference_t_s is not None:
+        ref_start, ref_end = p.calibration.reference_t_s
+        if ref_start <= start < ref_end:
+            return min(ref_end, p.span_s[1])
+    return start
 
 
 def _intro(c: Condition) -> str:
@@ -37,22 +114,41 @@ def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, d
     }
 
 
-def _summary(r: dict[str, Any]) -> str:
-    losses = r["losses_of_balance"]
+def _summary(r: StanceResult) -> str:
+    losses = r.losses_of_balance
     lost = "no loss of balance" if losses == 0 else f"{losses} loss{'es' if losses > 1 else ''}"
     return (
-        f"Held {r['time_held_s']:.0f} seconds, {lost}. "
-        f"Sway {r['sway_rms_deg']:.1f} degrees. Steadiness {r['steadiness']:.0f}."
+        f"Held {r.time_held_s:.0f} seconds, {lost}. "
+        f"Sway {r.sway_rms_deg:.1f} degrees. Steadiness {r.steadiness:.0f}."
     )
 
 
-SPEC = DrillSpec(
+DRILL = Drill(
     name="stance",
-    intro=_intro,
-    move=_move,
-    hold_s=0.0,
-    trial_s=lambda s: s.stance_s,
-    feedback=True,
-    sim=_sim,
-    summary=_summary,
+    score=score,
+    result=StanceResult,
+    symmetry=(
+        MetricRule("sway_rms_deg", "deg", False, None, NO_MDC),
+        MetricRule("sway_area95_deg2", "deg^2", False, None, NO_MDC),
+        MetricRule("sway_velocity_dps", "deg/s", False, None, NO_MDC),
+        MetricRule(
+            "time_held_s",
+            "s",
+            True,
+            None,
+            NO_MDC + " (the 24.1 s of Gait Posture 2011;33:737 is for adults aged 60-89)",
+        ),
+        MetricRule("losses_of_balance", "count", False, None, NO_MDC),
+    ),
+    live=DrillSpec(
+        name="stance",
+        intro=_intro,
+        move=_move,
+        hold_s=0.0,
+        trial_s=lambda s: s.stance_s,
+        feedback=True,
+        sim=_sim,
+        summary=_summary,
+        detector=LiveLossDetector,
+    ),
 )

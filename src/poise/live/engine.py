@@ -6,7 +6,7 @@ Per block, in this order (the hot path; NumPy block operations only):
    from there exactly as the file stores it, so scoring the file later gives
    the same numbers to the last digit;
 2. the :class:`~poise.motion.tilt.TiltTracker` calibrates (once) and tracks tilt;
-3. in the trial, stance's live loss detector hears losses of balance;
+3. in the trial, the drill's live detector (stance's) hears losses of balance;
 4. the drill's :class:`~poise.drills.machine.TrialMachine` turns time,
    calibration and losses into actions (say, beep, feedback, end);
 5. the caller plays the actions and the biofeedback tone follows the latest tilt.
@@ -25,7 +25,6 @@ import numpy as np
 
 from poise.analysis import analyze_tracked
 from poise.analysis.prepare import check_rate, tracked_from
-from poise.drills.live_loss import LiveLossDetector
 from poise.drills.machine import Action, Phase, TrialMachine
 from poise.errors import PoiseError
 from poise.formats.poise_csv import RecordingWriter
@@ -75,7 +74,8 @@ class TrialEngine:
             settings,
             accel_calibration,
         )
-        self.detector = LiveLossDetector(meta.rate_hz) if machine.spec.name == "stance" else None
+        detector = machine.spec.detector
+        self.detector = detector(meta.rate_hz) if detector is not None else None
         self.tilt: LiveTilt | None = None
         self.t_s: float | None = None  # device time of the latest sample
         self.score_error: str | None = None  # why result() gave None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poise.drills import SPECS
+from poise.drills import LIVE
 from poise.drills.protocol import TrainSettings
 from poise.errors import PoiseError
 from poise.live.controls import Controls, Keyboard, Panel
@@ -89,7 +89,7 @@ def open_stream(launch: Launch, settings: Settings) -> tuple[Stream, dict[str, A
 
 def plan_seconds(plan: SessionPlan, train: TrainSettings) -> float:
     """An upper bound of a session's recorded time, s (for the disk-space check)."""
-    per_trial = SPECS[plan.drill].trial_s(train) + TRIAL_ALLOWANCE_S
+    per_trial = LIVE[plan.drill].trial_s(train) + TRIAL_ALLOWANCE_S
     return len(plan.legs) * plan.trials * per_trial
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from poise.checks import check_choice, check_count
-from poise.drills import SPECS
+from poise.drills import DRILLS, LIVE
 from poise.drills.machine import Beep, End, Feedback, Mark, Say, TrialMachine
 from poise.drills.protocol import Condition, TrainSettings
 from poise.formats.poise_csv import RecordingWriter
@@ -44,7 +44,7 @@ class SessionPlan:
     """What a session does: one drill, for these legs, this many trials each.
 
     Args:
-        drill: ``stance``, ``hop``, ``lunge`` or ``board``.
+        drill: one that can be trained live (:data:`poise.drills.LIVE`).
         legs: the legs in order (``("board",)`` for the board).
         eyes, surface: the condition (stance).
         trials: trials per leg.
@@ -59,7 +59,7 @@ class SessionPlan:
     athlete: str = "athlete"
 
     def __post_init__(self) -> None:
-        check_choice("drill", self.drill, tuple(SPECS))
+        check_choice("drill", self.drill, tuple(LIVE))
         check_count("trials", self.trials, 1, 100)
         if not self.athlete.strip():
             raise ValueError("athlete must be a name, not empty")
@@ -116,7 +116,8 @@ class Session:
         scratch_dir: Path | None = None,
     ) -> None:
         self.plan = plan
-        self.spec = SPECS[plan.drill]
+        self.drill = DRILLS[plan.drill]
+        self.spec = LIVE[plan.drill]
         self.stream = stream
         self.cues = cues
         self.store = store
@@ -327,7 +328,7 @@ class Session:
             for line in format_analysis(outcome.result).splitlines()[1:]:
                 self.display.event(f"   {line}")
             if outcome.status == "complete":
-                self._say(self.spec.summary(outcome.result))
+                self._say(self.spec.summary(self.drill.result.from_dict(outcome.result)))
         elif engine.score_error:
             self.display.event(f"   not scored: {engine.score_error}")
         self.display.event(f"   trial {outcome.status}; raw recording {outcome.recording}")
@@ -335,14 +336,14 @@ class Session:
     def _symmetry(self) -> None:
         """Left against right, from each leg's latest complete trial (both legs done)."""
         from poise.analysis.report import format_symmetry
-        from poise.metrics.symmetry import RULES, compare_limbs
+        from poise.drills import compare_limbs
 
         latest = {
             o.condition.leg: o.result
             for o in self.outcomes
             if o.status == "complete" and o.result is not None
         }
-        if self.plan.drill in RULES and {"left", "right"} <= set(latest):
+        if self.drill.compares_legs and {"left", "right"} <= set(latest):
             comparison = compare_limbs(latest["left"], latest["right"])
             for line in format_symmetry(comparison).splitlines():
                 self.display.event(f"   {line}")

@@ -21,7 +21,8 @@ Where no published MDC fits Poise's measure the MDC is None and the metric is
 flagged by LSI only. Flags judge the figures as reported (LSI to 0.1%, the
 difference to 4 decimals), so a reported 90.0% is never flagged.
 
-Sources: each MDC's study is named in its rule in :data:`RULES`, and
+Sources: each MDC's study is named in its rule, in the drill's module
+(:attr:`poise.drills.drill.Drill.symmetry`), and
 docs/metrics.md says how well it fits; the LSI is the one of return-to-sport
 hop testing.
 """
@@ -60,66 +61,6 @@ class MetricRule:
     mdc: float | None
     mdc_source: str
     landing_key: str | None = None
-
-
-#: The metrics compared per drill. The board is left out until its keys are stable.
-RULES: dict[str, tuple[MetricRule, ...]] = {
-    "stance": (
-        MetricRule("sway_rms_deg", "deg", False, None, NO_MDC),
-        MetricRule("sway_area95_deg2", "deg^2", False, None, NO_MDC),
-        MetricRule("sway_velocity_dps", "deg/s", False, None, NO_MDC),
-        MetricRule(
-            "time_held_s",
-            "s",
-            True,
-            None,
-            NO_MDC + " (the 24.1 s of Gait Posture 2011;33:737 is for adults aged 60-89)",
-        ),
-        MetricRule("losses_of_balance", "count", False, None, NO_MDC),
-    ),
-    "hop": (
-        MetricRule("mean_height_m", "m", True, None, NO_MDC, landing_key="height_m"),
-        MetricRule(
-            "mean_tts_s",
-            "s",
-            False,
-            None,
-            NO_MDC + " (the 124-172 ms reported are for force-plate TTS, not shank tilt)",
-            landing_key="tts_s",
-        ),
-        MetricRule("mean_rsi", "1", True, None, NO_MDC, landing_key="rsi"),
-        MetricRule("mean_contact_s", "s", False, None, NO_MDC, landing_key="contact_s"),
-        MetricRule("side_hop_count_30s", "count", True, None, NO_MDC),
-    ),
-    "lunge": (
-        MetricRule(
-            "max_inclination_deg",
-            "deg",
-            True,
-            4.7,
-            "Powden, Hoch & Hoch 2015, Man Ther (doi:10.1016/j.math.2015.01.004): "
-            "weight-bearing lunge test, systematic review, intra-clinician MDC 4.7 deg",
-        ),
-    ),
-    "hip": (
-        MetricRule(
-            "internal_rotation_deg",
-            "deg",
-            True,
-            5.4,
-            "Krause et al., Knee Surg Sports Traumatol Arthrosc, issue 9, pp 2562-2567: "
-            "active seated hip internal rotation, digital inclinometer, 25 asymptomatic adults",
-        ),
-        MetricRule(
-            "external_rotation_deg",
-            "deg",
-            True,
-            8.6,
-            "Gradoz et al. 2018, J Sport Rehabil 27(4): passive supine and seated hip "
-            "rotation, 19 healthy adults; the largest of their MDCs (6.1-8.6 deg)",
-        ),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -168,12 +109,17 @@ def limb_symmetry_index(
 
 
 def compare_limbs(
-    left: Mapping[str, Any], right: Mapping[str, Any], involved: Side | None = None
+    left: Mapping[str, Any],
+    right: Mapping[str, Any],
+    rules: Mapping[str, tuple[MetricRule, ...]],
+    involved: Side | None = None,
 ) -> dict[str, Any]:
     """Symmetry of two results of one drill (from :func:`poise.analysis.analyze`), JSON-ready.
 
     Args:
         left, right: the left and right legs' results.
+        rules: the metrics compared, per drill that compares legs
+            (:data:`poise.drills.RULES`).
         involved: the injured or operated side, if there is one.
 
     Returns:
@@ -195,10 +141,10 @@ def compare_limbs(
             right.get("file") or "right",
             f"a {right.get('drill')} result cannot be compared with a {drill} result",
         )
-    if drill not in RULES:
+    if drill not in rules:
         raise InputError(
             left.get("file") or "left",
-            f"no symmetry rules for drill {drill!r} (only {', '.join(RULES)})",
+            f"no symmetry rules for drill {drill!r} (only {', '.join(rules)})",
         )
     for side, result in zip(SIDES, (left, right), strict=True):
         other = "right" if side == "left" else "left"
@@ -210,7 +156,7 @@ def compare_limbs(
     return {
         "drill": drill,
         "involved": involved,
-        "metrics": [_compare(rule, left, right, involved) for rule in RULES[drill]],
+        "metrics": [_compare(rule, left, right, involved) for rule in rules[drill]],
     }
 
 
@@ -243,7 +189,8 @@ def _compare(
 def rule_value(result: Mapping[str, Any], rule: MetricRule) -> float | None:
     """The rule's value in a result: a key, or the mean of a key over the landings (4 decimals).
 
-    >>> rule_value({"landings": [{"tts_s": 0.5}, {"tts_s": None}, {"tts_s": 0.7}]}, RULES["hop"][1])
+    >>> tts = MetricRule("mean_tts_s", "s", False, None, NO_MDC, landing_key="tts_s")
+    >>> rule_value({"landings": [{"tts_s": 0.5}, {"tts_s": None}, {"tts_s": 0.7}]}, tts)
     0.6
     """
     if rule.landing_key is None:

@@ -16,7 +16,7 @@ the limb-symmetry rules), over **complete** trials only:
   published MDC fits the measure.
 
 Interrupted, aborted and running trials are only counted. The legs are
-compared on the latest complete trial of each (:func:`poise.metrics.symmetry.compare_limbs`:
+compared on the latest complete trial of each (:func:`poise.drills.compare_limbs`:
 LSI, flagged under 90%).
 """
 
@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from poise.analysis.report import format_symmetry
+from poise.drills import RULES, compare_limbs
 from poise.errors import InputError, PoiseError
 from poise.files import atomic_write_text
-from poise.metrics.symmetry import RULES, MetricRule, compare_limbs
+from poise.metrics.symmetry import MetricRule
 from poise.store.headline import headline_rule, headline_rules
 from poise.store.paths import default_store_path
 from poise.store.sqlite import Store, TrialRow
@@ -186,7 +187,7 @@ def _group(key: tuple[str, ...], rows: list[TrialRow]) -> GroupHistory:
 def metric_history(rule: MetricRule, series: Sequence[tuple[str, float]]) -> MetricHistory:
     """The course of one metric from ``(started_utc, value)`` pairs in time order.
 
-    >>> from poise.metrics.symmetry import RULES
+    >>> from poise.drills import RULES
     >>> h = metric_history(RULES["lunge"][0], [("2025-03-01T09:00:00Z", 38.0),
     ...                                        ("2025-03-05T09:00:00Z", 43.5)])
     >>> h.best, h.change, h.change_better, h.exceeds_mdc, h.trend_note

@@ -1,11 +1,11 @@
 """The headline metrics of each drill: the numbers kept per trial and followed over time.
 
-They are the drill's limb-symmetry rules (:data:`poise.metrics.symmetry.RULES`:
-name, unit, which direction is better, the minimal detectable change and its
-source) plus a few that are followed over time but not compared between legs
-(:data:`EXTRA`): a hop's flight time and peak acceleration, and the wobble
-board, which has no legs to compare. The rules are reused, not repeated, so a
-metric's direction and MDC are one number in one place.
+They are the drill's own (:attr:`poise.drills.drill.Drill.headline`): its
+limb-symmetry rules (name, unit, which direction is better, the minimal
+detectable change and its source), then those followed over time but not
+compared between legs (a hop's flight time and peak acceleration; the wobble
+board's, which has no legs to compare). Each is one rule in the drill's
+module, so a metric's direction and MDC are one number in one place.
 """
 
 from __future__ import annotations
@@ -13,38 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from poise.metrics.symmetry import NO_MDC, RULES, MetricRule, rule_value
-
-#: Headline metrics beyond the symmetry rules, per drill.
-EXTRA: dict[str, tuple[MetricRule, ...]] = {
-    "hop": (
-        MetricRule("mean_flight_s", "s", True, None, NO_MDC, landing_key="flight_s"),
-        MetricRule(
-            "mean_peak_acc_g",
-            "g",
-            False,
-            None,
-            NO_MDC + "; lower is a softer landing, the aim of impact retraining "
-            "(Crowell & Davis 2011, Clin Biomech 26:78)",
-            landing_key="peak_acc_g",
-        ),
-    ),
-    "board": (
-        MetricRule("ap_rms_deg", "deg", False, None, NO_MDC),
-        MetricRule("ml_rms_deg", "deg", False, None, NO_MDC),
-        MetricRule("time_in_zone_pct", "%", True, None, NO_MDC),
-        MetricRule("edge_touch_count", "count", False, None, NO_MDC),
-    ),
-}
+from poise.drills import DRILLS
+from poise.metrics.symmetry import MetricRule, rule_value
 
 
 def headline_rules(drill: str) -> tuple[MetricRule, ...]:
-    """The headline metrics of ``drill``: its symmetry rules, then its extras.
+    """The headline metrics of ``drill``: its symmetry rules, then the ones only followed.
 
     >>> [rule.name for rule in headline_rules("lunge")]
     ['max_inclination_deg']
     """
-    return RULES.get(drill, ()) + EXTRA.get(drill, ())
+    found = DRILLS.get(drill)
+    return found.headline if found is not None else ()
 
 
 def headline_rule(drill: str, name: str) -> MetricRule | None:

@@ -40,8 +40,8 @@ from types import TracebackType
 from typing import Any
 
 import poise
-from poise.analysis import DRILLS
 from poise.checks import check_choice, check_count
+from poise.drills import DRILLS
 from poise.errors import PoiseError
 from poise.metrics import ALGORITHM_VERSION
 from poise.store.paths import RECORDINGS_DIR
@@ -289,7 +289,7 @@ class Store:
         The recording path is ``recordings/<session>/<trial>-<drill>-<leg>.csv``
         beside the store (its folder is created); the store keeps it relative.
         """
-        check_choice("drill", drill, DRILLS)
+        check_choice("drill", drill, tuple(DRILLS))
         check_choice("leg", leg, LEGS)
         check_choice("eyes", eyes, EYES)
         check_choice("surface", surface, SURFACES)

@@ -1,0 +1,98 @@
+"""A drill in one object: how it is scored, reported, compared, followed and trained.
+
+Each drill module (``stance``, ``hop``, ``lunge``, ``board``, ``hip``) builds one
+:class:`Drill`; :data:`poise.drills.DRILLS` gathers them, and is the only list
+of drills. Nothing here, nor in a drill module's top level, imports the
+scoring's dependencies (NumPy, SciPy, the AHRS): a drill imports them when it
+scores, so the store and the command line's parser read the registry cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, Self
+
+from poise.metrics.symmetry import MetricRule
+
+if TYPE_CHECKING:
+    from poise.analysis import Span
+    from poise.drills.protocol import DrillSpec
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    """A drill's own figures, typed: its fields are the result's JSON keys, in order.
+
+    Lists are kept as tuples (the result is frozen) and given back as lists.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as the JSON contract has them (the analysis envelope adds the rest)."""
+        return {
+            f.name: list(value) if isinstance(value := getattr(self, f.name), tuple) else value
+            for f in fields(self)
+        }
+
+    @classmethod
+    def from_dict(cls, result: Mapping[str, Any]) -> Self:
+        """The drill's figures of an analysis result (the envelope's keys are left out)."""
+        return cls(
+            **{
+                f.name: tuple(value) if isinstance(value := result[f.name], list) else value
+                for f in fields(cls)
+            }
+        )
+
+    def lines(self) -> list[str]:
+        """The figures as lines of the text report."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """A drill scored without options of its own."""
+
+
+@dataclass(frozen=True)
+class Drill:
+    """One drill: its scoring, result, report, headline metrics, live part and simulator.
+
+    Args:
+        name: what the command line, the store and the results call it.
+        score: the figures of a prepared span (:class:`poise.analysis.Span`) with
+            the drill's options.
+        result: the type of those figures (its ``lines`` are the text report).
+        symmetry: the metrics compared between legs (:mod:`poise.metrics.symmetry`);
+            empty where there are no legs to compare (the board).
+        followed: further headline metrics, followed over time but not compared.
+        options: the drill's scoring options, a frozen dataclass checked when made.
+        live: the drill as a guided trial (prompts, timing, detectors, simulated
+            athlete), or None where it cannot be trained live.
+    """
+
+    name: str
+    score: Callable[[Span, Any], DrillResult]
+    result: type[DrillResult]
+    symmetry: tuple[MetricRule, ...] = ()
+    followed: tuple[MetricRule, ...] = ()
+    options: Callable[..., Any] = NoOptions
+    live: DrillSpec | None = None
+
+    @property
+    def headline(self) -> tuple[MetricRule, ...]:
+        """The numbers kept per trial and followed over time: the symmetry rules, then the rest."""
+        return self.symmetry + self.followed
+
+    @property
+    def compares_legs(self) -> bool:
+        return bool(self.symmetry)
+
+
+def figure(x: float | None, spec: str = ".2f") -> str:
+    """A figure for text, ``-`` where it could not be computed.
+
+    >>> figure(1.234), figure(None)
+    ('1.23', '-')
+    """
+    return "-" if x is None else format(x, spec)

@@ -1,0 +1,104 @@
+"""Seated hip rotation: the shank hanging from a bent knee is the hip's pointer.
+
+Scored as the internal and external rotation held, from the shank's ML tilt
+(the goniometer method with the tibia as the arm; :mod:`poise.sim.hip`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from poise.drills.drill import Drill, DrillResult, NoOptions
+from poise.errors import PoiseError
+from poise.metrics.holds import holds
+from poise.metrics.symmetry import MetricRule
+
+if TYPE_CHECKING:
+    from poise.analysis import Span
+
+#: A hip rotation's end position is a hold at least this far from the hanging shank, deg.
+HIP_THRESHOLD_DEG = 10.0
+
+
+@dataclass(frozen=True)
+class HipResult(DrillResult):
+    """Each held rotation (start, end, s; rotation, deg) and the largest, deg, each way."""
+
+    internal_reps: tuple[dict[str, float], ...]
+    internal_rotation_deg: float | None
+    external_reps: tuple[dict[str, float], ...]
+    external_rotation_deg: float | None
+
+    def lines(self) -> list[str]:
+        lines = []
+        for kind, best, held in (
+            ("internal", self.internal_rotation_deg, self.internal_reps),
+            ("external", self.external_rotation_deg, self.external_reps),
+        ):
+            reps = ", ".join(f"{rep['rotation_deg']:.1f}" for rep in held)
+            lines.append(
+                f"{kind} rotation: "
+                + (f"{best:.1f} deg (repetitions {reps})" if best is not None else "none held")
+            )
+        return lines
+
+
+def score(span: Span, options: NoOptions) -> HipResult:
+    """Internal and external rotation of the hip, the shank hanging from a bent knee.
+
+    The foot swings out in internal rotation; on the right leg the shank's top
+    then leans left (ML < 0), on the left leg right.
+    """
+    p = span.prepared
+    if p.placement not in ("left_shank", "right_shank"):
+        where = p.recording.path or "recording"
+        if p.placement == "unknown":
+            raise PoiseError(
+                f"{where}: hip rotation needs to know the leg; give --placement "
+                "left_shank or right_shank"
+            )
+        raise PoiseError(
+            f"{where}: recorded on the {p.placement}; hip rotation needs a sensor on a shank"
+        )
+    inward = -1.0 if p.placement == "right_shank" else 1.0
+    ml = p.tilt_deg[:, 1]
+    out: dict[str, Any] = {}
+    for kind, sign in (("internal", inward), ("external", -inward)):
+        reps = holds(p.t_s, ml, p.gyr_dps, p.rate_hz, sign * HIP_THRESHOLD_DEG)
+        angles = [abs(rep.mean_deg) for rep in reps]
+        out[f"{kind}_reps"] = tuple(
+            {
+                "t_s": round(r.start_t_s, 3),
+                "end_t_s": round(r.end_t_s, 3),
+                "rotation_deg": round(a, 3),
+            }
+            for r, a in zip(reps, angles, strict=True)
+        )
+        out[f"{kind}_rotation_deg"] = round(max(angles), 3) if angles else None
+    return HipResult(**out)
+
+
+DRILL = Drill(
+    name="hip",
+    score=score,
+    result=HipResult,
+    symmetry=(
+        MetricRule(
+            "internal_rotation_deg",
+            "deg",
+            True,
+            5.4,
+            "Krause et al., Knee Surg Sports Traumatol Arthrosc, issue 9, pp 2562-2567: "
+            "active seated hip internal rotation, digital inclinometer, 25 asymptomatic adults",
+        ),
+        MetricRule(
+            "external_rotation_deg",
+            "deg",
+            True,
+            8.6,
+            "Gradoz et al. 2018, J Sport Rehabil 27(4): passive supine and seated hip "
+            "rotation, 19 healthy adults; the largest of their MDCs (6.1-8.6 deg)",
+        ),
+    ),
+)
