@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from poise.drills.drill import Drill, DrillResult, NoOptions
+from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan, leg_phrase
 from poise.errors import PoiseError
 from poise.metrics.holds import holds
 from poise.metrics.symmetry import MetricRule
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 
 #: A hip rotation's end position is a hold at least this far from the hanging shank, deg.
 HIP_THRESHOLD_DEG = 10.0
+#: One in-and-out repetition of the simulated athlete (each way: turn 1.2 s, hold 2 s,
+#: back 1 s, rest 1 s), s; and its stillness after the go beep before the first, s.
+REP_S = 10.4
+SETTLE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,34 @@ def score(span: Span, options: NoOptions) -> HipResult:
     return HipResult(**out)
 
 
+def _intro(c: Condition) -> str:
+    return (
+        f"{leg_phrase(c)}, hip rotation set {c.number}. Sit on the table, the knee bent "
+        "over its edge, the shin hanging. Keep the thigh still."
+    )
+
+
+def _move(c: Condition) -> str:
+    return (
+        "After the beep, rotate the foot out and hold, back to the middle, "
+        "then rotate it in and hold. Each time."
+    )
+
+
+def _trial_s(settings: TrainSettings) -> float:
+    return SETTLE_S + settings.hip_reps * REP_S
+
+
+def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, dict[str, Any]]:
+    return "hip", {"leg": c.leg, "reps": settings.hip_reps, "reference_s": plan.go_s}
+
+
+def _summary(r: HipResult) -> str:
+    best = {"internal": r.internal_rotation_deg, "external": r.external_rotation_deg}
+    held = [f"{kind} rotation {deg:.0f} degrees" for kind, deg in best.items() if deg is not None]
+    return f"Best {', '.join(held)}." if held else "No rotation hold found."
+
+
 DRILL = Drill(
     name="hip",
     score=score,
@@ -100,5 +133,15 @@ DRILL = Drill(
             "Gradoz et al. 2018, J Sport Rehabil 27(4): passive supine and seated hip "
             "rotation, 19 healthy adults; the largest of their MDCs (6.1-8.6 deg)",
         ),
+    ),
+    live=DrillSpec(
+        name="hip",
+        intro=_intro,
+        move=_move,
+        hold_s=0.0,
+        trial_s=_trial_s,
+        feedback=False,
+        sim=_sim,
+        summary=_summary,
     ),
 )

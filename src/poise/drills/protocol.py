@@ -51,6 +51,7 @@ class TrainSettings:
             5 s stabilisation window).
         lunge_reps: lunge repetitions per trial.
         board_s: wobble board trial, s.
+        hip_reps: seated hip rotation repetitions (each out and in) per trial.
     """
 
     settle_s: float = 2.5
@@ -63,6 +64,7 @@ class TrainSettings:
     hop_s: float = 8.0
     lunge_reps: int = 3
     board_s: float = 30.0
+    hip_reps: int = 3
 
     def __post_init__(self) -> None:
         check_number("settle_s", self.settle_s, 2.0, 60.0)
@@ -75,6 +77,7 @@ class TrainSettings:
         check_number("hop_s", self.hop_s, 5.0, 60.0)
         check_count("lunge_reps", self.lunge_reps, 1, 10)
         check_number("board_s", self.board_s, 5.0, 300.0)
+        check_count("hip_reps", self.hip_reps, 1, 10)
 
 
 @dataclass(frozen=True)
