@@ -32,7 +32,7 @@ from poise.cues.biofeedback import FeedbackSettings
 from poise.cues.player import Cues
 from poise.cues.sinks import NullSink, WavSink
 from poise.cues.speech import Speech
-from poise.drills.protocol import TrainSettings
+from poise.drills import TrainSettings
 from poise.live.display import Display
 from poise.live.session import Session, SessionPlan
 from poise.live.streams import FileStream, SimStream

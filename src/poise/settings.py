@@ -25,7 +25,7 @@ from poise.checks import check_number
 from poise.chips import chip
 from poise.cues.biofeedback import FeedbackSettings
 from poise.cues.player import CuesSettings
-from poise.drills.protocol import TrainSettings
+from poise.drills import TrainSettings
 from poise.errors import PoiseError
 from poise.files import read_text
 from poise.live.controls import PanelSettings
@@ -228,7 +228,16 @@ def _toml_value(value: Any) -> str:
 
 
 def _arg_docs(cls: type) -> dict[str, str]:
-    """Map field name to its description from the ``Args:`` section of a docstring."""
+    """Map field name to its description from the ``Args:`` section of the docstring of
+    the class, or of the base class that declares the field."""
+    out: dict[str, str] = {}
+    for part in reversed(cls.__mro__):
+        if dataclasses.is_dataclass(part):
+            out.update(_own_arg_docs(part))
+    return out
+
+
+def _own_arg_docs(cls: type) -> dict[str, str]:
     doc = (cls.__doc__ or "").expandtabs()
     match = re.search(r"Args:\n(.*?)(?:\n\s*\n|\Z)", doc, re.S)
     out: dict[str, str] = {}

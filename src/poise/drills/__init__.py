@@ -12,11 +12,12 @@ every drill and run by :class:`poise.drills.machine.TrialMachine`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from poise.drills import board, hip, hop, lunge, stance
 from poise.drills.drill import Drill
-from poise.drills.protocol import DrillSpec
+from poise.drills.protocol import DrillSpec, SessionTiming
 from poise.metrics import symmetry
 from poise.metrics.symmetry import MetricRule, Side
 
@@ -33,6 +34,25 @@ DRILLS: dict[str, Drill] = {
 
 #: The drills a guided trial can run: their live parts.
 LIVE: dict[str, DrillSpec] = {name: d.live for name, d in DRILLS.items() if d.live is not None}
+
+
+@dataclass(frozen=True)
+class TrainSettings(*(live.settings for live in reversed(LIVE.values())), SessionTiming):
+    """How a guided session is timed.
+
+    The ``[train]`` settings: the timing every trial shares
+    (:class:`~poise.drills.protocol.SessionTiming`), then each live drill's own
+    (:attr:`DrillSpec.settings <poise.drills.protocol.DrillSpec>`, in registry
+    order), each key declared and checked in its drill's module.
+    """
+
+    def __post_init__(self) -> None:
+        for part in type(self).__mro__[1:]:
+            check = vars(part).get("__post_init__")
+            if check is not None:
+                check(self)
+
+
 #: The metrics compared between legs, per drill that compares them.
 RULES: dict[str, tuple[MetricRule, ...]] = {
     name: d.symmetry for name, d in DRILLS.items() if d.compares_legs

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from poise.checks import check_number
 from poise.drills.drill import Drill, DrillResult, figure
-from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan
+from poise.drills.protocol import Condition, DrillSpec, TrialPlan
 from poise.metrics.holds import board_balance
 from poise.metrics.symmetry import NO_MDC, MetricRule
 
@@ -69,6 +69,20 @@ def score(span: Span, options: BoardOptions) -> BoardResult:
     return BoardResult.from_dict(balance.to_dict())
 
 
+@dataclass(frozen=True)
+class BoardTrial:
+    """Wobble board trials.
+
+    Args:
+        board_s: wobble board trial, s.
+    """
+
+    board_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        check_number("board_s", self.board_s, 5.0, 300.0)
+
+
 def _intro(c: Condition) -> str:
     return f"Board, trial {c.number}. Hold the board level and still."
 
@@ -77,7 +91,7 @@ def _move(c: Condition) -> str:
     return "Keep it level. The tone rises as the board tilts."
 
 
-def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, dict[str, Any]]:
+def _sim(c: Condition, plan: TrialPlan, settings: BoardTrial) -> tuple[str, dict[str, Any]]:
     # The simulated board levels out over 1 s after its reference, then the trial runs.
     return "board", {"reference_s": plan.go_s - 1.0, "duration_s": plan.end_s - plan.go_s + 0.5}
 
@@ -109,5 +123,6 @@ DRILL = Drill(
         feedback=True,
         sim=_sim,
         summary=_summary,
+        settings=BoardTrial,
     ),
 )

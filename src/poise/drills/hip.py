@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from poise.checks import check_count
 from poise.drills.drill import Drill, DrillResult, NoOptions
-from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan, leg_phrase
+from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.errors import PoiseError
 from poise.metrics.holds import holds
 from poise.metrics.symmetry import MetricRule
@@ -84,6 +85,20 @@ def score(span: Span, options: NoOptions) -> HipResult:
     return HipResult(**out)
 
 
+@dataclass(frozen=True)
+class HipTrial:
+    """Seated hip rotation sets.
+
+    Args:
+        hip_reps: seated hip rotation repetitions (each out and in) per trial.
+    """
+
+    hip_reps: int = 3
+
+    def __post_init__(self) -> None:
+        check_count("hip_reps", self.hip_reps, 1, 10)
+
+
 def _intro(c: Condition) -> str:
     return (
         f"{leg_phrase(c)}, hip rotation set {c.number}. Sit on the table, the knee bent "
@@ -98,11 +113,11 @@ def _move(c: Condition) -> str:
     )
 
 
-def _trial_s(settings: TrainSettings) -> float:
+def _trial_s(settings: HipTrial) -> float:
     return SETTLE_S + settings.hip_reps * REP_S
 
 
-def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, dict[str, Any]]:
+def _sim(c: Condition, plan: TrialPlan, settings: HipTrial) -> tuple[str, dict[str, Any]]:
     return "hip", {"leg": c.leg, "reps": settings.hip_reps, "reference_s": plan.go_s}
 
 
@@ -143,5 +158,6 @@ DRILL = Drill(
         feedback=False,
         sim=_sim,
         summary=_summary,
+        settings=HipTrial,
     ),
 )

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from poise.checks import check_number
 from poise.chips import known_chip
 from poise.drills.drill import Drill, DrillResult, NoOptions
-from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan, leg_phrase
+from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.metrics.landing import Hop, hop_count, hops, with_stabilisation
 from poise.metrics.sway import rms_2d
 from poise.metrics.symmetry import NO_MDC, MetricRule
@@ -137,6 +138,21 @@ def _baseline_rms(p: Prepared, first_takeoff_t_s: float) -> float | None:
     return rms_2d(p.tilt_deg[inside, 0], p.tilt_deg[inside, 1])
 
 
+@dataclass(frozen=True)
+class HopTrial:
+    """Hop and stick trials.
+
+    Args:
+        hop_s: time after the go beep to hop, land and settle, s (covers the
+            5 s stabilisation window).
+    """
+
+    hop_s: float = 8.0
+
+    def __post_init__(self) -> None:
+        check_number("hop_s", self.hop_s, 5.0, 60.0)
+
+
 def _intro(c: Condition) -> str:
     return (
         f"{leg_phrase(c)}, hop {c.number}. Stand still on both feet. "
@@ -148,7 +164,7 @@ def _move(c: Condition) -> str:
     return f"Stand on your {c.leg} leg. Hold still."
 
 
-def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, dict[str, Any]]:
+def _sim(c: Condition, plan: TrialPlan, settings: HopTrial) -> tuple[str, dict[str, Any]]:
     lift = plan.move_s
     # The simulator's athlete lifts (0.8 s), stands for the baseline, then hops.
     return "hop", {
@@ -209,5 +225,6 @@ DRILL = Drill(
         feedback=False,
         sim=_sim,
         summary=_summary,
+        settings=HopTrial,
     ),
 )

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from poise.checks import check_count
 from poise.drills.drill import Drill, DrillResult, NoOptions
-from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan, leg_phrase
+from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.metrics.holds import holds
 from poise.metrics.symmetry import MetricRule
 
@@ -61,6 +62,20 @@ def score(span: Span, options: NoOptions) -> LungeResult:
     )
 
 
+@dataclass(frozen=True)
+class LungeTrial:
+    """Lunge sets.
+
+    Args:
+        lunge_reps: lunge repetitions per trial.
+    """
+
+    lunge_reps: int = 3
+
+    def __post_init__(self) -> None:
+        check_count("lunge_reps", self.lunge_reps, 1, 10)
+
+
 def _intro(c: Condition) -> str:
     return (
         f"{leg_phrase(c)}, lunge set {c.number}. Stand still, then step into the lunge "
@@ -72,11 +87,11 @@ def _move(c: Condition) -> str:
     return "Keep the heel down. After the beep, push the knee forward and hold each time."
 
 
-def _trial_s(settings: TrainSettings) -> float:
+def _trial_s(settings: LungeTrial) -> float:
     return STEP_IN_S + settings.lunge_reps * REP_S
 
 
-def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, dict[str, Any]]:
+def _sim(c: Condition, plan: TrialPlan, settings: LungeTrial) -> tuple[str, dict[str, Any]]:
     return "lunge", {"leg": c.leg, "reps": settings.lunge_reps, "reference_s": plan.go_s}
 
 
@@ -109,5 +124,6 @@ DRILL = Drill(
         feedback=False,
         sim=_sim,
         summary=_summary,
+        settings=LungeTrial,
     ),
 )

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from poise.drills.protocol import Condition, DrillSpec, TrainSettings
+from poise.drills.protocol import Condition, DrillSpec
+
+if TYPE_CHECKING:
+    from poise.drills import TrainSettings
 
 #: A stance trial ended by a loss of balance runs on this long after it, s: the
 #: scoring then sees the whole loss (the excursion detector keeps clear of the
@@ -70,8 +74,8 @@ class TrialMachine:
         settings: the session's timing.
         intro_s, move_s: lengths of the spoken intro and move prompts, s.
 
-    >>> from poise.drills import LIVE
-    >>> from poise.drills.protocol import Condition, TrainSettings
+    >>> from poise.drills import LIVE, TrainSettings
+    >>> from poise.drills.protocol import Condition
     >>> m = TrialMachine(LIVE["stance"], Condition("right"), TrainSettings(), 2.0, 1.0)
     >>> [type(a).__name__ for a in m.start(0.0)]
     ['Say']
@@ -149,7 +153,7 @@ class TrialMachine:
             return []
         mark = Mark(t_s, kind)
         self.marks.append(mark)
-        if self.settings.on_loss == "end":
+        if self.spec.ends_at_loss(self.settings):
             assert self.end_s is not None
             self.end_s = min(self.end_s, t_s + LOSS_END_MARGIN_S)
             return [mark]

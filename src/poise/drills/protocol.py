@@ -1,4 +1,4 @@
-"""The shape of a guided trial, shared by every drill, and the settings that time it.
+"""The shape of a guided trial, shared by every drill, and the timing every trial shares.
 
 A trial, on the sensor's clock from its first sample::
 
@@ -19,20 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poise.checks import check_choice, check_count, check_number
 
-#: What a stance trial does at a loss of balance: carry on and mark it, or end there.
-ON_LOSS = ("mark", "end")
+if TYPE_CHECKING:
+    from poise.drills import TrainSettings
+
 LEGS = ("left", "right")
 EYES = ("open", "closed")
 SURFACES = ("firm", "foam")
 
 
 @dataclass(frozen=True)
-class TrainSettings:
-    """How a guided session is timed.
+class SessionTiming:
+    """How every guided trial is timed, whatever the drill.
 
     Args:
         settle_s: shortest quiet standing before the countdown, s (the
@@ -43,15 +44,6 @@ class TrainSettings:
         stall_s: no samples for this long (host time) ends the trial as
             interrupted: the sensor stopped, s.
         rest_s: rest between trials, s (a key or the button skips it).
-        stance_s: single-leg stance trial, s (30 s: Springer et al. 2007 cap
-            single-leg stance at 45 s; 30 s is the usual sway trial).
-        on_loss: at a loss of balance in stance, ``mark`` it with a warning
-            tone and carry on, or ``end`` the trial there (a timed hold).
-        hop_s: time after the go beep to hop, land and settle, s (covers the
-            5 s stabilisation window).
-        lunge_reps: lunge repetitions per trial.
-        board_s: wobble board trial, s.
-        hip_reps: seated hip rotation repetitions (each out and in) per trial.
     """
 
     settle_s: float = 2.5
@@ -59,12 +51,6 @@ class TrainSettings:
     calibration_timeout_s: float = 10.0
     stall_s: float = 1.0
     rest_s: float = 15.0
-    stance_s: float = 30.0
-    on_loss: str = "mark"
-    hop_s: float = 8.0
-    lunge_reps: int = 3
-    board_s: float = 30.0
-    hip_reps: int = 3
 
     def __post_init__(self) -> None:
         check_number("settle_s", self.settle_s, 2.0, 60.0)
@@ -72,12 +58,6 @@ class TrainSettings:
         check_number("calibration_timeout_s", self.calibration_timeout_s, 3.0, 120.0)
         check_number("stall_s", self.stall_s, 0.1, 30.0)
         check_number("rest_s", self.rest_s, 0.0, 600.0)
-        check_number("stance_s", self.stance_s, 5.0, 300.0)
-        check_choice("on_loss", self.on_loss, ON_LOSS)
-        check_number("hop_s", self.hop_s, 5.0, 60.0)
-        check_count("lunge_reps", self.lunge_reps, 1, 10)
-        check_number("board_s", self.board_s, 5.0, 300.0)
-        check_count("hip_reps", self.hip_reps, 1, 10)
 
 
 @dataclass(frozen=True)
@@ -120,21 +100,26 @@ class DrillSpec:
         trial_s: the trial's length from the go beep, s, from the settings.
         feedback: whether the biofeedback tone plays during the trial.
         sim: the simulator scenario and its parameters for a plan.
+        settings: the drill's own ``[train]`` settings, a frozen dataclass with
+            defaults (its keys are part of :class:`poise.drills.TrainSettings`).
         summary: the drill's result (:attr:`poise.drills.drill.Drill.result`), as a
             short sentence to be spoken.
         detector: the live detector of losses of balance for the stream's rate (Hz),
             if the drill hears them (:class:`poise.drills.live_loss.LiveLossDetector`).
+        ends_at_loss: whether, by the settings, a loss of balance heard ends the trial.
     """
 
     name: str
     intro: Callable[[Condition], str]
     move: Callable[[Condition], str]
     hold_s: float
-    trial_s: Callable[[TrainSettings], float]
+    trial_s: Callable[[Any], float]
     feedback: bool
-    sim: Callable[[Condition, TrialPlan, TrainSettings], tuple[str, dict[str, Any]]]
+    sim: Callable[[Condition, TrialPlan, Any], tuple[str, dict[str, Any]]]
     summary: Callable[[Any], str]
+    settings: type
     detector: Callable[[float], Any] | None = None
+    ends_at_loss: Callable[[Any], bool] = lambda settings: False
 
     def plan(self, intro_s: float, move_s: float, settings: TrainSettings) -> TrialPlan:
         """The trial's plan given the spoken intro and move prompt lengths, s."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from poise.checks import check_choice, check_number
 from poise.drills.drill import Drill, DrillResult, NoOptions, figure
 from poise.drills.live_loss import LiveLossDetector
-from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan, leg_phrase
+from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.metrics.balance_loss import balance_losses, time_held
 from poise.metrics.sway import sway_metrics
 from poise.metrics.symmetry import NO_MDC, MetricRule
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from poise.analysis import Span
     from poise.analysis.prepare import Prepared
 
+#: What a stance trial does at a loss of balance: carry on and mark it, or end there.
+ON_LOSS = ("mark", "end")
 #: The simulated athlete lifts the free foot this long before the go beep, s,
 #: so that single-leg stance is settled when the scored span starts.
 LIFT_LEAD_S = 2.0
@@ -90,6 +93,25 @@ def _held_from(p: Prepared) -> float:
     return start
 
 
+@dataclass(frozen=True)
+class StanceTrial:
+    """Single-leg stance trials.
+
+    Args:
+        stance_s: single-leg stance trial, s (30 s: Springer et al. 2007 cap
+            single-leg stance at 45 s; 30 s is the usual sway trial).
+        on_loss: at a loss of balance in stance, ``mark`` it with a warning
+            tone and carry on, or ``end`` the trial there (a timed hold).
+    """
+
+    stance_s: float = 30.0
+    on_loss: str = "mark"
+
+    def __post_init__(self) -> None:
+        check_number("stance_s", self.stance_s, 5.0, 300.0)
+        check_choice("on_loss", self.on_loss, ON_LOSS)
+
+
 def _intro(c: Condition) -> str:
     eyes = "Close your eyes when you are ready. " if c.eyes == "closed" else ""
     foam = " on the foam" if c.surface == "foam" else ""
@@ -101,7 +123,7 @@ def _move(c: Condition) -> str:
     return f"Lift your {free} foot. Hold still."
 
 
-def _sim(c: Condition, plan: TrialPlan, settings: TrainSettings) -> tuple[str, dict[str, Any]]:
+def _sim(c: Condition, plan: TrialPlan, settings: StanceTrial) -> tuple[str, dict[str, Any]]:
     # Not before the move prompt, nor before the simulator's shortest quiet standing.
     lift = max(plan.go_s - LIFT_LEAD_S, plan.move_s, MIN_REFERENCE_S)
     return "stance", {
@@ -149,6 +171,8 @@ DRILL = Drill(
         feedback=True,
         sim=_sim,
         summary=_summary,
+        settings=StanceTrial,
+        ends_at_loss=lambda s: s.on_loss == "end",
         detector=LiveLossDetector,
     ),
 )

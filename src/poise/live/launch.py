@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poise.drills import LIVE
-from poise.drills.protocol import TrainSettings
+from poise.drills import LIVE, TrainSettings
 from poise.errors import PoiseError
 from poise.live.controls import Controls, Keyboard, Panel
 from poise.live.display import Display

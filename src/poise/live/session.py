@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from poise.checks import check_choice, check_count
-from poise.drills import DRILLS, LIVE
+from poise.drills import DRILLS, LIVE, TrainSettings
 from poise.drills.machine import Beep, End, Feedback, Mark, Say, TrialMachine
-from poise.drills.protocol import Condition, TrainSettings
+from poise.drills.protocol import Condition
 from poise.formats.poise_csv import RecordingWriter
 from poise.live.controls import Command, Controls
 from poise.live.display import Display

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from poise.drills.protocol import Condition, DrillSpec, TrainSettings, TrialPlan
+from poise.drills import TrainSettings
+from poise.drills.protocol import Condition, DrillSpec, TrialPlan
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
 from poise.settings import SensorSettings
