@@ -660,6 +660,8 @@ def _add_history(commands: Any) -> None:
 
 
 def _add_session_options(sub: argparse.ArgumentParser) -> None:
+    from poise.drills.stance import ON_LOSS
+
     sub.add_argument("--eyes", choices=("open", "closed"), default="open")
     sub.add_argument("--surface", choices=("firm", "foam"), default="firm")
     sub.add_argument(
@@ -679,9 +681,7 @@ def _add_session_options(sub: argparse.ArgumentParser) -> None:
     )
     pace.add_argument("--fast", dest="realtime", action="store_false", help="as fast as it goes")
     sub.add_argument("--rest", dest="rest_s", type=float, metavar="S", help="rest between trials")
-    sub.add_argument(
-        "--on-loss", choices=("mark", "end"), help="stance: at a loss of balance (mark)"
-    )
+    sub.add_argument("--on-loss", choices=ON_LOSS, help="stance: at a loss of balance (mark)")
     sub.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 

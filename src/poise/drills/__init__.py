@@ -13,23 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
-from poise.drills import board, hip, hop, lunge, stance
 from poise.drills.drill import Drill
 from poise.drills.protocol import DrillSpec, SessionTiming
 from poise.metrics import symmetry
 from poise.metrics.symmetry import MetricRule, Side
 
+#: The drill modules, each with its ``DRILL``, in the order the command line lists them.
+MODULES = (
+    "stance",
+    "hop",
+    "lunge",
+    "board",
+    "hip",
+)
 DRILLS: dict[str, Drill] = {
-    d.DRILL.name: d.DRILL
-    for d in (
-        stance,
-        hop,
-        lunge,
-        board,
-        hip,
-    )
+    d.name: d for d in (import_module(f"poise.drills.{name}").DRILL for name in MODULES)
 }
 
 #: The drills a guided trial can run: their live parts.
