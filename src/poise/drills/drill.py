@@ -86,6 +86,7 @@ class Drill:
 
     @property
     def compares_legs(self) -> bool:
+        """Whether the left and right legs' results are compared (it has symmetry rules)."""
         return bool(self.symmetry)
 
 

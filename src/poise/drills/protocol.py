@@ -100,10 +100,10 @@ class DrillSpec:
         trial_s: the trial's length from the go beep, s, from the settings.
         feedback: whether the biofeedback tone plays during the trial.
         sim: the simulator scenario and its parameters for a plan.
-        settings: the drill's own ``[train]`` settings, a frozen dataclass with
-            defaults (its keys are part of :class:`poise.drills.TrainSettings`).
         summary: the drill's result (:attr:`poise.drills.drill.Drill.result`), as a
             short sentence to be spoken.
+        settings: the drill's own ``[train]`` settings, a frozen dataclass with
+            defaults (its keys are part of :class:`poise.drills.TrainSettings`).
         detector: the live detector of losses of balance for the stream's rate (Hz),
             if the drill hears them (:class:`poise.drills.live_loss.LiveLossDetector`).
         ends_at_loss: whether, by the settings, a loss of balance heard ends the trial.
