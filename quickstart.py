@@ -89,9 +89,13 @@ def create_venv() -> None:
 
 def make_venv() -> bool:
     """Make .venv with pip in it; False where this python has no ensurepip."""
+    # Asked first: Debian's venv, without ensurepip, prints a page and exits.
+    probe = [sys.executable, "-m", "ensurepip", "--version"]
+    if subprocess.run(probe, capture_output=True).returncode != 0:
+        return False
     try:
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    except (subprocess.CalledProcessError, OSError):
+    except (subprocess.CalledProcessError, OSError, SystemExit):
         return False
     return True
 
