@@ -6,19 +6,17 @@
 
 Needs only python3 (3.11 or newer) and access to PyPI. Safe to run again: the
 environment is rebuilt only when pyproject.toml changes. On Debian without the
-python3-venv package (no ensurepip), pip itself is fetched from PyPI.
+python3-venv package (no ensurepip), it installs that package with apt-get when run
+as root, and otherwise says in one line what to install.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import shutil
 import subprocess
 import sys
-import tempfile
-import urllib.parse
-import urllib.request
 import venv
 from pathlib import Path
 
@@ -65,29 +63,50 @@ def setup(extras: str) -> None:
 
 
 def create_venv() -> None:
-    try:
-        venv.EnvBuilder(with_pip=True).create(VENV)
+    if make_venv():
         return
-    except (subprocess.CalledProcessError, OSError):
-        pass
-    # No ensurepip (Debian's python3 without python3-venv): make the environment
-    # without pip, then run pip's own wheel from PyPI to install pip into it.
-    venv.EnvBuilder(with_pip=False, clear=True).create(VENV)
-    index = "https://pypi.org/pypi/pip/json"
-    with urllib.request.urlopen(index, timeout=60) as response:
-        release = json.load(response)
-    wheel = next(f for f in release["urls"] if f["filename"].endswith(".whl"))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / wheel["filename"]
-        # Mirrors of PyPI may give the file's address relative to the index page.
-        address = urllib.parse.urljoin(index, wheel["url"])
-        with urllib.request.urlopen(address, timeout=120) as response:
-            data = response.read()
-        if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
-            raise SystemExit("The pip wheel downloaded from PyPI does not match its checksum.")
-        path.write_bytes(data)
-        if run([str(BIN / "python"), str(path / "pip"), "install", "--quiet", str(path)]) != 0:
-            raise SystemExit("Could not install pip into .venv.")
+    # No ensurepip: Debian's python3 without python3-venv. As root, install it; else say so.
+    packages = venv_packages()
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"No ensurepip here: installing {' '.join(packages)} with apt-get ...", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        apt = ["apt-get", "-q", "-o", "Dpkg::Use-Pty=0"]
+        quiet = {"stdout": subprocess.DEVNULL, "env": env}
+        if (
+            subprocess.run([*apt, "update"], **quiet).returncode == 0
+            and subprocess.run([*apt, "install", "-y", *packages], **quiet).returncode == 0
+            and make_venv()
+        ):
+            return
+        shutil.rmtree(VENV, ignore_errors=True)
+        raise SystemExit(f"Could not install {' '.join(packages)} with apt-get (see above).")
+    shutil.rmtree(VENV, ignore_errors=True)  # without pip: a second run would not notice
+    raise SystemExit(
+        f"Python's venv has no pip here (no ensurepip); install it: "
+        f"sudo apt-get install {' '.join(packages)}"
+    )
+
+
+def make_venv() -> bool:
+    """Make .venv with pip in it; False where this python has no ensurepip."""
+    # Asked first: Debian's venv, without ensurepip, prints a page and exits.
+    probe = [sys.executable, "-m", "ensurepip", "--version"]
+    if subprocess.run(probe, capture_output=True).returncode != 0:
+        return False
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    except (subprocess.CalledProcessError, OSError, SystemExit):
+        return False
+    return True
+
+
+def venv_packages() -> list[str]:
+    """Debian's packages giving this python ensurepip: python3-venv, and python3.X-venv
+    too where this is not the default python3 (whose venv python3-venv already brings)."""
+    own = f"python{sys.version_info.major}.{sys.version_info.minor}-venv"
+    default = shutil.which("python3")
+    same = default and Path(default).resolve() == Path(sys.executable).resolve()
+    return ["python3-venv"] if same else ["python3-venv", own]
 
 
 def run(command: list[str]) -> int:

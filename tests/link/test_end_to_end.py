@@ -11,7 +11,13 @@ import tty
 
 import numpy as np
 import pytest
-from node_host import micropython, simulated_counts, start_node, write_chip_data
+from node_host import (
+    micropython,
+    micropython_missing,
+    simulated_counts,
+    start_node,
+    write_chip_data,
+)
 
 from poise.chips import LSM6DSO32
 from poise.samples import SampleBlock
@@ -20,7 +26,7 @@ from poise.sources.serial_link import SerialSource
 RATE_HZ = 833.0
 
 
-@pytest.mark.skipif(micropython() is None, reason="the MicroPython unix port is not installed")
+@pytest.mark.skipif(micropython() is None, reason=micropython_missing())
 def test_firmware_to_serial_source_through_a_pty(tmp_path):
     ticks, counts = simulated_counts(RATE_HZ, 1.5)
     # Paced at twice real time: the fake chip fills its FIFO as the real one would.

@@ -14,7 +14,7 @@ import tty
 
 import numpy as np
 import pytest
-from node_host import micropython, start_node, write_chip_data
+from node_host import micropython, micropython_missing, start_node, write_chip_data
 
 from poise.chips import LSM6DSO32
 from poise.formats import read_recording
@@ -51,7 +51,7 @@ def _stance_counts() -> tuple[np.ndarray, np.ndarray]:
 def node_on_a_pty(tmp_path):
     """The firmware streaming a simulated stance (at 4x real time) into a pty; its port."""
     if micropython() is None:
-        pytest.skip("the MicroPython unix port is not installed")
+        pytest.skip(micropython_missing())
     ticks, counts = _stance_counts()
     chip = write_chip_data(tmp_path, ticks, counts, speed=4.0, odr_hz=RATE_HZ)
     leader, follower = os.openpty()
