@@ -42,18 +42,6 @@ def main(argv: list[str] | None = None) -> int:
 # -- commands ----------------------------------------------------------------------
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from poise.demo import format_demo, run_demo
-
-    settings = _settings(args)
-    report = _checked(
-        lambda: run_demo(settings, args.seed, args.eyes, args.surface, args.duration_s),
-        ("seed", "duration_s"),
-    )
-    print(json.dumps(report, indent=2) if args.json else format_demo(report))
-    return 0
-
-
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from poise.sim import simulate
 
@@ -290,7 +278,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensors(args: argparse.Namespace) -> int:
-    from poise.sources.serial_link import list_nodes
+    from poise.sources.nodes import list_nodes
 
     settings = _settings(args)
     print(f"IMUs on I2C buses {', '.join(map(str, args.bus))}:")
@@ -324,12 +312,12 @@ def _live_health(spec: str, settings: Any, seconds: float) -> str:
     """Stream a sensor for ``seconds``: what arrived and its health counters, one line."""
     import time
 
-    from poise.sources.live import open_live_source
+    from poise.sources import open_source
 
     if seconds <= 0:
         return "health: not checked (--health 0)"
     try:
-        with open_live_source(spec, settings.sensor, settings) as source:
+        with open_source(spec, settings) as source:
             samples, end = 0, time.monotonic() + seconds
             for block in source.blocks():
                 samples += len(block)
@@ -343,7 +331,7 @@ def _live_health(spec: str, settings: Any, seconds: float) -> str:
 
 
 def _cmd_firmware_install(args: argparse.Namespace) -> int:
-    from poise.sources.serial_link import install_firmware
+    from poise.sources.nodes import install_firmware
 
     for line in install_firmware(args.port):
         print(line)
@@ -492,19 +480,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"poise {__version__}")
     parser.add_argument("--config", metavar="FILE", help="settings file (TOML); see `poise config`")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-
-    demo = commands.add_parser(
-        "demo",
-        help="simulate a single-leg stance and print its calibrated tilt summary",
-        description="Simulate a single-leg stance with the configured sensor, stream it through "
-        "calibration and orientation block by block, and summarise the tilt next to the truth.",
-    )
-    demo.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
-    demo.add_argument("--eyes", choices=("open", "closed"), default="open")
-    demo.add_argument("--surface", choices=("firm", "foam"), default="firm")
-    demo.add_argument("--duration-s", type=float, default=30.0, help="trial length, s (default 30)")
-    demo.add_argument("--json", action="store_true", help="one JSON object instead of text")
-    demo.set_defaults(run=_cmd_demo)
 
     _add_simulate(commands)
 
