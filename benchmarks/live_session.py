@@ -37,7 +37,7 @@ from poise.live.display import Display
 from poise.live.session import Session, SessionPlan
 from poise.live.streams import FileStream, SimStream
 from poise.motion.tilt import TiltSettings
-from poise.settings import SensorSettings
+from poise.sources.settings import SensorSettings
 
 SENSOR = SensorSettings(model="mpu6050", rate_hz=1000.0, acc_range_g=16.0)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 import typing
 from typing import Any
@@ -40,18 +41,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # -- commands ----------------------------------------------------------------------
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from poise.demo import format_demo, run_demo
-
-    settings = _settings(args)
-    report = _checked(
-        lambda: run_demo(settings, args.seed, args.eyes, args.surface, args.duration_s),
-        ("seed", "duration_s"),
-    )
-    print(json.dumps(report, indent=2) if args.json else format_demo(report))
-    return 0
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -239,10 +228,13 @@ def _cmd_config(args: argparse.Namespace) -> int:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from poise.live.launch import Launch, run_session
+    from poise.sources import parse_source
 
     plan = _session_plan(args, args.leg)
+    spec = parse_source(args.sensor or _settings(args).sensor.source)
     launch = Launch(
-        sensor=args.sensor or _settings(args).sensor.source,
+        sensor=str(spec),
+        recording=_load(args, spec.target) if spec.kind == "replay" else None,
         audio=args.audio,
         feedback=args.feedback,
         realtime=args.realtime,
@@ -258,14 +250,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_replay(args: argparse.Namespace) -> int:
     from poise.live.launch import Launch, run_session
 
-    recording = _load(args)
+    recording = _span(_load(args), args.start, args.end)
     placement = recording.meta.placement
     leg = args.leg or (placement.split("_")[0] if placement.endswith("_shank") else None)
     if args.drill == "board":
         leg = "board"
     if leg is None:
         raise PoiseError(f"{args.file}: the recording does not say which leg; give --leg")
-    plan = _session_plan(args, leg, trials=1)
+    plan = dataclasses.replace(_session_plan(args, leg, trials=1), guided=args.guided)
     launch = Launch(
         sensor=f"replay:{args.file}",
         audio=f"wav:{args.audio}" if args.audio else "null",
@@ -277,8 +269,31 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     )
     outcomes = run_session(plan, launch, _train_settings(args))
     if args.json:
-        print(json.dumps([o.result for o in outcomes]))
+        # The file replayed, not the scratch copy the session scored (gone by now).
+        results = [o.result and {**o.result, "file": args.file} for o in outcomes]
+        print(json.dumps(results))
     return 0
+
+
+def _span(recording: Any, start_s: float | None, end_s: float | None) -> Any:
+    """The samples of ``recording`` from ``start_s`` to ``end_s`` (device time, s)."""
+    import numpy as np
+
+    if start_s is None and end_s is None:
+        return recording
+    where = recording.path or "recording"
+    t = recording.samples.t_s
+    lo = -math.inf if start_s is None else start_s
+    hi = math.inf if end_s is None else end_s
+    for option, value in (("--start", start_s), ("--end", end_s)):
+        if value is not None and not math.isfinite(value):
+            raise PoiseError(f"{option} must be a number of seconds, not {value:g}")
+    inside = (t >= lo) & (t <= hi)
+    if not inside.any():
+        finite = t[np.isfinite(t)]
+        runs = f"{finite.min():g} to {finite.max():g} s" if finite.size else "no valid times"
+        raise PoiseError(f"{where}: no samples between {lo:g} and {hi:g} s (it runs {runs})")
+    return dataclasses.replace(recording, samples=recording.samples[inside])
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
@@ -290,7 +305,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensors(args: argparse.Namespace) -> int:
-    from poise.sources.serial_link import list_nodes
+    from poise.sources.nodes import list_nodes
 
     settings = _settings(args)
     print(f"IMUs on I2C buses {', '.join(map(str, args.bus))}:")
@@ -324,12 +339,12 @@ def _live_health(spec: str, settings: Any, seconds: float) -> str:
     """Stream a sensor for ``seconds``: what arrived and its health counters, one line."""
     import time
 
-    from poise.sources.live import open_live_source
+    from poise.sources import open_source
 
     if seconds <= 0:
         return "health: not checked (--health 0)"
     try:
-        with open_live_source(spec, settings.sensor, settings) as source:
+        with open_source(spec, settings) as source:
             samples, end = 0, time.monotonic() + seconds
             for block in source.blocks():
                 samples += len(block)
@@ -343,7 +358,7 @@ def _live_health(spec: str, settings: Any, seconds: float) -> str:
 
 
 def _cmd_firmware_install(args: argparse.Namespace) -> int:
-    from poise.sources.serial_link import install_firmware
+    from poise.sources.nodes import install_firmware
 
     for line in install_firmware(args.port):
         print(line)
@@ -493,19 +508,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="settings file (TOML); see `poise config`")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    demo = commands.add_parser(
-        "demo",
-        help="simulate a single-leg stance and print its calibrated tilt summary",
-        description="Simulate a single-leg stance with the configured sensor, stream it through "
-        "calibration and orientation block by block, and summarise the tilt next to the truth.",
-    )
-    demo.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
-    demo.add_argument("--eyes", choices=("open", "closed"), default="open")
-    demo.add_argument("--surface", choices=("firm", "foam"), default="firm")
-    demo.add_argument("--duration-s", type=float, default=30.0, help="trial length, s (default 30)")
-    demo.add_argument("--json", action="store_true", help="one JSON object instead of text")
-    demo.set_defaults(run=_cmd_demo)
-
     _add_simulate(commands)
 
     inspect = commands.add_parser(
@@ -581,6 +583,7 @@ def _add_train(commands: Any) -> None:
         "--store", metavar="FILE", help="progression store (default: the settings' [store])"
     )
     _add_session_options(train)
+    _add_csv_options(train, "for --sensor replay:FILE when FILE is not a Poise recording")
     train.set_defaults(run=_cmd_train)
 
     replay = commands.add_parser(
@@ -597,8 +600,17 @@ def _add_train(commands: Any) -> None:
     )
     replay.add_argument("--audio", metavar="OUT.wav", help="write what would have been heard")
     replay.add_argument("--json", action="store_true", help="print the result as JSON")
+    replay.add_argument("--start", type=float, metavar="S", help="replay from this time, s")
+    replay.add_argument("--end", type=float, metavar="S", help="replay up to this time, s")
+    replay.add_argument(
+        "--no-intro",
+        dest="guided",
+        action="store_false",
+        help="no guided intro, still period or countdown: score the recording (or the "
+        "--start/--end span) as it is, from its first sample to its last",
+    )
     replay.set_defaults(athlete="replay", trials=1)
-    _add_session_options(replay)
+    _add_session_options(replay, rest=False)
     replay.set_defaults(run=_cmd_replay)
 
 
@@ -659,7 +671,7 @@ def _add_history(commands: Any) -> None:
     history.set_defaults(run=_cmd_history)
 
 
-def _add_session_options(sub: argparse.ArgumentParser) -> None:
+def _add_session_options(sub: argparse.ArgumentParser, rest: bool = True) -> None:
     from poise.drills.stance import ON_LOSS
 
     sub.add_argument("--eyes", choices=("open", "closed"), default="open")
@@ -680,7 +692,10 @@ def _add_session_options(sub: argparse.ArgumentParser) -> None:
         "--realtime", action="store_true", default=None, help="pace a simulation or file"
     )
     pace.add_argument("--fast", dest="realtime", action="store_false", help="as fast as it goes")
-    sub.add_argument("--rest", dest="rest_s", type=float, metavar="S", help="rest between trials")
+    if rest:
+        sub.add_argument(
+            "--rest", dest="rest_s", type=float, metavar="S", help="rest between trials"
+        )
     sub.add_argument("--on-loss", choices=ON_LOSS, help="stance: at a loss of balance (mark)")
     sub.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
@@ -759,11 +774,11 @@ def _add_file_options(sub: argparse.ArgumentParser) -> None:
     _add_csv_options(sub)
 
 
-def _add_csv_options(sub: argparse.ArgumentParser) -> None:
-    csv = sub.add_argument_group(
-        "CSV import",
-        "for files that are not Poise recordings; what the header says need not be given",
-    )
+def _add_csv_options(
+    sub: argparse.ArgumentParser,
+    what: str = "for files that are not Poise recordings",
+) -> None:
+    csv = sub.add_argument_group("CSV import", f"{what}; what the header says need not be given")
     csv.add_argument(
         "--skip-rows", type=int, default=0, metavar="N", help="preamble lines before the header"
     )

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import time
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,13 +16,8 @@ from wire import PtyNode, hello, sample_frames
 
 from poise.errors import InputError, PoiseError
 from poise.link.receiver import runs_to_block
-from poise.sources.serial_link import (
-    CaptureSource,
-    SerialLinkSettings,
-    SerialSource,
-    install_firmware,
-    probe_node,
-)
+from poise.sources.nodes import firmware_dir, install_firmware, probe_node
+from poise.sources.serial_link import CaptureSource, SerialLinkSettings, SerialSource
 
 PER_FRAME = 8
 
@@ -170,3 +169,19 @@ def test_install_firmware_runs_mpremote_with_every_file(tmp_path, node):
         install_firmware(str(node.path), mpremote=str(tmp_path / "no-mpremote"))
     with pytest.raises(PoiseError, match="does not exist"):
         install_firmware(str(tmp_path / "ttyACM9"), mpremote=str(fake))
+
+
+def test_the_firmware_is_found_in_a_checkout_and_ships_in_the_wheel(tmp_path):
+    assert (firmware_dir() / "main.py").is_file()
+    root = Path(__file__).resolve().parents[2]
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(root)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("poise-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {Path(n).name for n in names if n.startswith("poise/firmware/")}
+    checkout = {p.name for p in (root / "firmware").glob("*.py")}
+    assert checkout and checkout <= shipped

@@ -16,7 +16,7 @@ from poise.live.display import Display
 from poise.live.session import Session, SessionPlan
 from poise.live.streams import SimStream
 from poise.motion.tilt import TiltSettings
-from poise.settings import SensorSettings
+from poise.sources.settings import SensorSettings
 
 SENSOR = SensorSettings(rate_hz=104.0)
 #: Short trials and no rest: what the tests need of a session, quickly.

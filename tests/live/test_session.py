@@ -77,6 +77,7 @@ class _Unplugged:
         self.meta = recording.meta
         self.samples = recording.samples[recording.samples.t_s < 6.0]
         self.stats = None
+        self.live = True
 
     def blocks(self):
         yield from self.samples.split(8)

@@ -10,6 +10,7 @@ scored span whatever the block size.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -92,8 +93,10 @@ class TrialMachine:
         settings: TrainSettings,
         intro_s: float,
         move_s: float,
+        guided: bool = True,
     ) -> None:
         self.spec = spec
+        self.guided = guided
         self.condition = condition
         self.settings = settings
         self.intro_s = intro_s
@@ -108,8 +111,17 @@ class TrialMachine:
         self._beeps_done = 0
 
     def start(self, t0: float) -> list[Action]:
-        """The trial's first sample arrived at ``t0`` (device time): speak the intro."""
+        """The trial's first sample arrived at ``t0`` (device time): speak the intro.
+
+        Unguided (a recording replayed as it is, with no intro of its own), the
+        scored span starts at ``t0`` and runs to the end of the stream
+        (:meth:`finish`); a drill that ends at a loss still ends there.
+        """
         self.t0 = t0
+        if not self.guided:
+            self.phase = Phase.TRIAL
+            self.go_s, self.end_s = t0, math.inf
+            return [Beep("go"), *([Feedback(True)] if self.spec.feedback else [])]
         return [Say(self.spec.intro(self.condition))]
 
     def step(self, t_s: float, calibrated_at: float | None, failed: bool = False) -> list[Action]:
@@ -158,6 +170,13 @@ class TrialMachine:
             self.end_s = min(self.end_s, t_s + LOSS_END_MARGIN_S)
             return [mark]
         return [mark, Beep("warn")]
+
+    def finish(self, t_s: float, reason: str) -> list[Action]:
+        """The stream ended at ``t_s``: an unguided trial is complete there, a guided
+        one is interrupted (it did not run its course)."""
+        if not self.guided:
+            return self.stop(t_s, "complete", "")
+        return self.stop(t_s, "interrupted", reason)
 
     def stop(self, t_s: float, status: str, reason: str) -> list[Action]:
         """End now (a command, or the stream stopped), unless the trial is already over."""

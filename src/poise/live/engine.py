@@ -141,6 +141,10 @@ class TrialEngine:
         acc_seg, _ = self.tracker.calibration.apply(acc, samples.gyr_dps)
         return acc_seg
 
+    def finish(self, reason: str) -> list[Action]:
+        """The stream ended (see :meth:`TrialMachine.finish`)."""
+        return self.machine.finish(self.t_s if self.t_s is not None else 0.0, reason)
+
     def stop(self, status: str, reason: str) -> list[Action]:
         """End the trial now (a command, or the stream stopped)."""
         t = self.t_s if self.t_s is not None else 0.0
@@ -154,6 +158,9 @@ class TrialEngine:
         """
         self.score_error = None
         m = self.machine
+        # The samples still held back by a calibration search that never ended
+        # (a stream with no still period): tracked uncalibrated, and said so.
+        tail = self.tracker.finish() if m.scored else None
         if not m.scored or self.tracker.calibration is None:
             self.score_error = "the trial ended before its scored span"
             return None
@@ -162,7 +169,7 @@ class TrialEngine:
             meta=self.writer.meta,
             path=str(self.writer.path),
         )
-        tilt = TiltBlock.concat([*self._tilt, self.tracker.finish()])
+        tilt = TiltBlock.concat([*self._tilt, tail])
         try:
             check_rate(recording)
             tracked = tracked_from(

@@ -60,30 +60,26 @@ class Launch:
 
 
 def open_stream(launch: Launch, settings: Settings) -> tuple[Stream, dict[str, Any]]:
-    """The stream ``launch.sensor`` names, and what the store keeps of it."""
-    kind, _, rest = launch.sensor.partition(":")
-    if kind == "sim":
+    """The stream ``launch.sensor`` names, and what the store keeps of it.
+
+    The simulator makes an athlete per trial, who follows the trial's plan; any
+    other source (:func:`poise.sources.open_source`) streams for the whole session.
+    """
+    from poise.sources import open_source, parse_source
+
+    spec = parse_source(launch.sensor)
+    if spec.kind == "sim":
         realtime = bool(launch.realtime)
         stream = SimStream(settings.sensor, settings.train, launch.seed, realtime)
         return stream, {"kind": "sim", "seed": launch.seed, "model": settings.sensor.model}
-    if kind == "replay":
-        from poise.formats import load_recording
-
-        if not rest:
-            raise PoiseError("--sensor replay:FILE needs a file")
-        recording = launch.recording or load_recording(rest)
-        return FileStream(recording, bool(launch.realtime)), {"kind": "replay", "file": rest}
-    if kind in ("serial", "i2c", "capture"):
-        from poise.sources.live import open_live_source
-
-        source = open_live_source(launch.sensor, settings.sensor, settings, launch.capture)
-        # A capture file is replayed as fast as it is read: no pacing, no draining in rests.
-        stream = SourceStream(source, live=kind != "capture")
-        return stream, {**source.meta.source, "kind": kind}
-    raise PoiseError(
-        f"--sensor {launch.sensor!r}: give sim, replay:FILE, serial:PORT, i2c[:BUS[:ADDRESS]] "
-        "or capture:FILE"
-    )
+    source = open_source(spec, settings, capture=launch.capture, recording=launch.recording)
+    if spec.kind == "replay":
+        return FileStream(source.recording, bool(launch.realtime)), {
+            "kind": "replay",
+            "file": spec.target,
+        }
+    # A capture file is replayed as fast as it is read: no pacing, no draining in rests.
+    return SourceStream(source), {**source.meta.source, "kind": spec.kind}
 
 
 def plan_seconds(plan: SessionPlan, train: TrainSettings) -> float:

@@ -1,4 +1,4 @@
-"""``poise record``: a live sensor (or a capture of one) into a Poise recording.
+"""``poise record``: a source (a live sensor, a capture of one, the simulator) into a recording.
 
 The recording is written as the samples come (crash-safe, see
 :mod:`poise.formats.poise_csv`); the link's health is printed at the end, since
@@ -12,14 +12,14 @@ from typing import Any
 
 from poise.files import writing
 from poise.formats.poise_csv import RecordingWriter
-from poise.sources.live import open_live_source
+from poise.sources import open_source
 
 
 def record(
     sensor: str, output: str, settings: Any, seconds: float | None, capture: str | None
 ) -> int:
     """Record ``sensor`` to ``output`` for ``seconds`` of device time (or until Ctrl-C)."""
-    source = open_live_source(sensor, settings.sensor, settings, capture)
+    source = open_source(sensor, settings, capture=capture)
     samples = 0
     first_t = None
     try:
@@ -37,7 +37,6 @@ def record(
             except KeyboardInterrupt:
                 pass
     finally:
-        stats = getattr(source, "stats", None)
-        health = f"; link: {stats.summary()}" if stats is not None else ""
+        health = f"; link: {source.stats.summary()}" if source.stats is not None else ""
         print(f"{output}: {samples} samples{health}")
     return 0

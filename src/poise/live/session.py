@@ -49,6 +49,8 @@ class SessionPlan:
         eyes, surface: the condition (stance).
         trials: trials per leg.
         athlete: whose progress this is.
+        guided: run each trial's intro, calibration and countdown; False scores a
+            recording as it is, from its first sample to its last (``replay --no-intro``).
     """
 
     drill: str
@@ -57,6 +59,7 @@ class SessionPlan:
     surface: str = "firm"
     trials: int = 1
     athlete: str = "athlete"
+    guided: bool = True
 
     def __post_init__(self) -> None:
         check_choice("drill", self.drill, tuple(LIVE))
@@ -175,7 +178,7 @@ class Session:
         spec = self.spec
         intro, move = spec.intro(condition), spec.move(condition)
         intro_s, move_s = self._spoken_s(intro), self._spoken_s(move)
-        machine = TrialMachine(spec, condition, self.train, intro_s, move_s)
+        machine = TrialMachine(spec, condition, self.train, intro_s, move_s, self.plan.guided)
         feed = self.stream.trial(spec, condition, spec.plan(intro_s, move_s, self.train))
         trial = None
         if self.store is not None:
@@ -258,7 +261,7 @@ class Session:
                 break
         else:
             reason = "the stream ended" if self.stream.live else "the recording ended"
-            self._play(engine, engine.stop("interrupted", reason))
+            self._play(engine, engine.finish(reason))
         self.cues.silence_feedback()
 
     def _baseline_from(self, actions: list, recent: deque) -> None:
@@ -331,7 +334,9 @@ class Session:
                 self._say(self.spec.summary(self.drill.result.from_dict(outcome.result)))
         elif engine.score_error:
             self.display.event(f"   not scored: {engine.score_error}")
-        self.display.event(f"   trial {outcome.status}; raw recording {outcome.recording}")
+        # Without a store (a replay) the recording is scratch, gone when the command exits.
+        kept = f"; raw recording {outcome.recording}" if self.store is not None else ""
+        self.display.event(f"   trial {outcome.status}{kept}")
 
     def _symmetry(self) -> None:
         """Left against right, from each leg's latest complete trial (both legs done)."""

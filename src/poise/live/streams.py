@@ -19,8 +19,8 @@ from poise.drills import TrainSettings
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
-from poise.settings import SensorSettings
 from poise.sources import DEFAULT_BLOCK_S, Source, block_length
+from poise.sources.settings import SensorSettings
 
 
 @dataclass
@@ -146,12 +146,12 @@ class FileStream:
 class SourceStream:
     """A live sensor: one stream for the whole session, cut into trials as they come.
 
-    ``live=False`` for a source that delivers as fast as it is read (a capture file).
+    A source that is not live (a capture file) delivers as fast as it is read.
     """
 
-    def __init__(self, source: Source, live: bool = True) -> None:
+    def __init__(self, source: Source) -> None:
         self.source = source
-        self.live = live
+        self.live = source.live
         self._blocks = source.blocks()
 
     def trial(self, spec: DrillSpec, condition: Condition, plan: TrialPlan) -> TrialFeed:
@@ -169,10 +169,8 @@ class SourceStream:
                 return
 
     def health(self) -> str | None:
-        stats = getattr(self.source, "stats", None)
+        stats = self.source.stats
         return stats.summary() if stats is not None else None
 
     def close(self) -> None:
-        close = getattr(self.source, "close", None)
-        if close is not None:
-            close()
+        self.source.close()

@@ -17,11 +17,7 @@ such as ``loop://`` or ``socket://host:port``.
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
-import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -39,9 +35,7 @@ from poise.sources import DEFAULT_BLOCK_S, block_length
 
 #: The node's UART default (firmware/config.py); USB CDC ignores the baud rate.
 DEFAULT_BAUDRATE = 460_800
-#: Where the node's firmware lives in a source checkout.
-FIRMWARE_DIR = Path(__file__).resolve().parents[3] / "firmware"
-_HELLO_REQUEST = encode(HelloRequest())
+HELLO_REQUEST = encode(HelloRequest())
 _END = object()
 
 
@@ -72,7 +66,7 @@ class SerialLinkSettings:
         check_number("give_up_s", self.give_up_s, 0.0, 86_400.0)
 
 
-def _serial() -> Any:
+def import_serial() -> Any:
     try:
         import serial
     except ImportError:
@@ -80,8 +74,8 @@ def _serial() -> Any:
     return serial
 
 
-def _open_port(port: str, baudrate: int, timeout_s: float) -> Any:
-    serial = _serial()
+def open_port(port: str, baudrate: int, timeout_s: float) -> Any:
+    serial = import_serial()
     try:
         return serial.serial_for_url(port, baudrate=baudrate, timeout=timeout_s)
     except (serial.SerialException, OSError, ValueError) as e:
@@ -129,6 +123,8 @@ class SerialSource:
     (104.0, [0.01, 0.0196], [0.999424, 0.999424])
     """
 
+    live = True
+
     def __init__(
         self,
         port: str,
@@ -152,7 +148,7 @@ class SerialSource:
             if capture_path
             else None
         )
-        self._port = _open_port(port, self.baudrate, 0.05)
+        self._port = open_port(port, self.baudrate, 0.05)
         self.connected = True
         self._on_open(self._port)
         self._thread = threading.Thread(target=self._read_loop, name=f"serial {port}", daemon=True)
@@ -177,7 +173,7 @@ class SerialSource:
 
     def _on_open(self, port: Any) -> None:
         """Just after the port opened: ask for a hello (the node may have started long ago)."""
-        port.write(_HELLO_REQUEST)
+        port.write(HELLO_REQUEST)
 
     def _read_loop(self) -> None:
         lost_at: float | None = None
@@ -199,7 +195,7 @@ class SerialSource:
             now = time.monotonic()
             if not self.receiver.hello and now - asked_at > 1.0:
                 asked_at = now
-                self._write(_HELLO_REQUEST)
+                self._write(HELLO_REQUEST)
             if data:
                 self._take(data, now)
 
@@ -236,7 +232,7 @@ class SerialSource:
         """Try to reopen the port until it is back (True) or closed / given up (False)."""
         while not self._closing.wait(self.settings.reconnect_interval_s):
             try:
-                self._port = _open_port(self.port, self.baudrate, 0.05)
+                self._port = open_port(self.port, self.baudrate, 0.05)
             except PoiseError:
                 give_up = self.settings.give_up_s
                 if give_up and time.monotonic() - lost_at > give_up:
@@ -245,7 +241,7 @@ class SerialSource:
                 continue
             self.connected = True
             self.stats.reconnects += 1
-            self._write(_HELLO_REQUEST)
+            self._write(HELLO_REQUEST)
             return True
         return False
 
@@ -302,6 +298,8 @@ class CaptureSource:
     same counters as the live link.
     """
 
+    live = False
+
     def __init__(
         self,
         path: str | Path,
@@ -355,72 +353,3 @@ class CaptureSource:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-@dataclass(frozen=True)
-class NodeInfo:
-    """A serial port with a Poise node on it: the port, its description, the node's hello."""
-
-    port: str
-    description: str
-    hello: Hello
-
-
-def probe_node(port: str, baudrate: int = DEFAULT_BAUDRATE, timeout_s: float = 0.5) -> Hello | None:
-    """The hello of the node on ``port``, or None when none answers within ``timeout_s``."""
-    try:
-        handle = _open_port(port, baudrate, 0.05)
-    except PoiseError:
-        return None
-    receiver = LinkReceiver()
-    try:
-        handle.write(_HELLO_REQUEST)
-        end = time.monotonic() + timeout_s
-        while receiver.hello is None and time.monotonic() < end:
-            receiver.feed(handle.read(max(1, handle.in_waiting)))
-    except Exception:
-        return None
-    finally:
-        handle.close()
-    return receiver.hello
-
-
-def list_nodes(baudrate: int = DEFAULT_BAUDRATE, timeout_s: float = 0.5) -> list[NodeInfo]:
-    """Every serial port on this machine with a Poise node answering (for ``poise sensors``)."""
-    _serial()
-    from serial.tools import list_ports
-
-    found = []
-    for info in sorted(list_ports.comports(), key=lambda p: p.device):
-        hello = probe_node(info.device, baudrate, timeout_s)
-        if hello is not None:
-            found.append(NodeInfo(info.device, info.description or "", hello))
-    return found
-
-
-def install_firmware(
-    port: str, firmware_dir: str | Path = FIRMWARE_DIR, mpremote: str | None = None
-) -> list[str]:
-    """Copy the node's firmware (every ``*.py`` of ``firmware_dir``) to a Pico and reset it.
-
-    Uses mpremote (``mpremote connect PORT fs cp ... : + reset``); returns the
-    files copied. Raises :class:`PoiseError` with one line when mpremote, the
-    port or the firmware is missing, or mpremote fails.
-    """
-    exe = mpremote or shutil.which("mpremote") or str(Path(sys.executable).parent / "mpremote")
-    if not (os.path.isfile(exe) and os.access(exe, os.X_OK)) and not shutil.which(exe):
-        raise PoiseError("mpremote not found: install it with `pip install mpremote`")
-    if port != "auto" and "://" not in port and not os.path.exists(port):
-        raise PoiseError(f"serial port {port} does not exist (is the Pico plugged in?)")
-    files = sorted(str(p) for p in Path(firmware_dir).glob("*.py"))
-    if not files:
-        raise PoiseError(f"no firmware files (*.py) in {firmware_dir}")
-    command = [exe, "connect", port, "fs", "cp", *files, ":", "+", "reset"]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise PoiseError(f"mpremote failed on {port}: {e}") from None
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines() or ["no message"]
-        raise PoiseError(f"mpremote failed on {port}: {lines[-1]}")
-    return [Path(f).name for f in files]

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from poise.samples import SampleBlock
-from poise.settings import SensorSettings
 from poise.sim import SimResult, scenario_parameters, simulate
 from poise.sources import DEFAULT_BLOCK_S, block_length
+from poise.sources.settings import SensorSettings
 
 
 class SimSource:
@@ -20,6 +20,9 @@ class SimSource:
     >>> source.meta.sensor_model, source.meta.rate_hz
     ('LSM6DSO32', 104.0)
     """
+
+    live = False
+    stats = None
 
     def __init__(
         self,
@@ -48,3 +51,6 @@ class SimSource:
     def blocks(self) -> Iterator[SampleBlock]:
         samples = self.result.recording.samples
         yield from samples.split(block_length(self.meta.rate_hz, self.block_s))
+
+    def close(self) -> None:
+        """Nothing to release: the simulation is in memory."""

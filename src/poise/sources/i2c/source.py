@@ -95,6 +95,8 @@ class I2CSource:
                 print(len(block), source.stats.summary())
     """
 
+    live = True
+
     def __init__(
         self,
         bus: int | I2CBus = 1,
