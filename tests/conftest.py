@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +16,14 @@ import pytest
 from poise.sim import SimResult, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
+# No test, nor any process a test starts, reads or writes the user's own store and
+# settings: a command run without --store gets a data folder of the test run's own.
+_HOME = tempfile.mkdtemp(prefix="poise-tests-")
+os.chmod(_HOME, 0o700)
+os.environ["POISE_DATA_DIR"] = os.path.join(_HOME, "data")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
+os.environ.pop("POISE_CONFIG", None)
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 # The real recordings live beside the project (../shared/data/recordings) or where
 # $POISE_RECORDINGS says (CI points it there when the clone is elsewhere).
 RECORDINGS = Path(
