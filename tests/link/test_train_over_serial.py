@@ -94,7 +94,12 @@ def test_train_runs_a_guided_trial_on_the_node_through_a_pty(tmp_path, node_on_a
     assert raw.health().to_dict()["gaps"] == 0  # nothing lost on the link
     # The captured bytes replay through the same decoder into the same samples.
     replay = _poise(
-        tmp_path, "record", "--sensor", f"capture:{tmp_path / 'raw.bin'}", "-o", str(tmp_path / "again.csv")
+        tmp_path,
+        "record",
+        "--sensor",
+        f"capture:{tmp_path / 'raw.bin'}",
+        "-o",
+        str(tmp_path / "again.csv"),
     )
     assert replay.returncode == 0, replay.stderr
     nowhere = _poise(
