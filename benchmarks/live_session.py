@@ -43,7 +43,12 @@ SENSOR = SensorSettings(model="mpu6050", rate_hz=1000.0, acc_range_g=16.0)
 
 
 def run(stream, train: TrainSettings, folder: Path, wav: bool) -> Session:
-    sink = WavSink(folder / "heard.wav") if wav else NullSink()
+    # A new WAV per run: the sink never overwrites one.
+    sink = (
+        WavSink(folder / f"heard-{len(list(folder.glob('heard-*.wav')))}.wav")
+        if wav
+        else NullSink()
+    )
     cues = Cues(sink, Speech(folder / "speech"), FeedbackSettings(mode="continuous"))
     session = Session(
         SessionPlan("stance", ("right",), eyes="closed"),

@@ -385,8 +385,9 @@ def test_train_replay_and_history_end_to_end(tmp_path):
     (result,) = json.loads(replay.stdout.strip().splitlines()[-1])
     assert result["drill"] == "stance" and result["placement"] == "right_shank"
     assert (tmp_path / "r.wav").stat().st_size > 100_000
+    # (In a folder of its own: beside p.sqlite3's recordings a missing store is refused.)
     assert_one_line_error(
-        poise("history", "--store", str(tmp_path / "none.sqlite3")), "no progression store"
+        poise("history", "--store", str(tmp_path / "new" / "none.sqlite3")), "no progression store"
     )
     assert_one_line_error(poise(*env_args, "train", "stance", "--sensor", "usb"), "--sensor 'usb'")
     assert_one_line_error(poise(*env_args, "train", "stance", "--trials", "0"), "--trials must be")

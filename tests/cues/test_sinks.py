@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -77,6 +79,28 @@ def test_wav_sink_writes_16_bit_stereo_in_chunks(tmp_path: Path) -> None:
     assert len(frames) == 6 * 441 + 10 and frames[0, 0] == pytest.approx(0.25, abs=1e-4)
     with pytest.raises(PoiseError, match="nowhere"):
         WavSink(tmp_path / "nowhere" / "x.wav")
+
+
+def test_wav_sink_never_overwrites_nor_follows_a_planted_link(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.wav"
+    kept.write_bytes(b"an earlier session's audio")
+    link = tmp_path / "planted.wav"
+    link.symlink_to(kept)
+    for path in (kept, link):
+        with pytest.raises(PoiseError) as err:
+            WavSink(path, RATE_HZ)
+        assert str(err.value) == f"{path}: already exists; not overwritten"
+    assert kept.read_bytes() == b"an earlier session's audio"
+    assert link.is_symlink()
+
+
+def test_wav_sink_file_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        WavSink(tmp_path / "a.wav", RATE_HZ).close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.wav").stat().st_mode) == 0o600
 
 
 @needs_aplay

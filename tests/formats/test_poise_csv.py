@@ -1,5 +1,6 @@
 import os
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -7,9 +8,14 @@ import textwrap
 import numpy as np
 import pytest
 
-from poise.errors import InputError
+from poise.errors import InputError, PoiseError
 from poise.formats import load_recording
-from poise.formats.poise_csv import RecordingWriter, read_recording, write_recording
+from poise.formats.poise_csv import (
+    COLUMNS,
+    RecordingWriter,
+    read_recording,
+    write_recording,
+)
 from poise.recording import RecordingMeta
 from poise.samples import SampleBlock
 
@@ -143,11 +149,41 @@ def test_writer_flushes_every_block_so_sigkill_loses_only_the_block_in_progress(
     assert np.array_equal(rec.samples.seq, np.arange(len(rec.samples)))
 
 
-def test_writer_replaces_an_existing_file_atomically(tmp_path):
+def test_writer_refuses_an_existing_file_and_leaves_it_as_it_was(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("old content\n")
+    with pytest.raises(PoiseError) as err:
+        RecordingWriter(path, META)
+    assert str(err.value) == f"{path}: already exists; not overwritten"
+    assert path.read_text() == "old content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]  # no temporary file left
+
+
+def test_writer_puts_a_complete_header_in_place_at_once(tmp_path):
+    path = tmp_path / "r.csv"
     with RecordingWriter(path, META) as writer:
         assert path.read_text().startswith("# poise-recording 1")
+        assert path.read_text().endswith(",".join(COLUMNS) + "\n")
         writer.write(samples(3))
     assert read_recording(path).complete
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_writer_does_not_follow_a_planted_symlink(tmp_path):
+    target = tmp_path / "other-athlete.csv"
+    target.write_text("someone else's samples\n")
+    for planted in (tmp_path / "link.csv", tmp_path / "dangling.csv"):
+        planted.symlink_to(target if planted.name == "link.csv" else tmp_path / "nowhere.csv")
+        with pytest.raises(PoiseError, match=f"^{planted}: already exists; not overwritten$"):
+            RecordingWriter(planted, META)
+    assert target.read_text() == "someone else's samples\n"
+    assert not (tmp_path / "nowhere.csv").exists()
+
+
+def test_a_recording_is_private_whatever_the_umask(tmp_path):
+    old = os.umask(0o000)
+    try:
+        write_recording(tmp_path / "r.csv", samples(3), META)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "r.csv").stat().st_mode) == 0o600

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import uuid
 from collections.abc import Iterator, Mapping
 
 import pytest
@@ -24,10 +25,15 @@ def test_a_trial_is_stored_with_its_result_metrics_and_recording_hash(store, tmp
         " Ana ", {"kind": "serial", "port": "/dev/ttyACM0"}, {"rate_hz": 416.0}
     )
     trial = store.start_trial(session, "stance", "left", "closed", "foam", 2)
-    assert trial.recording_path == tmp_path / "recordings" / str(session) / (
-        f"{trial.id}-stance-left.csv"
+    db = sqlite3.connect(tmp_path / "poise.sqlite3")
+    session_uuid = db.execute("SELECT uuid FROM sessions WHERE id = ?", (session,)).fetchone()[0]
+    trial_uuid = db.execute("SELECT uuid FROM trials WHERE id = ?", (trial.id,)).fetchone()[0]
+    assert uuid.UUID(session_uuid).version == uuid.UUID(trial_uuid).version == 4
+    assert trial.recording_path == tmp_path / "recordings" / session_uuid / (
+        f"{trial_uuid}-stance-left.csv"
     )
     assert trial.recording_path.parent.is_dir()
+    assert not trial.recording_path.exists()  # left to the writer, which creates it exclusively
     trial.recording_path.write_bytes(b"raw samples\n")
     result = {"drill": "stance", "algorithm_version": "1.7", "sway_rms_deg": 1.25}
     store.finish_trial(
@@ -52,7 +58,7 @@ def test_a_trial_is_stored_with_its_result_metrics_and_recording_hash(store, tmp
     assert row.recording_sha256 == hashlib.sha256(b"raw samples\n").hexdigest()
     assert row.started_utc <= row.ended_utc  # millisecond resolution
     stored = sqlite3.connect(tmp_path / "poise.sqlite3").execute("SELECT recording FROM trials")
-    assert stored.fetchone()[0] == f"recordings/{session}/{trial.id}-stance-left.csv"
+    assert stored.fetchone()[0] == f"recordings/{session_uuid}/{trial_uuid}-stance-left.csv"
     assert store.athletes() == ["Ana"]
 
 

@@ -11,7 +11,8 @@ opened.
 
 - ``alsa`` or ``alsa:DEVICE``: the sound card (``aplay -D DEVICE``; ``null``
   accepts audio on a machine without one);
-- ``wav:PATH``: a 16-bit stereo WAV file (what the athlete would have heard);
+- ``wav:PATH``: a new 16-bit stereo WAV file (what the athlete would have heard;
+  an existing file is refused, never overwritten);
 - ``null``: discard;
 - ``buzzer:GPIO``: a piezo buzzer on that GPIO pin (``buzzer:18`` or ``buzzer:GPIO18``);
 - ``auto``: ALSA's default device if ``aplay -l`` lists a card, else None (the
@@ -21,6 +22,7 @@ opened.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import struct
 import subprocess
@@ -32,6 +34,7 @@ import numpy as np
 
 from poise.checks import check_number
 from poise.errors import PoiseError
+from poise.files import create_exclusive
 
 SINK_SPECS = "alsa[:DEVICE], wav:PATH, null, buzzer:GPIO or auto"
 
@@ -82,7 +85,10 @@ class NullSink(_ClosesOnExit):
 
 
 class WavSink(_ClosesOnExit):
-    """A 16-bit stereo WAV file at ``rate_hz``, streamed to disk in chunks of ``chunk_s``.
+    """A new 16-bit stereo WAV file at ``rate_hz``, streamed to disk in chunks of ``chunk_s``.
+
+    The file is created exclusively, mode 0600 (:func:`poise.files.create_exclusive`):
+    anything already at ``path``, a symbolic link included, is refused, not replaced.
 
     After each chunk the data is appended first and the RIFF and data sizes in the
     header are rewritten after, so at any moment the header describes only data that
@@ -106,8 +112,8 @@ class WavSink(_ClosesOnExit):
         self._chunk_frames = max(1, round(chunk_s * rate_hz))
         self._pending: list[bytes] = []
         self._pending_frames = 0
-        try:
-            self._file = open(self.path, "wb")  # noqa: SIM115 (closed by close())
+        try:  # a new file only: an existing one (or a planted link) is refused, not replaced
+            self._file = os.fdopen(create_exclusive(self.path), "wb")
         except OSError as e:
             raise PoiseError(f"{self.path}: {e.strerror or e}") from None
         fmt = struct.pack("<HHIIHH", 1, 2, rate_hz, rate_hz * 4, 4, 16)

@@ -12,7 +12,11 @@ The layout (documented in docs/recording-format.md)::
     ...
     # end 41600
 
-Crash safety: the header is written to a temporary file and renamed into
+Never replaced: a recording is created exclusively (:func:`poise.files.create_exclusive`):
+a file, folder or symbolic link already at its name is refused, never written
+through, and the new file is the owner's alone (0600).
+
+Crash safety: the header is written to a temporary file and linked into
 place, so a recording either has a complete header or does not exist. Rows are
 appended and flushed to the operating system after every block, so a process
 killed with SIGKILL loses only the block being written. The closing ``# end N``
@@ -31,7 +35,7 @@ from types import TracebackType
 import numpy as np
 
 from poise.errors import InputError
-from poise.files import atomic_write_text, read_text
+from poise.files import create_exclusive, read_text
 from poise.formats.cells import raise_first_bad_cell
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
@@ -75,7 +79,10 @@ def rows_block(text: str) -> SampleBlock:
 
 
 class RecordingWriter:
-    """Writes a recording incrementally, safe against being killed at any moment.
+    """Writes a new recording incrementally, safe against being killed at any moment.
+
+    Raises :class:`~poise.errors.PoiseError` naming ``path`` if anything is there
+    already (a recording is never overwritten).
 
     >>> import tempfile, numpy as np
     >>> from poise.recording import RecordingMeta
@@ -90,8 +97,8 @@ class RecordingWriter:
         self.path = Path(path)
         self.meta = meta
         self.samples_written = 0
-        atomic_write_text(self.path, header_text(meta))
-        self._file = open(self.path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
+        fd = create_exclusive(self.path, header_text(meta).encode("utf-8"))
+        self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self._unsynced_s = 0.0
 
     def write(self, block: SampleBlock) -> SampleBlock:

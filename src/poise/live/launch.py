@@ -180,10 +180,18 @@ def _open_store(
 
 
 def _session_wav(store: Any) -> Path:
-    """Where an ``auto`` session without a sound card keeps its audio: beside its trials."""
+    """Where an ``auto`` session without a sound card keeps its audio: beside its trials,
+    as ``recordings/session-<local time>-<random UUID>.wav``, a name never given before
+    (the WAV sink creates it exclusively: nothing already there is replaced)."""
+    import uuid
+
+    from poise.files import private_folder
     from poise.store.paths import RECORDINGS_DIR
 
     folder = Path(store.path).parent / RECORDINGS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        private_folder(folder)
+    except OSError as e:
+        raise PoiseError(f"{folder}: cannot create: {e.strerror or e}") from None
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    return folder / f"session-{stamp}.wav"
+    return folder / f"session-{stamp}-{uuid.uuid4()}.wav"

@@ -16,6 +16,7 @@ ends the trial as interrupted, said aloud, without ending the session.
 from __future__ import annotations
 
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,7 +100,8 @@ class Session:
         accel_calibration: the sensor's accelerometer calibration, if any.
         panel: the GPIO button and LEDs (:class:`poise.live.controls.Panel`), if any.
         source_info, settings_info: what the store keeps about the session.
-        scratch_dir: where raw recordings go without a store (a replay's).
+        scratch_dir: where raw recordings go without a store (a replay's), each under
+            a new name.
     """
 
     def __init__(
@@ -403,6 +405,8 @@ class Session:
             self.panel.show(state)
 
     def _scratch_path(self, condition: Condition) -> Path:
+        """A new name in the scratch folder, as the store names its recordings
+        (``<random UUID>-<drill>-<leg>.csv``): a folder used again is never overwritten."""
         if self.scratch_dir is None:
             raise ValueError("a session without a store needs a scratch_dir for its recordings")
-        return self.scratch_dir / f"{self.spec.name}-{condition.leg}-{condition.number}.csv"
+        return self.scratch_dir / f"{uuid.uuid4()}-{self.spec.name}-{condition.leg}.csv"

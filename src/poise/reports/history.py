@@ -37,6 +37,7 @@ from poise.files import atomic_write_text
 from poise.metrics.symmetry import MetricRule
 from poise.store.headline import headline_rule, headline_rules
 from poise.store.paths import default_store_path
+from poise.store.preflight import check_recordings_have_store
 from poise.store.sqlite import Store, TrialRow
 from poise.store.utc import parse_utc
 
@@ -395,8 +396,11 @@ def run_history(
         PoiseError: no store there yet, no such athlete, or the CSV cannot be written.
     """
     path = Path(store_path) if store_path else default_store_path()
+    check_recordings_have_store(path)  # a lost or emptied store is not an empty history
     if not path.is_file():
         raise PoiseError(f"{path}: no progression store yet (no session has been logged)")
+    if path.stat().st_size == 0:
+        raise PoiseError(f"{path}: an empty file (0 bytes), not a store: no session logged in it")
     with Store.open(path) as store:
         h = history(store, athlete)
     text = format_history(h)

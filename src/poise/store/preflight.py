@@ -18,7 +18,9 @@ import tempfile
 from pathlib import Path
 
 from poise.errors import PoiseError
+from poise.files import private_folder
 from poise.formats.poise_csv import COLUMNS
+from poise.store.paths import recordings_dir
 from poise.store.schema import schema_version
 
 #: Free space that must remain after a session, bytes, unless told (see StoreSettings).
@@ -44,7 +46,9 @@ def check_store(
     """Raise :class:`PoiseError` (one line naming the path) unless a session can use the store.
 
     Checks, in order: the store's folder can be created and written (not a
-    read-only file system, not forbidden); the store file, if it exists, can
+    read-only file system, not forbidden); the store is not missing or empty
+    while its recordings folder holds recordings (:func:`check_recordings_have_store`);
+    the store file, if it exists, can
     be opened for writing and is a Poise store this Poise reads, not corrupt
     (``PRAGMA quick_check``); the file system has ``needed_bytes`` plus
     ``reserve_bytes`` free for an unprivileged user (``statvfs`` ``f_bavail``).
@@ -52,12 +56,13 @@ def check_store(
     path = Path(path)
     folder = path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         fd, probe = tempfile.mkstemp(prefix=".poise-preflight-", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
         raise PoiseError(f"{folder}: cannot write the store's folder: {_reason(e)}") from None
+    check_recordings_have_store(path)
     if path.exists():
         _check_store_file(path)
     stats = os.statvfs(folder)
@@ -67,6 +72,44 @@ def check_store(
             f"{folder}: {free / 1e6:.1f} MB free; a session needs {needed_bytes / 1e6:.1f} MB "
             f"plus {reserve_bytes / 1e6:.1f} MB kept in reserve; free some space"
         )
+
+
+def check_recordings_have_store(path: str | Path) -> None:
+    """Raise :class:`PoiseError` (one line) if the store is missing or empty (0 bytes)
+    while ``recordings/`` beside it holds recordings.
+
+    The store was lost, deleted or truncated: a new one would log sessions as
+    if none had been, beside raw data it knows nothing of. The user decides:
+    restore the store file (from a backup), or move the recordings folder
+    aside to start a new store.
+    """
+    path = Path(path)
+    try:
+        size: int | None = path.stat().st_size
+    except FileNotFoundError:
+        size = None
+    if size:
+        return
+    folder = recordings_dir(path)
+    if first_recording(folder) is None:
+        return
+    state = "missing" if size is None else "empty (0 bytes)"
+    raise PoiseError(
+        f"{path}: the store is {state}, but {folder} holds recordings; restore the store "
+        f"file from a backup, or move {folder} aside to start a new store (rebuilding the "
+        "store from its recordings, `poise store rebuild`, is not there yet)"
+    )
+
+
+def first_recording(folder: Path) -> Path | None:
+    """A file under ``folder`` (symbolic links to folders not followed; hidden temporary
+    files left by a killed writer ignored), or None if there is none."""
+    for top, folders, files in os.walk(folder):
+        folders.sort()
+        for name in sorted(files):
+            if not name.startswith("."):
+                return Path(top) / name
+    return None
 
 
 def _check_store_file(path: Path) -> None:

@@ -20,6 +20,11 @@ Tables:
 - ``metrics``: the headline numbers of a trial (one row per name; NULL when
   the result could not compute it), indexed for history queries.
 
+Sessions and trials also carry a ``uuid`` (version 3; NULL for those logged
+before): a random UUID that names the session's recordings folder and the
+trial's recording, so that no two stores, nor a store restored from an
+older backup, ever name the same file.
+
 Drill names are checked by Poise, not by the schema, so a new drill needs no
 migration.
 """
@@ -97,6 +102,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) WITHOUT ROWID""",
             "CREATE INDEX metrics_by_name ON metrics (name, trial_id)",
             "CREATE INDEX trials_by_drill ON trials (drill, leg, started_utc)",
+        ),
+    ),
+    Migration(
+        "globally unique ids of sessions and trials, which name their recordings",
+        (
+            "ALTER TABLE sessions ADD COLUMN uuid TEXT",
+            "ALTER TABLE trials ADD COLUMN uuid TEXT",
+            "CREATE UNIQUE INDEX sessions_by_uuid ON sessions (uuid)",
+            "CREATE UNIQUE INDEX trials_by_uuid ON trials (uuid)",
         ),
     ),
 )

@@ -32,6 +32,7 @@ import json
 import math
 import os
 import sqlite3
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ import poise
 from poise.checks import check_choice, check_count
 from poise.drills import DRILLS
 from poise.errors import PoiseError
+from poise.files import PRIVATE_FILE_MODE, private_folder
 from poise.metrics import ALGORITHM_VERSION
 from poise.store.paths import RECORDINGS_DIR
 from poise.store.schema import migrate, schema_version
@@ -65,7 +67,8 @@ class Trial:
     Args:
         id: the trial's id in the store.
         session_id: its session.
-        recording_path: where to write the raw recording (its folder exists).
+        recording_path: where to write the raw recording (its folder exists; the
+            file does not, and is to be created exclusively).
     """
 
     id: int
@@ -111,6 +114,11 @@ class TrialRow:
     metrics: dict[str, float | None]
 
 
+def new_uuid() -> str:
+    """A random (version 4) UUID, as text: a session's or trial's id beyond this store."""
+    return str(uuid.uuid4())
+
+
 def sha256_file(path: str | Path) -> str:
     """The SHA-256 of a file's content, hex, read in 1 MiB chunks."""
     digest = hashlib.sha256()
@@ -151,7 +159,8 @@ class Store:
         """
         path = Path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
+            _create_private(path)
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as e:
             raise PoiseError(f"{path}: cannot open the store: {e}") from None
@@ -236,7 +245,7 @@ class Store:
                 athlete_id = self._athlete_id(athlete)
                 session_id = self._conn.execute(
                     "INSERT INTO sessions (athlete_id, started_utc, source_kind, source_json,"
-                    " settings_json, poise_version) VALUES (?, ?, ?, ?, ?, ?)",
+                    " settings_json, poise_version, uuid) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         athlete_id,
                         started,
@@ -244,6 +253,7 @@ class Store:
                         source_json,
                         settings_json,
                         poise.__version__,
+                        new_uuid(),
                     ),
                 ).lastrowid
         except BaseException:
@@ -286,8 +296,11 @@ class Store:
     ) -> Trial:
         """Record a trial as ``running``; its id and the path its recording goes to.
 
-        The recording path is ``recordings/<session>/<trial>-<drill>-<leg>.csv``
-        beside the store (its folder is created); the store keeps it relative.
+        The recording path is ``recordings/<session uuid>/<trial uuid>-<drill>-<leg>.csv``
+        beside the store; the store keeps it relative. The UUIDs are random, so
+        the name is one no store (this one, another, or an older backup of this
+        one) has given before, and the file is not there. Its folder is created
+        (0700); the file is left to the writer, which creates it exclusively.
         """
         check_choice("drill", drill, tuple(DRILLS))
         check_choice("leg", leg, LEGS)
@@ -297,19 +310,40 @@ class Store:
         started = utc_or_now(started_utc, "started_utc")
         with transaction(self._conn):
             open_session = self._conn.execute(
-                "SELECT 1 FROM sessions WHERE id = ? AND ended_utc IS NULL", (session_id,)
+                "SELECT uuid FROM sessions WHERE id = ? AND ended_utc IS NULL", (session_id,)
             ).fetchone()
             if not open_session:
                 raise PoiseError(f"session {session_id}: no such open session")
+            session_uuid = open_session[0]
+            if session_uuid is None:  # a session started before version 3, still open
+                session_uuid = new_uuid()
+                self._conn.execute(
+                    "UPDATE sessions SET uuid = ? WHERE id = ?", (session_uuid, session_id)
+                )
+            trial_uuid = new_uuid()
+            relative = f"{RECORDINGS_DIR}/{session_uuid}/{trial_uuid}-{drill}-{leg}.csv"
             trial_id = self._conn.execute(
                 "INSERT INTO trials (session_id, drill, leg, eyes, surface, number, status,"
-                " algorithm_version, started_utc) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
-                (session_id, drill, leg, eyes, surface, number, ALGORITHM_VERSION, started),
+                " algorithm_version, started_utc, uuid, recording)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+                (
+                    session_id,
+                    drill,
+                    leg,
+                    eyes,
+                    surface,
+                    number,
+                    ALGORITHM_VERSION,
+                    started,
+                    trial_uuid,
+                    relative,
+                ),
             ).lastrowid
-            relative = f"{RECORDINGS_DIR}/{session_id}/{trial_id}-{drill}-{leg}.csv"
-            self._conn.execute("UPDATE trials SET recording = ? WHERE id = ?", (relative, trial_id))
             recording = self.folder / relative
-            recording.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                private_folder(recording.parent)
+            except OSError as e:
+                raise PoiseError(f"{recording.parent}: cannot create: {e.strerror or e}") from None
         return Trial(trial_id, session_id, recording)
 
     def finish_trial(
@@ -382,7 +416,7 @@ class Store:
         """
         if self._session_lock is not None:
             return []
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -412,9 +446,10 @@ class Store:
             )
 
     def _recording(self, relative: str | None) -> Path | None:
-        """A trial's recording file, if it was written."""
+        """A trial's recording file, if it was written (a regular file: whatever a link
+        at its name points to was not written by the trial)."""
         path = self.folder / relative if relative else None
-        return path if path is not None and path.is_file() else None
+        return path if path is not None and path.is_file() and not path.is_symlink() else None
 
     # Reading
 
@@ -476,7 +511,7 @@ class Store:
     def _take_session_lock(self) -> None:
         if self._session_lock is not None:
             return
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -490,6 +525,19 @@ class Store:
         if self._session_lock is not None:
             os.close(self._session_lock)
             self._session_lock = None
+
+
+def _create_private(path: Path) -> None:
+    """Create the store file, if new, readable by its owner alone (SQLite gives its WAL
+    and shared-memory files the same mode)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
 
 
 def _json(value: Mapping[str, Any], field: str) -> str:
