@@ -37,8 +37,17 @@ sink = "null"
 
 def _stance_counts() -> tuple[np.ndarray, np.ndarray]:
     """Ticks and counts (gyro, accel) of a simulated stance with no sample dropped."""
+    # The node streams from its start, 4x real time, whenever poise connects: 6 s of
+    # quiet standing leave a still period for a `poise train` that starts a second late
+    # (a loaded machine), instead of one that starts with the athlete already on one leg.
     sim = simulate(
-        "stance", rate_hz=RATE_HZ, seed=4, duration_s=10.0, imu="lsm6dso32", drop_probability=0.0
+        "stance",
+        rate_hz=RATE_HZ,
+        seed=4,
+        reference_s=6.0,
+        duration_s=10.0,
+        imu="lsm6dso32",
+        drop_probability=0.0,
     )
     samples = sim.recording.samples
     acc_lsb, gyr_lsb = LSM6DSO32.acc_lsb_g[32.0], LSM6DSO32.gyr_lsb_dps[2000.0]
