@@ -237,7 +237,17 @@ def track_tilt(
         meta.rate_hz, meta.mounting, meta.gyr_range_dps, meta.placement, settings, accel_calibration
     )
     # Fed in blocks, exactly as live: the same result, with memory bounded by the block.
-    pieces = [tracker.update(block) for block in recording.samples.split(BATCH_BLOCK_LEN)]
-    tilt = TiltBlock.concat([*pieces, tracker.finish()])
-    assert tracker.calibration is not None
+    # Every sample comes out once, in order, into arrays allocated once.
+    samples = recording.samples
+    n = len(samples)
+    quat, flags, valid = np.empty((n, 4)), np.empty(n, np.uint8), np.empty(n, bool)
+    done = 0
+    for block in [*samples.split(BATCH_BLOCK_LEN), None]:
+        piece = tracker.finish() if block is None else tracker.update(block)
+        k = len(piece)
+        quat[done : done + k], flags[done : done + k] = piece.quat, piece.flags
+        valid[done : done + k] = piece.valid
+        done += k
+    assert done == n and tracker.calibration is not None
+    tilt = TiltBlock(t_s=samples.t_s, seq=samples.seq, quat=quat, flags=flags, valid=valid)
     return tilt, tracker.calibration
