@@ -4,7 +4,8 @@ Makes a 10-minute single-leg stance and hop series (MPU-6050 at 1 kHz, the
 simulator, as ``poise simulate`` writes them) and 60-minute ones (the
 10-minute recording tiled six times, times and sequence numbers continued,
 through the project's writer), then runs each command as a child process and
-prints its wall time (start-up and reading included) and peak RSS
+prints its wall time (start-up and reading included; "x": times real time, the
+recording's own duration over it) and peak RSS
 (``os.wait4``'s ``ru_maxrss`` of that child). With ``--old SRC`` the same
 commands run against another source tree in the same run (e.g. a worktree of
 the previous commit) and its ``analyze --json`` output is compared with the
@@ -49,6 +50,16 @@ def make_files(folder: Path) -> dict[str, Path]:
                 [sys.executable, __file__, "--tile", str(ten), str(sixty)], check=True, env=env
             )
         files[f"{drill} 10 min"], files[f"{drill} 60 min"] = ten, sixty
+    store = folder / "history.sqlite3"
+    if not store.exists():  # a short simulated session, so history has something to show
+        print("logging a short session for history ...", flush=True)
+        config = folder / "short.toml"
+        config.write_text("[sensor]\nrate_hz = 104.0\n[train]\nstance_s = 8.0\nrest_s = 0.0\n")
+        subprocess.run(
+            [sys.executable, "-m", "poise", "--config", str(config), "train", "stance",
+             "--store", str(store), "--audio", "null", "--fast", "--quiet"],
+            check=True, env=env, cwd=folder, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
     return files
 
 
@@ -67,6 +78,17 @@ def tile(source: Path, target: Path, times: int = 6) -> None:
         for k in range(times):
             for b in blocks:
                 writer.write(SampleBlock(b.t_s + k * span, b.seq + k * n, b.acc_g, b.gyr_dps))
+
+
+def duration_s(path: Path) -> float:
+    """Time from the first to the last row of a Poise recording, s (its ends only read)."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 16).decode()
+        f.seek(max(0, path.stat().st_size - 4096))
+        tail = f.read().decode()
+    first = next(line for line in head.splitlines() if line[:1].isdigit())
+    last = next(line for line in reversed(tail.splitlines()) if line[:1].isdigit())
+    return float(last.split(",")[1]) - float(first.split(",")[1])
 
 
 def run(src: Path, argv: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, float]:
@@ -111,22 +133,22 @@ def main() -> None:
         trees = [("old", args.old.resolve())] if args.old else []
         trees.append(("new", NEW_SRC))
         angles_out = str(folder / "angles.csv")
-        store = str(folder / "history.db")
+        store = str(folder / "history.sqlite3")
         commands = [("poise --help", ["--help"]), ("poise history", ["history", "--store", store])]
         for name, path in files.items():
             drill = name.split()[0]
-            minutes = float(name.split()[1])
+            span = duration_s(path)
             commands += [
-                (f"analyze {name}", ["analyze", str(path), "--drill", drill, "--json"], minutes),
-                (f"inspect {name}", ["inspect", str(path)], minutes),
-                (f"angles {name}", ["angles", str(path), "-o", angles_out], minutes),
+                (f"analyze {name}", ["analyze", str(path), "--drill", drill, "--json"], span),
+                (f"inspect {name}", ["inspect", str(path)], span),
+                (f"angles {name}", ["angles", str(path), "-o", angles_out], span),
             ]
         print(f"{'command':28s}" + "".join(f"{t:>26s}" for t, _ in trees), flush=True)
-        for name, argv, *minutes in commands:
+        for name, argv, *span in commands:
             cells = []
             for _, src in trees:
                 wall, rss = best(src, argv, args.repeat)
-                speed = f" {minutes[0] * 60 / wall:4.0f}x" if minutes else ""
+                speed = f" {span[0] / wall:4.0f}x" if span else ""
                 cells.append(f"{wall:6.2f} s{speed} {rss:6.0f} MB")
             print(f"{name:28s}" + "".join(f"{c:>26s}" for c in cells), flush=True)
         if args.old:
@@ -145,7 +167,7 @@ def main() -> None:
             all_, rss = best(NEW_SRC, [*argv, "--jobs", str(cores)], 1)
             print(
                 f"analyze {len(many)} files of 10 min: --jobs 1 {one:.2f} s, --jobs {cores} "
-                f"{all_:.2f} s: {one / all_:.2f}x faster (peak of one job {rss:.0f} MB)"
+                f"{all_:.2f} s: {one / all_:.2f}x faster (largest process {rss:.0f} MB)"
             )
 
 
