@@ -78,10 +78,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
-    from poise.inspect import format_inspection, inspect_recording
+    from poise.inspect import format_inspection, inspect_stream
 
-    recording = _load(args)
-    report = inspect_recording(recording, _settings(args).still)
+    with _load(args, stream=True) as stream:
+        report = inspect_stream(stream, _settings(args).still)
     print(json.dumps(report, indent=2) if args.json else format_inspection(report))
     return 0
 
@@ -93,38 +93,34 @@ def _cmd_angles(args: argparse.Namespace) -> int:
     from poise.motion.tilt import track_tilt
 
     settings = _settings(args)
-    recording = _load(args)
     accel_cal = _accel_calibration(args.accel_cal) if args.accel_cal else None
+    if not args.json:
+        return _angles_rows(args, settings, accel_cal)
+    recording = _load(args)
     tilt, calibration = track_tilt(recording, settings.tilt, accel_cal)
     ap, ml, inc = tilt.angles()
-    if args.json:
 
-        def series(x: np.ndarray) -> list[float | None]:
-            return [None if not np.isfinite(v) else round(v, 4) for v in x.tolist()]
+    def series(x: np.ndarray) -> list[float | None]:
+        return [None if not np.isfinite(v) else round(v, 4) for v in x.tolist()]
 
-        text = (
-            json.dumps(
-                {
-                    "file": recording.path,
-                    "calibration": calibration.to_dict(),
-                    "accel_calibration": accel_cal.to_dict() if accel_cal else None,
-                    "ahrs_flags": flag_counts(tilt.flags),
-                    "problems": recording.health().problems(),
-                    "t_s": [round(t, 6) for t in tilt.t_s.tolist()],
-                    "seq": tilt.seq.tolist(),
-                    "tilt_ap_deg": series(ap),
-                    "tilt_ml_deg": series(ml),
-                    "inclination_deg": series(inc),
-                    "flags": tilt.flags.tolist(),
-                }
-            )
-            + "\n"
+    text = (
+        json.dumps(
+            {
+                "file": recording.path,
+                "calibration": calibration.to_dict(),
+                "accel_calibration": accel_cal.to_dict() if accel_cal else None,
+                "ahrs_flags": flag_counts(tilt.flags),
+                "problems": recording.health().problems(),
+                "t_s": [round(t, 6) for t in tilt.t_s.tolist()],
+                "seq": tilt.seq.tolist(),
+                "tilt_ap_deg": series(ap),
+                "tilt_ml_deg": series(ml),
+                "inclination_deg": series(inc),
+                "flags": tilt.flags.tolist(),
+            }
         )
-    else:
-        table = np.column_stack((tilt.t_s, tilt.seq, ap, ml, inc, tilt.flags)).tolist()
-        text = "t_s,seq,tilt_ap_deg,tilt_ml_deg,inclination_deg,flags\n" + "".join(
-            "%.6f,%d,%.4f,%.4f,%.4f,%d\n" % tuple(row) for row in table
-        )
+        + "\n"
+    )
     if args.output:
         from poise.files import atomic_write_text
 
@@ -140,12 +136,114 @@ def _cmd_angles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _angles_rows(args: argparse.Namespace, settings: Any, accel_cal: Any) -> int:
+    """``angles`` as CSV, written as the file is read: memory independent of its length.
+
+    With ``-o`` the rows go to a temporary file beside OUT, renamed into place at
+    the end (a failure leaves no partial file).
+    """
+    import itertools
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+
+    from poise.motion.tilt import tracker_for
+
+    def rows(piece: Any) -> str:
+        ap, ml, inc = piece.angles()
+        table = np.column_stack((piece.t_s, piece.seq, ap, ml, inc, piece.flags)).tolist()
+        return "".join("%.6f,%d,%.4f,%.4f,%.4f,%d\n" % tuple(row) for row in table)
+
+    def run(out: Any) -> tuple[Any, int, Any]:
+        with _load(args, stream=True) as stream:
+            tracker = tracker_for(stream.meta, settings.tilt, accel_cal)
+            out.write("t_s,seq,tilt_ap_deg,tilt_ml_deg,inclination_deg,flags\n")
+            count = 0
+            for block in itertools.chain(stream.blocks(), [None]):
+                piece = tracker.finish() if block is None else tracker.update(block)
+                out.write(rows(piece))
+                count += len(piece)
+            return tracker.calibration, count, stream.path
+
+    if not args.output:
+        calibration, count, path = run(sys.stdout)
+    else:
+        target = Path(args.output)
+
+        def create() -> tuple[int, str]:
+            folder = target.parent if str(target.parent) else Path(".")
+            return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+
+        fd, tmp = writing(args.output, create)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                calibration, count, path = run(out)
+                writing(args.output, lambda: (out.flush(), os.fsync(out.fileno())))
+            writing(args.output, lambda: os.replace(tmp, target))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    if not calibration.found and count:
+        print(
+            f"poise: {path}: no still reference period in the first "
+            f"{settings.calibration.search_s:g} s; angles are uncalibrated (flag 16)",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from poise.analysis.report import format_analysis
 
-    result = _analysis(args, args.file)
-    print(json.dumps(result) if args.json else format_analysis(result))
-    return 0
+    files = args.file
+    if args.jobs < 0:
+        raise PoiseError(f"--jobs must be 0 (one per core) or more, not {args.jobs}")
+    if len(files) == 1:
+        result = _analysis(args, files[0])
+        print(json.dumps(result) if args.json else format_analysis(result))
+        return 0
+    # Many files: one line (or JSON object) each, in the order given; a file that
+    # cannot be scored is named on stderr and skipped.
+    import os
+
+    jobs = min(args.jobs or os.cpu_count() or 1, len(files))
+    work = [(args, path) for path in files]
+    failed = 0
+    if jobs == 1:
+        lines = map(_analyze_line, work)
+    else:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("spawn" if os.name != "posix" else "fork").Pool(jobs)
+        lines = pool.imap(_analyze_line, work)
+    try:
+        for ok, line in lines:
+            print(line, file=sys.stdout if ok else sys.stderr, flush=True)
+            failed += not ok
+    finally:
+        if jobs > 1:
+            pool.terminate()
+    return EXIT_USAGE if failed else 0
+
+
+def _analyze_line(job: tuple[argparse.Namespace, str]) -> tuple[bool, str]:
+    """One file of ``analyze FILES...``: (True, its line) or (False, the error's line)."""
+    args, path = job
+    try:
+        result = _analysis(args, path)
+    except PoiseError as e:
+        return False, f"poise: {e}"
+    if args.json:
+        return True, json.dumps(result)
+    from poise.store.headline import headline_metrics
+
+    figures = ", ".join(
+        f"{name} {'-' if value is None else format(value, '.4g')}"
+        for name, value in headline_metrics(result).items()
+    )
+    return True, f"{result['file']}: {result['drill']}, {figures}"
 
 
 def _cmd_symmetry(args: argparse.Namespace) -> int:
@@ -445,9 +543,10 @@ def _checked(work: typing.Callable[[], Any], parameters: typing.Iterable[str] = 
         raise PoiseError(message) from None
 
 
-def _load(args: argparse.Namespace, path: str | None = None) -> Any:
-    """The recording at ``path`` (the command's FILE by default), read with its CSV options."""
-    from poise.formats import CsvOptions, load_recording
+def _load(args: argparse.Namespace, path: str | None = None, stream: bool = False) -> Any:
+    """The recording at ``path`` (the command's FILE by default), read with its CSV options
+    (``stream``: opened to be read block by block, :func:`poise.formats.stream_recording`)."""
+    from poise.formats import CsvOptions, load_recording, stream_recording
 
     options = _checked(
         lambda: CsvOptions(
@@ -468,7 +567,8 @@ def _load(args: argparse.Namespace, path: str | None = None) -> Any:
         ),
         ("skip_rows", "delimiter", "rate_hz", "acc_range_g", "gyr_range_dps"),
     )
-    return load_recording(path or args.file, None if options == CsvOptions() else options)
+    read = stream_recording if stream else load_recording
+    return read(path or args.file, None if options == CsvOptions() else options)
 
 
 def _three(text: str | None, option: str) -> tuple[str, str, str] | None:
@@ -709,9 +809,22 @@ def _add_analyze(commands: Any) -> None:
         help="score a drill: stance sway and losses, hops, lunge, hip or board range",
         description="Score one drill in a recording (docs/metrics.md defines every figure). "
         "Times are in the recording's own time base, s. Human-readable by default; --json "
-        "prints one JSON object.",
+        "prints one JSON object. Several files: one line each (with --json, one JSON object "
+        "per line), scored --jobs at a time; a file that cannot be scored is named on stderr "
+        "and skipped, and the exit status is then 2.",
     )
-    _add_file_options(analyze)
+    analyze.add_argument(
+        "file", nargs="+", metavar="FILE", help="Poise recordings or IMU CSV files"
+    )
+    _add_csv_options(analyze)
+    analyze.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="score N files at a time, one process each (0: one per core; default 1). "
+        "Each takes the memory of one analysis",
+    )
     _add_drill_options(analyze, tuple(DRILLS))
     board = BoardOptions()
     analyze.add_argument(

@@ -22,6 +22,8 @@ GAP_FACTOR = 1.5
 #: A value at or beyond this fraction of full scale counts as saturated
 #: (int16 full scale is -32768..32767 LSB, so the positive rail is one LSB short).
 SATURATION_FRACTION = 0.999
+#: Rows whose values are checked at a time.
+ROW_SLICE = 65536
 
 
 @dataclass(frozen=True)
@@ -172,15 +174,18 @@ class HealthMonitor:
         self._seq_jumps += int(np.count_nonzero(jumps))
         self._seq_missing += int(np.sum(np.clip(dseq[jumps] - 1, 0, None)))
 
-        values = np.concatenate((block.acc_g, block.gyr_dps), axis=1)
-        self._nan += int(np.count_nonzero(np.isnan(values).any(axis=1)))
-        self._zero += int(np.count_nonzero((values == 0.0).all(axis=1)))
-        if self.acc_range_g:
-            limit = SATURATION_FRACTION * self.acc_range_g
-            self._acc_sat += int(np.count_nonzero((np.abs(block.acc_g) >= limit).any(axis=1)))
-        if self.gyr_range_dps:
-            limit = SATURATION_FRACTION * self.gyr_range_dps
-            self._gyr_sat += int(np.count_nonzero((np.abs(block.gyr_dps) >= limit).any(axis=1)))
+        # Counts of rows, a slice at a time: a whole recording needs no copy of its values.
+        for lo in range(0, len(block), ROW_SLICE):
+            acc, gyr = block.acc_g[lo : lo + ROW_SLICE], block.gyr_dps[lo : lo + ROW_SLICE]
+            values = np.concatenate((acc, gyr), axis=1)
+            self._nan += int(np.count_nonzero(np.isnan(values).any(axis=1)))
+            self._zero += int(np.count_nonzero((values == 0.0).all(axis=1)))
+            if self.acc_range_g:
+                limit = SATURATION_FRACTION * self.acc_range_g
+                self._acc_sat += int(np.count_nonzero((np.abs(acc) >= limit).any(axis=1)))
+            if self.gyr_range_dps:
+                limit = SATURATION_FRACTION * self.gyr_range_dps
+                self._gyr_sat += int(np.count_nonzero((np.abs(gyr) >= limit).any(axis=1)))
 
         self._t_last = float(block.t_s[-1])
         self._seq_last = int(block.seq[-1])

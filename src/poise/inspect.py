@@ -10,51 +10,93 @@ from typing import Any
 
 import numpy as np
 
-from poise.motion.still import StillSettings, still_mask, still_periods
-from poise.recording import Recording
+from poise.health import HealthMonitor
+from poise.motion.still import StillPeriods, StillSettings
+from poise.recording import Recording, RecordingMeta
+from poise.samples import SampleBlock
 
 
 def inspect_recording(recording: Recording, still: StillSettings | None = None) -> dict[str, Any]:
     """A JSON-ready description of a recording and its data health."""
-    still = still or StillSettings()
-    meta = recording.meta
-    samples = recording.samples
-    health = recording.health()
-    window = max(2, round(still.window_s * meta.rate_hz))
-    periods = still_periods(samples.t_s, still_mask(samples.acc_g, samples.gyr_dps, window, still))
+    inspector = Inspector(recording.meta, still)
+    inspector.update(recording.samples)
+    return inspector.report(recording.path, recording.complete, recording.notes)
 
-    def ranges(values: np.ndarray) -> dict[str, list[float] | None]:
-        out: dict[str, list[float] | None] = {}
-        for i, axis in enumerate("xyz"):
-            column = values[:, i][np.isfinite(values[:, i])]
-            out[axis] = (
-                [round(float(column.min()), 4), round(float(column.max()), 4)]
-                if column.size
-                else None
-            )
-        return out
 
-    return {
-        "file": recording.path,
-        "kind": meta.source.get("kind", "unknown"),
-        "complete": recording.complete,
-        "notes": list(recording.notes),
-        "sensor_model": meta.sensor_model,
-        "acc_range_g": meta.acc_range_g,
-        "gyr_range_dps": meta.gyr_range_dps,
-        "placement": meta.placement,
-        "mounting": meta.mounting,
-        "samples": len(samples),
-        "duration_s": round(health.duration_s, 4),
-        "rate_hz": meta.rate_hz,
-        "rate_estimated": meta.rate_estimated,
-        "measured_rate_hz": round(health.measured_rate_hz, 3) if health.measured_rate_hz else None,
-        "health": health.to_dict(),
-        "problems": health.problems(),
-        "acc_g": ranges(samples.acc_g),
-        "gyr_dps": ranges(samples.gyr_dps),
-        "still_periods_s": [[round(a, 3), round(b, 3)] for a, b in periods],
-    }
+def inspect_stream(stream: Any, still: StillSettings | None = None) -> dict[str, Any]:
+    """:func:`inspect_recording` of a recording read block by block (from
+    :func:`poise.formats.stream_recording`: a Poise recording then takes memory
+    independent of its length).
+
+    Health figures are then summed block by block, as a live monitor sums them:
+    ``measured_rate_hz`` may differ from a whole read's in its last digits.
+    """
+    inspector = Inspector(stream.meta, still)
+    for block in stream.blocks():
+        inspector.update(block)
+    path = None if stream.path is None else str(stream.path)
+    return inspector.report(path, stream.complete, stream.notes)
+
+
+class Inspector:
+    """The figures of :func:`inspect_recording`, gathered block by block."""
+
+    def __init__(self, meta: RecordingMeta, still: StillSettings | None = None) -> None:
+        still = still or StillSettings()
+        self.meta = meta
+        self._health = HealthMonitor(meta.rate_hz, meta.acc_range_g, meta.gyr_range_dps)
+        self._still = StillPeriods(max(2, round(still.window_s * meta.rate_hz)), still)
+        self._low = np.full(6, np.inf)
+        self._high = np.full(6, -np.inf)
+        self._seen = np.zeros(6, dtype=bool)
+
+    def update(self, block: SampleBlock) -> None:
+        if len(block) == 0:
+            return
+        self._health.update(block)
+        self._still.update(block.t_s, block.acc_g, block.gyr_dps)
+        for i, values in enumerate((*block.acc_g.T, *block.gyr_dps.T)):
+            column = values[np.isfinite(values)]
+            if column.size:
+                self._seen[i] = True
+                self._low[i] = min(self._low[i], column.min())
+                self._high[i] = max(self._high[i], column.max())
+
+    def _ranges(self, first: int) -> dict[str, list[float] | None]:
+        return {
+            axis: [round(float(self._low[i]), 4), round(float(self._high[i]), 4)]
+            if self._seen[i]
+            else None
+            for axis, i in zip("xyz", range(first, first + 3), strict=True)
+        }
+
+    def report(self, path: str | None, complete: bool, notes: tuple[str, ...]) -> dict[str, Any]:
+        meta = self.meta
+        health = self._health.health
+        periods = self._still.finish()
+        return {
+            "file": path,
+            "kind": meta.source.get("kind", "unknown"),
+            "complete": complete,
+            "notes": list(notes),
+            "sensor_model": meta.sensor_model,
+            "acc_range_g": meta.acc_range_g,
+            "gyr_range_dps": meta.gyr_range_dps,
+            "placement": meta.placement,
+            "mounting": meta.mounting,
+            "samples": health.samples,
+            "duration_s": round(health.duration_s, 4),
+            "rate_hz": meta.rate_hz,
+            "rate_estimated": meta.rate_estimated,
+            "measured_rate_hz": round(health.measured_rate_hz, 3)
+            if health.measured_rate_hz
+            else None,
+            "health": health.to_dict(),
+            "problems": health.problems(),
+            "acc_g": self._ranges(0),
+            "gyr_dps": self._ranges(3),
+            "still_periods_s": [[round(a, 3), round(b, 3)] for a, b in periods],
+        }
 
 
 def format_inspection(report: dict[str, Any]) -> str:

@@ -15,15 +15,16 @@ it is and the error says where.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from poise.errors import PoiseError
 from poise.health import StreamHealth
-from poise.metrics.signals import uniform
 from poise.motion.accel_calibration import AccelCalibration
-from poise.motion.angles import TiltBlock, flag_counts
+from poise.motion.angles import TiltBlock, flag_counts, tilt_from_vertical
 from poise.motion.calibration import Calibration
 from poise.motion.frames import quat_vertical
 from poise.motion.tilt import TiltSettings, recording_accel_calibration, track_tilt
@@ -38,22 +39,68 @@ MAX_GAP_S = 1.0
 MAX_SKIPPED_FRACTION = 0.01
 
 
+#: Rows derived at a time from the samples and the tilt (bounds the temporaries).
+CHUNK_ROWS = 65536
+#: Per-sample columns, in the order of :meth:`Tracked.columns`, and the group each is
+#: computed in: AP, ML tilt, inclination (deg); up (3); specific force (3, g) and angular
+#: rate (3, deg/s) in segment axes.
+N_COLUMNS = 12
+_GROUPS = ((0, 3), (3, 6), (6, 12))
+
+
 @dataclass(frozen=True, eq=False)
 class Tracked:
-    """A whole recording with its calibrated tilt, ready to be cut into spans."""
+    """A whole recording with its calibrated tilt, ready to be cut into spans.
+
+    The per-sample columns the metrics are resampled from (:meth:`columns`) are
+    not kept: they are derived from the samples and the tilt a chunk at a time,
+    only those a span asks for, with the very operations a whole-array pass
+    would apply (so to the same bits).
+    """
 
     recording: Recording
     tilt: TiltBlock
     calibration: Calibration
-    #: (n, 12) per sample: AP, ML tilt, inclination (deg), up (3), specific force in
-    #: segment axes (3, g), angular rate in segment axes (3, deg/s); cut and resampled
-    #: as they are for every span.
-    columns: np.ndarray
     forward: np.ndarray  # samples whose time moves forward and whose values are usable
+    accel_calibration: AccelCalibration | None = None
 
     @property
     def t_s(self) -> np.ndarray:
         return self.recording.samples.t_s
+
+    def chunks(self) -> list[tuple[int, int]]:
+        """Row ranges of ``CHUNK_ROWS``; a short remainder joins the last (a one-row
+        matrix product is computed another way, and must not differ)."""
+        n = len(self.t_s)
+        edges = [*range(0, n, CHUNK_ROWS), n]
+        if len(edges) > 2 and edges[-1] - edges[-2] < 16:
+            del edges[-2]
+        return list(itertools.pairwise(edges))
+
+    def group(self, lo: int, hi: int, first: int) -> np.ndarray:
+        """Columns ``_GROUPS`` starting at ``first`` of rows ``[lo, hi)``, shape (hi - lo, k)."""
+        if first == 0:
+            quat = self.tilt.quat[lo:hi]
+            v = quat_vertical(quat)
+            v[~self.tilt.valid[lo:hi]] = np.nan
+            return np.column_stack(tilt_from_vertical(v))
+        if first == 3:
+            return quat_vertical(self.tilt.quat[lo:hi])
+        samples = self.recording.samples
+        acc = samples.acc_g[lo:hi]
+        if self.accel_calibration is not None:
+            acc = self.accel_calibration.apply(acc)
+        acc_seg, gyr_seg = self.calibration.apply(acc, samples.gyr_dps[lo:hi])
+        return np.column_stack((acc_seg, gyr_seg))
+
+    def columns(self) -> np.ndarray:
+        """(n, 12) per sample: AP, ML tilt, inclination (deg), up (3), specific force in
+        segment axes (3, g), angular rate in segment axes (3, deg/s)."""
+        out = np.empty((len(self.t_s), N_COLUMNS))
+        for lo, hi in self.chunks():
+            for a, b in _GROUPS:
+                out[lo:hi, a:b] = self.group(lo, hi, a)
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,35 +109,63 @@ class Prepared:
 
     Args:
         t_s: grid times, device time, s.
-        tilt_deg: (n, 2) AP and ML tilt, deg.
-        inclination_deg: inclination, deg.
-        up: (n, 3) earth's up axis in segment axes.
-        acc_g: (n, 3) specific force in segment axes (accelerometer calibration
-            applied, nothing removed), g.
-        gyr_dps: (n, 3) angular rate in segment axes, bias removed, deg/s.
-        raw_t_s, raw_acc_g: the span's own samples (device time; the
-            accelerometer as measured, sensor axes, g), for peaks that
+        raw_t_s: the span's own sample times (device time), for peaks that
             resampling would blunt.
+        span_s: the grid's first and last time, s.
+
+    The resampled signals are computed when first asked for (a drill asks
+    only for those it uses, so the others never take memory), then kept:
+
+    - ``tilt_deg``: (n, 2) AP and ML tilt, deg; ``inclination_deg``, deg;
+    - ``up``: (n, 3) earth's up axis in segment axes;
+    - ``acc_g``: (n, 3) specific force in segment axes (accelerometer
+      calibration applied, nothing removed), g;
+    - ``gyr_dps``: (n, 3) angular rate in segment axes, bias removed, deg/s;
+    - ``raw_acc_g``: the span's own accelerometer samples, as measured, sensor axes, g;
+    - ``health``: the recording's data-health figures.
     """
 
     recording: Recording
     rate_hz: float
     t_s: np.ndarray
-    tilt_deg: np.ndarray
-    inclination_deg: np.ndarray
-    up: np.ndarray
-    acc_g: np.ndarray
-    gyr_dps: np.ndarray
     raw_t_s: np.ndarray
-    raw_acc_g: np.ndarray
     calibration: Calibration
-    health: StreamHealth
     ahrs_flags: dict[str, int]
     span_s: tuple[float, float]
+    _source: _Resampler = field(repr=False)
 
     @property
     def placement(self) -> str:
         return self.recording.meta.placement
+
+    @cached_property
+    def tilt_deg(self) -> np.ndarray:
+        return self._source.columns(0, 2)
+
+    @cached_property
+    def inclination_deg(self) -> np.ndarray:
+        return self._source.columns(2, 3)[:, 0]
+
+    @cached_property
+    def up(self) -> np.ndarray:
+        up = self._source.columns(3, 6)
+        return up / np.linalg.norm(up, axis=1, keepdims=True)
+
+    @cached_property
+    def acc_g(self) -> np.ndarray:
+        return self._source.columns(6, 9)
+
+    @cached_property
+    def gyr_dps(self) -> np.ndarray:
+        return self._source.columns(9, 12)
+
+    @cached_property
+    def raw_acc_g(self) -> np.ndarray:
+        return self._source.raw_acc_g()
+
+    @cached_property
+    def health(self) -> StreamHealth:
+        return self.recording.health()
 
 
 def track(
@@ -130,10 +205,6 @@ def tracked_from(
     """
     where = recording.path or "recording"
     samples = recording.samples
-    acc = samples.acc_g if accel_calibration is None else accel_calibration.apply(samples.acc_g)
-    acc_seg, gyr_seg = calibration.apply(acc, samples.gyr_dps)
-    ap, ml, inclination = tilt.angles()
-    columns = np.column_stack((ap, ml, inclination, quat_vertical(tilt.quat), acc_seg, gyr_seg))
     t = samples.t_s
     finite = np.where(np.isfinite(t), t, -np.inf)
     before = np.concatenate(([-np.inf], np.maximum.accumulate(finite)[:-1]))
@@ -146,7 +217,7 @@ def tracked_from(
             f"{skipped.size} samples would be skipped. Fix the timestamps, or score the part "
             "before it with --end"
         )
-    return Tracked(recording, tilt, calibration, columns, forward)
+    return Tracked(recording, tilt, calibration, forward, accel_calibration)
 
 
 def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = None) -> Prepared:
@@ -182,21 +253,90 @@ def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = No
             "either side of the gap with --start and --end"
         )
     rate = recording.meta.rate_hz
-    grid, values = uniform(times, tracked.columns[inside], rate)
-    up_grid = values[:, 3:6] / np.linalg.norm(values[:, 3:6], axis=1, keepdims=True)
+    good, t_good, order = _usable_rows(tracked, inside)
+    if len(t_good) < 2:
+        grid = t_good
+    else:
+        grid = t_good[0] + np.arange(int(np.floor((t_good[-1] - t_good[0]) * rate)) + 1) / rate
     return Prepared(
         recording=recording,
         rate_hz=rate,
         t_s=grid,
-        tilt_deg=values[:, 0:2],
-        inclination_deg=values[:, 2],
-        up=up_grid,
-        acc_g=values[:, 6:9],
-        gyr_dps=values[:, 9:12],
         raw_t_s=times,
-        raw_acc_g=recording.samples.acc_g[inside],
         calibration=tracked.calibration,
-        health=recording.health(),
         ahrs_flags=flag_counts(tracked.tilt.flags[inside]),
         span_s=(float(grid[0]), float(grid[-1])),
+        _source=_Resampler(tracked, inside, good, t_good, order, grid),
     )
+
+
+def _usable_rows(
+    tracked: Tracked, inside: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """What :func:`~poise.metrics.signals.uniform` keeps of the span's columns: rows
+    whose time and every column are finite (``good``, within ``inside``), their times,
+    and the order that sorts them when they do not increase (None: they do)."""
+    good = np.zeros(len(tracked.t_s), dtype=bool)
+    for lo, hi in tracked.chunks():
+        rows = inside[lo:hi]
+        if not rows.any():
+            continue
+        finite = np.isfinite(tracked.t_s[lo:hi])
+        for a, _ in _GROUPS:
+            finite &= np.all(np.isfinite(tracked.group(lo, hi, a)), axis=1)
+        good[lo:hi] = rows & finite
+    good_in_span = good[inside]
+    t = tracked.t_s[good]
+    order = None
+    if np.any(np.diff(t) <= 0):  # out of order or repeated: sort, and keep a time's first sample
+        order = np.argsort(t, kind="stable")
+        t = t[order]
+        keep = np.concatenate(([True], np.diff(t) > 0))
+        order, t = order[keep], t[keep]
+    return good_in_span, t, order
+
+
+class _Resampler:
+    """The span's columns on the uniform grid, one group at a time, as
+    :func:`~poise.metrics.signals.uniform` would give them all at once."""
+
+    def __init__(
+        self,
+        tracked: Tracked,
+        inside: np.ndarray,
+        good: np.ndarray,
+        t_good: np.ndarray,
+        order: np.ndarray | None,
+        grid: np.ndarray,
+    ) -> None:
+        self.tracked = tracked
+        self.inside = inside
+        self.rows = np.flatnonzero(inside)[good]  # the samples interpolated
+        self.t_good = t_good
+        self.order = order
+        self.grid = grid
+
+    def columns(self, a: int, b: int) -> np.ndarray:
+        """Columns ``[a, b)`` (see :meth:`Tracked.columns`) on the grid, shape (m, b - a)."""
+        first = next(g for g, end in _GROUPS if g <= a < end)
+        picked = np.empty((len(self.rows), b - a))
+        done = 0
+        for lo, hi in self.tracked.chunks():
+            i, j = np.searchsorted(self.rows, (lo, hi))
+            if i == j:
+                continue
+            values = self.tracked.group(lo, hi, first)[:, a - first : b - first]
+            picked[done : done + j - i] = values[self.rows[i:j] - lo]
+            done += j - i
+        if len(self.t_good) < 2:
+            return picked if self.order is None else picked[self.order]
+        out = np.empty((len(self.grid), b - a))
+        for k in range(b - a):
+            column = picked[:, k]
+            out[:, k] = np.interp(
+                self.grid, self.t_good, column if self.order is None else column[self.order]
+            )
+        return out
+
+    def raw_acc_g(self) -> np.ndarray:
+        return self.tracked.recording.samples.acc_g[self.inside]

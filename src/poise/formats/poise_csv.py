@@ -29,6 +29,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -154,68 +156,226 @@ def read_recording(path: str | Path) -> Recording:
     """Read a Poise recording; a malformed file raises :class:`InputError` naming the line.
 
     An unfinished recording (no end mark, possibly a torn last line) is read up
-    to its last complete row and marked ``complete=False``.
+    to its last complete row and marked ``complete=False``. The file is read in
+    chunks (:class:`RecordingReader`) into arrays allocated once: no copy of the
+    whole text is ever held.
     """
-    path = Path(path)
-    lines = read_text(path).split("\n")
-    first = lines[0]
-    if not is_poise_recording(first):
-        raise InputError(path, "not a Poise recording (no '# poise-recording' line)", line=1)
-    version_text = first[len(MAGIC) :].strip()
-    if not version_text.isdigit():
-        raise InputError(path, f"unreadable format version {version_text!r}", line=1)
-    if int(version_text) > VERSION:
-        raise InputError(
-            path,
-            f"format version {version_text} is newer than this Poise reads ({VERSION}); "
-            "update Poise",
-            line=1,
+    with RecordingReader(path) as reader:
+        # A row takes at least 16 characters ("0,0,0,0,0,0,0,0\n"): enough room for any
+        # file. Pages never written are never given memory, so the slack costs nothing.
+        capacity = reader.size_bytes // 16 + 1
+        t_s, seq = np.empty(capacity), np.empty(capacity, np.int64)
+        acc, gyr = np.empty((capacity, 3)), np.empty((capacity, 3))
+        n = 0
+        for block in reader.blocks():
+            k = len(block)
+            t_s[n : n + k], seq[n : n + k] = block.t_s, block.seq
+            acc[n : n + k], gyr[n : n + k] = block.acc_g, block.gyr_dps
+            n += k
+        samples = SampleBlock(t_s=t_s[:n], seq=seq[:n], acc_g=acc[:n], gyr_dps=gyr[:n])
+        return reader.recording(samples)
+
+
+#: Characters of the body read and parsed at a time (about 7 500 rows; parsing a chunk
+#: takes about 14 bytes per character, so this bounds the reading's own memory to ~7 MB).
+READ_CHUNK_CHARS = 1 << 19
+
+
+class RecordingReader:
+    """A Poise recording read block by block, in memory bounded by the chunk, not the file.
+
+    The header is read on opening (a bad one raises :class:`InputError` naming
+    the line); :meth:`blocks` then yields the samples in file order. Once they
+    are all read, ``complete`` and ``notes`` say what :func:`read_recording`
+    would: every block, error and note is the same, whatever the chunk size.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "r.csv"
+    >>> write_recording(path, SampleBlock([0.0, 0.01], [0, 1], [[0, 0, 1.0]] * 2,
+    ...                                   [[0, 0, 0.0]] * 2), RecordingMeta(rate_hz=100.0))
+    >>> with RecordingReader(path, chunk_chars=40) as reader:
+    ...     [len(b) for b in reader.blocks()], reader.complete
+    ([1, 1], True)
+    """
+
+    def __init__(self, path: str | Path, chunk_chars: int = READ_CHUNK_CHARS) -> None:
+        self.path = Path(path)
+        self.chunk_chars = max(1, int(chunk_chars))
+        self.complete = False
+        self.notes: tuple[str, ...] = ()
+        try:
+            # Text mode, as a whole-file read would be: universal newlines, strict UTF-8.
+            self._file = open(self.path, encoding="utf-8")  # noqa: SIM115
+            self.size_bytes = os.fstat(self._file.fileno()).st_size
+        except OSError as e:
+            raise InputError(self.path, e.strerror or str(e)) from None
+        try:
+            self.meta = self._read_header()
+        except BaseException:
+            self._file.close()
+            raise
+
+    def _readline(self) -> str | None:
+        """The next line without its newline; None at the end of the file."""
+        try:
+            line = self._file.readline()
+        except UnicodeDecodeError:
+            read_text(self.path)  # names the byte, as reading the whole file would
+            raise
+        if not line:
+            return None
+        return line[:-1] if line.endswith("\n") else line
+
+    def _read_header(self) -> RecordingMeta:
+        path = self.path
+        first = self._readline() or ""
+        if not is_poise_recording(first):
+            raise InputError(path, "not a Poise recording (no '# poise-recording' line)", line=1)
+        version_text = first[len(MAGIC) :].strip()
+        if not version_text.isdigit():
+            raise InputError(path, f"unreadable format version {version_text!r}", line=1)
+        if int(version_text) > VERSION:
+            raise InputError(
+                path,
+                f"format version {version_text} is newer than this Poise reads ({VERSION}); "
+                "update Poise",
+                line=1,
+            )
+        header = []
+        line = self._readline()
+        while line is not None and line.startswith("#"):
+            header.append(line)
+            line = self._readline()
+        header_end = 1 + len(header)
+        if not line:
+            raise InputError(path, "header ends before the column names", line=header_end + 1)
+        meta_text = "\n".join(h[1:] for h in header)
+        try:
+            meta = RecordingMeta.from_dict(json.loads(meta_text))
+        except json.JSONDecodeError as e:
+            raise InputError(
+                path, f"metadata is not valid JSON: {e.msg}", line=e.lineno + 1
+            ) from None
+        except (ValueError, TypeError) as e:
+            raise InputError(path, str(e), line=2) from None
+        columns = tuple(name.strip() for name in line.split(","))
+        if columns != COLUMNS:
+            raise InputError(
+                path, f"expected columns {','.join(COLUMNS)}, found {line}", line=header_end + 1
+            )
+        self._body_line = header_end + 2  # 1-based number of the first body line
+        return meta
+
+    def blocks(self) -> Iterator[SampleBlock]:
+        """The samples, one parsed chunk at a time (a chunk without rows yields nothing)."""
+        parser = _RowParser(self.path, self._body_line)
+        # The last complete line is held back until the next arrives: the file's last
+        # line is the end mark, not a row.
+        pending = ""
+        leftover = ""
+        while True:
+            try:
+                chunk = self._file.read(self.chunk_chars)
+            except UnicodeDecodeError:
+                read_text(self.path)
+                raise
+            if not chunk:
+                break
+            text = leftover + chunk
+            cut = text.rfind("\n")
+            if cut < 0:
+                leftover = text
+                continue
+            leftover = text[cut + 1 :]
+            last = text.rfind("\n", 0, cut) + 1
+            block = parser.parse(pending + text[:last])
+            pending = text[last : cut + 1]
+            if block is not None:
+                yield block
+        notes = []
+        line = parser.line + pending.count("\n")
+        # A file that ends without a newline was cut mid-row: the last piece is torn.
+        if leftover:
+            notes.append(f"dropped a torn last row (line {line})")
+        self.complete = pending.startswith(END_MARK)
+        if not self.complete:
+            notes.append("recording was not closed (writer interrupted); read up to its last row")
+            block = parser.parse(pending)
+            if block is not None:
+                yield block
+        parser.finish()
+        self.notes = tuple(notes)
+
+    def recording(self, samples: SampleBlock) -> Recording:
+        """The recording of these samples (all of them read) and this file's header."""
+        return Recording(
+            samples=samples,
+            meta=self.meta,
+            path=str(self.path),
+            complete=self.complete,
+            notes=self.notes,
         )
 
-    header_end = 1
-    while header_end < len(lines) and lines[header_end].startswith("#"):
-        header_end += 1
-    if header_end >= len(lines) or not lines[header_end]:
-        raise InputError(path, "header ends before the column names", line=header_end + 1)
-    meta_text = "\n".join(line[1:] for line in lines[1:header_end])
-    try:
-        meta = RecordingMeta.from_dict(json.loads(meta_text))
-    except json.JSONDecodeError as e:
-        raise InputError(path, f"metadata is not valid JSON: {e.msg}", line=e.lineno + 1) from None
-    except (ValueError, TypeError) as e:
-        raise InputError(path, str(e), line=2) from None
+    def close(self) -> None:
+        self._file.close()
 
-    columns = tuple(name.strip() for name in lines[header_end].split(","))
-    if columns != COLUMNS:
-        raise InputError(
-            path,
-            f"expected columns {','.join(COLUMNS)}, found {lines[header_end]}",
-            line=header_end + 1,
-        )
+    def __enter__(self) -> RecordingReader:
+        return self
 
-    body_start = header_end + 1
-    body = lines[body_start:]
-    notes = []
-    # A file that ends without a newline was cut mid-row: the last piece is torn.
-    if body and body[-1] != "":
-        notes.append(f"dropped a torn last row (line {body_start + len(body)})")
-    body = body[:-1]
-    complete = bool(body) and body[-1].startswith(END_MARK)
-    if complete:
-        body = body[:-1]
-    else:
-        notes.append("recording was not closed (writer interrupted); read up to its last row")
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
-    table = _parse_rows(path, body, body_start + 1)
-    samples = SampleBlock(
-        t_s=table[:, 1],
-        seq=table[:, 0].astype(np.int64),
-        acc_g=table[:, 2:5],
-        gyr_dps=table[:, 5:8],
-    )
-    return Recording(
-        samples=samples, meta=meta, path=str(path), complete=complete, notes=tuple(notes)
-    )
+
+class _RowParser:
+    """Body text, a chunk of whole lines at a time, to sample blocks (errors name the line)."""
+
+    def __init__(self, path: Path, first_line_no: int) -> None:
+        self.path = path
+        self.first_line_no = first_line_no
+        self.line = first_line_no  # number of the next line to parse
+        self.rows = 0  # rows parsed so far
+        self._dataless: list[str] = []  # text of chunks without a row, while no row was found
+
+    def parse(self, text: str) -> SampleBlock | None:
+        if not text:
+            return None
+        first = self.line
+        self.line += text.count("\n")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # a chunk of comments only
+                table = np.loadtxt(io.StringIO(text), delimiter=",", ndmin=2)
+        except ValueError:
+            table = None
+        if table is not None and table.shape[0] == 0:
+            if not self.rows:
+                self._dataless.append(text)
+            return None
+        if table is None or table.shape[1] != len(COLUMNS):
+            raise_first_bad_cell(
+                self.path, text.split("\n")[:-1], first, list(COLUMNS), list(range(len(COLUMNS)))
+            )
+        self._dataless = []
+        seq = table[:, 0]
+        whole = (seq == np.round(seq)) & (np.abs(seq) < 2.0**62)
+        if not whole.all():
+            line = self.first_line_no + self.rows + int(np.argmin(whole))
+            raise InputError(
+                self.path, "a sequence number must be a whole number", line=line, column="seq"
+            )
+        self.rows += table.shape[0]
+        return SampleBlock(table[:, 1], table[:, 0].astype(np.int64), table[:, 2:5], table[:, 5:8])
+
+    def finish(self) -> None:
+        """At the end: a body of lines that hold no row is an error, as a whole read says."""
+        if not self.rows and self._dataless:
+            rows = "".join(self._dataless).split("\n")[:-1]
+            _parse_rows(self.path, rows, self.first_line_no)
 
 
 def _parse_rows(path: Path, rows: list[str], first_line_no: int) -> np.ndarray:

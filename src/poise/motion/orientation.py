@@ -118,43 +118,50 @@ class OrientationFilter:
         not update the filter; they repeat the previous orientation.
         """
         n = t_s.shape[0]
-        quat = np.empty((n, 4))
-        flags = np.zeros(n, dtype=np.uint8)
         ahrs = self._ahrs
         update = ahrs.update_no_magnetometer
         set_period = ahrs.set_sample_period
+        get_quaternion, get_flags = ahrs.get_quaternion, ahrs.get_flags
+        get_states = ahrs.get_internal_states
         period = self._period_s
         # Time steps are measured from the last sample the filter used, so a skipped
         # sample's interval is integrated by the next one.
         t_prev = t_s[0] - period if self._t_last is None else self._t_last
-        times = t_s.tolist()
-        ok = usable.tolist()
         # Outside the gravity gate the accelerometer is withheld: Fusion skips a zero
         # vector entirely (no correction, no count towards its recovery trigger).
         norm = np.linalg.norm(acc_g, axis=1)
         gated = (np.abs(norm - 1.0) > self.settings.gravity_gate_g).tolist()
         no_acc = np.zeros(3)
-        current = ahrs.get_quaternion()
+        current = get_quaternion()
         bits = self._bits
-        for i in range(n):
-            dt = times[i] - t_prev
-            if ok[i] and dt > 0:
+        # Rows as views made in one go, results gathered in lists and stacked once:
+        # the per-sample work is the filter's own calls.
+        gyr_rows, acc_rows = list(gyr_dps), list(acc_g)
+        quats, bit_list = [], []
+        add_quat, add_bits = quats.append, bit_list.append
+        for now, ok, gate, gyr, acc in zip(
+            t_s.tolist(), usable.tolist(), gated, gyr_rows, acc_rows, strict=True
+        ):
+            dt = now - t_prev
+            if ok and dt > 0:
                 if dt != period:
                     set_period(dt)
                     period = dt
-                update(gyr_dps[i], no_acc if gated[i] else acc_g[i])
-                t_prev = times[i]
-                current = ahrs.get_quaternion()
-                f = ahrs.get_flags()
-                ignored = gated[i] or ahrs.get_internal_states().accelerometer_ignored
+                update(gyr, no_acc if gate else acc)
+                t_prev = now
+                current = get_quaternion()
+                f = get_flags()
+                ignored = gate or get_states().accelerometer_ignored
                 bits = (
                     (FLAG_STARTUP if f.startup else 0)
                     | (FLAG_RATE_RECOVERY if f.overrange_recovery else 0)
                     | (FLAG_ACC_RECOVERY if f.acceleration_recovery else 0)
                     | (FLAG_ACC_IGNORED if ignored else 0)
                 )
-            quat[i] = current
-            flags[i] = bits
+            add_quat(current)
+            add_bits(bits)
+        quat = np.array(quats, dtype=float).reshape(n, 4)
+        flags = np.array(bit_list, dtype=np.uint8)
         self._period_s = period
         self._t_last = t_prev
         self._bits = bits

@@ -12,6 +12,7 @@ hide a still period: the bias is what the still period is used to measure.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,3 +152,71 @@ def still_periods(t_s: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1) - 1
     return [(float(t_s[a]), float(t_s[b])) for a, b in zip(starts, ends, strict=True)]
+
+
+class StillPeriods:
+    """:func:`still_periods` of :func:`still_mask`, found block by block.
+
+    The same windows as one pass over the whole stream (:class:`StillSearch`),
+    merged into runs as they come: a window starting within ``window_len``
+    samples of the last one extends its run. Memory: the last ``window_len``
+    times, whatever the stream's length.
+
+    >>> finder = StillPeriods(3, StillSettings())
+    >>> up = np.tile([0.0, 0.0, 1.0], (4, 1))
+    >>> finder.update(np.arange(4.0), up, np.zeros((4, 3)))
+    >>> finder.update(np.array([4.0]), up[:1], np.zeros((1, 3)))
+    >>> finder.finish()
+    [(0.0, 4.0)]
+    """
+
+    def __init__(self, window_len: int, settings: StillSettings) -> None:
+        self._search = StillSearch(window_len, settings)
+        self.window_len = self._search.window_len
+        self._t = np.empty(0)  # times of the samples from index self._t_first on
+        self._t_first = 0
+        self._run: tuple[int, float, int] | None = None  # first start, its time, last start
+        self._periods: list[tuple[float, float]] = []
+        self._end_t = 0.0  # time of the open run's last covered sample
+
+    def update(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray) -> None:
+        if len(t_s) == 0:
+            return
+        w = self.window_len
+        still = self._search.extend(acc_g, gyr_dps)
+        self._t = np.concatenate((self._t, t_s))
+        starts = self._search.samples - w + 1 - len(still) + np.flatnonzero(still)
+        if starts.size:
+            # Consecutive starts further apart than w leave samples uncovered: a new run.
+            last = -np.inf if self._run is None else self._run[2]
+            previous = np.concatenate(([last], starts[:-1]))
+            bounds = [*np.flatnonzero(starts > previous + w).tolist(), len(starts)]
+            if bounds[0] != 0:  # the first starts extend the run already open
+                self._extend(int(starts[bounds[0] - 1]))
+            for a, b in itertools.pairwise(bounds):
+                self._close()
+                first = int(starts[a])
+                self._run = (first, self._time(first), first)
+                self._extend(int(starts[b - 1]))
+        keep = max(0, self._search.samples - w)
+        self._t = self._t[keep - self._t_first :]
+        self._t_first = keep
+
+    def _extend(self, last_start: int) -> None:
+        """The open run now reaches the window starting at ``last_start``."""
+        assert self._run is not None
+        self._run = (self._run[0], self._run[1], last_start)
+        self._end_t = self._time(last_start + self.window_len - 1)
+
+    def _time(self, index: int) -> float:
+        return float(self._t[index - self._t_first])
+
+    def _close(self) -> None:
+        if self._run is not None:
+            self._periods.append((self._run[1], self._end_t))
+            self._run = None
+
+    def finish(self) -> list[tuple[float, float]]:
+        """The still periods, as (start, end) device times, s."""
+        self._close()
+        return self._periods

@@ -29,7 +29,7 @@ from poise.motion.frames import mounting_matrix
 from poise.motion.lever_arm import LeverArmCompensator, LeverArmSettings
 from poise.motion.orientation import OrientationFilter, OrientationSettings
 from poise.motion.still import StillSearch, StillSettings
-from poise.recording import Recording
+from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
 
 #: Samples per block when a whole recording is processed at once.
@@ -221,6 +221,21 @@ def recording_accel_calibration(recording: Recording) -> AccelCalibration | None
     return AccelCalibration.from_dict(stored) if stored else None
 
 
+def tracker_for(
+    meta: RecordingMeta,
+    settings: TiltSettings | None = None,
+    accel_calibration: AccelCalibration | None = None,
+) -> TiltTracker:
+    """The tracker of a recording with this metadata (``accel_calibration`` defaults to
+    the one stored in it), as :func:`track_tilt` runs it."""
+    if accel_calibration is None:
+        stored = (meta.calibration or {}).get("accelerometer")
+        accel_calibration = AccelCalibration.from_dict(stored) if stored else None
+    return TiltTracker(
+        meta.rate_hz, meta.mounting, meta.gyr_range_dps, meta.placement, settings, accel_calibration
+    )
+
+
 def track_tilt(
     recording: Recording,
     settings: TiltSettings | None = None,
@@ -230,14 +245,19 @@ def track_tilt(
 
     ``accel_calibration`` defaults to the one stored in the recording's metadata.
     """
-    meta = recording.meta
-    if accel_calibration is None:
-        accel_calibration = recording_accel_calibration(recording)
-    tracker = TiltTracker(
-        meta.rate_hz, meta.mounting, meta.gyr_range_dps, meta.placement, settings, accel_calibration
-    )
+    tracker = tracker_for(recording.meta, settings, accel_calibration)
     # Fed in blocks, exactly as live: the same result, with memory bounded by the block.
-    pieces = [tracker.update(block) for block in recording.samples.split(BATCH_BLOCK_LEN)]
-    tilt = TiltBlock.concat([*pieces, tracker.finish()])
-    assert tracker.calibration is not None
+    # Every sample comes out once, in order, into arrays allocated once.
+    samples = recording.samples
+    n = len(samples)
+    quat, flags, valid = np.empty((n, 4)), np.empty(n, np.uint8), np.empty(n, bool)
+    done = 0
+    for block in [*samples.split(BATCH_BLOCK_LEN), None]:
+        piece = tracker.finish() if block is None else tracker.update(block)
+        k = len(piece)
+        quat[done : done + k], flags[done : done + k] = piece.quat, piece.flags
+        valid[done : done + k] = piece.valid
+        done += k
+    assert done == n and tracker.calibration is not None
+    tilt = TiltBlock(t_s=samples.t_s, seq=samples.seq, quat=quat, flags=flags, valid=valid)
     return tilt, tracker.calibration
