@@ -139,12 +139,11 @@ def _cmd_angles(args: argparse.Namespace) -> int:
 def _angles_rows(args: argparse.Namespace, settings: Any, accel_cal: Any) -> int:
     """``angles`` as CSV, written as the file is read: memory independent of its length.
 
-    With ``-o`` the rows go to a temporary file beside OUT, renamed into place at
-    the end (a failure leaves no partial file).
+    With ``-o`` OUT is created new (an existing file is refused, never replaced)
+    and removed again if the command fails, so no partial file is left.
     """
     import itertools
     import os
-    import tempfile
     from pathlib import Path
 
     import numpy as np
@@ -170,20 +169,16 @@ def _angles_rows(args: argparse.Namespace, settings: Any, accel_cal: Any) -> int
     if not args.output:
         calibration, count, path = run(sys.stdout)
     else:
+        from poise.files import create_exclusive
+
         target = Path(args.output)
-
-        def create() -> tuple[int, str]:
-            folder = target.parent if str(target.parent) else Path(".")
-            return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-
-        fd, tmp = writing(args.output, create)
+        fd = writing(args.output, lambda: create_exclusive(target))  # never over another file
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
                 calibration, count, path = run(out)
                 writing(args.output, lambda: (out.flush(), os.fsync(out.fileno())))
-            writing(args.output, lambda: os.replace(tmp, target))
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            target.unlink(missing_ok=True)  # ours, made above: a failure leaves no partial file
             raise
     if not calibration.found and count:
         print(

@@ -64,6 +64,10 @@ def test_angles_rows_streamed_to_a_file(tmp_path, capsys):
     tilt, _ = track_tilt(sim.recording)
     assert printed.count("\n") == len(tilt) + 1
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    # An output that exists already is refused, one line, and left as it was.
+    assert main(["angles", str(path), "-o", str(tmp_path / "a.csv")]) == 2
+    assert "a.csv: already exists; not overwritten" in capsys.readouterr().err
+    assert (tmp_path / "a.csv").read_text() == printed
 
 
 def test_analyze_many_files_one_line_each_and_a_bad_one_named(tmp_path, capsys):
