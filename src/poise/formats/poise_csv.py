@@ -382,7 +382,10 @@ def _parse_rows(path: Path, rows: list[str], first_line_no: int) -> np.ndarray:
     if not rows:
         return np.empty((0, len(COLUMNS)))
     try:
-        table = np.loadtxt(io.StringIO("\n".join(rows)), delimiter=",", ndmin=2)
+        with warnings.catch_warnings():
+            # Lines that hold no row (blank ones) are an error named below, not a warning.
+            warnings.simplefilter("ignore", UserWarning)
+            table = np.loadtxt(io.StringIO("\n".join(rows)), delimiter=",", ndmin=2)
     except ValueError:
         table = None
     if table is None or table.shape[1] != len(COLUMNS):
