@@ -7,6 +7,7 @@ exits with status 2; only a bug in Poise prints a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import math
@@ -437,7 +438,7 @@ def _live_health(spec: str, settings: Any, seconds: float) -> str:
     if seconds <= 0:
         return "health: not checked (--health 0)"
     try:
-        with open_source(spec, settings) as source:
+        with contextlib.closing(open_source(spec, settings)) as source:
             samples, end = 0, time.monotonic() + seconds
             for block in source.blocks():
                 samples += len(block)
@@ -744,7 +745,10 @@ def _add_hardware(commands: Any) -> None:
         "--seconds; the link's health is printed at the end.",
     )
     record.add_argument(
-        "--sensor", required=True, help="serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE"
+        "--sensor",
+        required=True,
+        help="serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE (sim and replay:FILE too, "
+        "as any source)",
     )
     record.add_argument("-o", "--output", required=True, metavar="FILE")
     record.add_argument("--seconds", type=float, metavar="S", help="stop after this long")

@@ -66,3 +66,17 @@ def test_train_on_a_replayed_csv_takes_the_import_options(tmp_path):
 def test_replay_offers_no_rest_and_says_what_no_intro_does():
     help_text = poise("replay", "--help").stdout
     assert "--rest" not in help_text and "--no-intro" in help_text
+
+
+def test_record_takes_any_source_the_factory_opens(tmp_path):
+    made = poise("record", "--sensor", "sim", "-o", "sim.csv", "--seconds", "2", cwd=tmp_path)
+    assert made.returncode == 0 and "Traceback" not in made.stderr, made.stderr
+    copied = poise("record", "--sensor", "replay:sim.csv", "-o", "copy.csv", cwd=tmp_path)
+    assert copied.returncode == 0, copied.stderr
+    assert (tmp_path / "copy.csv").read_text().splitlines()[-50:] == (
+        (tmp_path / "sim.csv").read_text().splitlines()[-50:]
+    )
+    one_line_error(
+        poise("record", "--sensor", "replay:sim.csv", "-o", "copy.csv", cwd=tmp_path),
+        "copy.csv: already exists; not overwritten",
+    )

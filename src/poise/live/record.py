@@ -7,6 +7,7 @@ the file's header is written, whole, before the first sample.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Any
 
@@ -23,7 +24,10 @@ def record(
     samples = 0
     first_t = None
     try:
-        with source, writing(output, lambda: RecordingWriter(output, source.meta)) as writer:
+        with (
+            contextlib.closing(source),
+            writing(output, lambda: RecordingWriter(output, source.meta)) as writer,
+        ):
             print(f"recording {sensor} to {output} (Ctrl-C to stop)", file=sys.stderr)
             try:
                 for block in source.blocks():
