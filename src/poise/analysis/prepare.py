@@ -23,6 +23,7 @@ import numpy as np
 
 from poise.errors import PoiseError
 from poise.health import StreamHealth
+from poise.metrics.signals import increasing
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.angles import TiltBlock, flag_counts, tilt_from_vertical
 from poise.motion.calibration import Calibration
@@ -287,12 +288,7 @@ def _usable_rows(
         good[lo:hi] = rows & finite
     good_in_span = good[inside]
     t = tracked.t_s[good]
-    order = None
-    if np.any(np.diff(t) <= 0):  # out of order or repeated: sort, and keep a time's first sample
-        order = np.argsort(t, kind="stable")
-        t = t[order]
-        keep = np.concatenate(([True], np.diff(t) > 0))
-        order, t = order[keep], t[keep]
+    t, order = increasing(t)
     return good_in_span, t, order
 
 

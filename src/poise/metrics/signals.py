@@ -8,6 +8,23 @@ import numpy as np
 MIN_FILTER_LEN = 30
 
 
+def increasing(t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """``t_s`` made strictly increasing, and the order that does it (None: it already is).
+
+    Out-of-order or repeated times are sorted (stably), and a repeated time keeps
+    its first sample: what :func:`uniform` interpolates.
+
+    >>> increasing(np.array([0.0, 0.2, 0.1, 0.2]))
+    (array([0. , 0.1, 0.2]), array([0, 2, 1]))
+    """
+    if not np.any(np.diff(t_s) <= 0):
+        return t_s, None
+    order = np.argsort(t_s, kind="stable")
+    t = t_s[order]
+    keep = np.concatenate(([True], np.diff(t) > 0))
+    return t[keep], order[keep]
+
+
 def uniform(t_s: np.ndarray, x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
     """Resample onto a uniform grid at ``rate_hz`` by linear interpolation of the finite samples.
 
@@ -19,12 +36,7 @@ def uniform(t_s: np.ndarray, x: np.ndarray, rate_hz: float) -> tuple[np.ndarray,
     columns = x.reshape(len(t_s), -1)
     good = np.isfinite(t_s) & np.all(np.isfinite(columns), axis=1)
     t = t_s[good]
-    order = None
-    if np.any(np.diff(t) <= 0):  # out of order or repeated: sort, and keep a time's first sample
-        order = np.argsort(t, kind="stable")
-        t = t[order]
-        keep = np.concatenate(([True], np.diff(t) > 0))
-        order, t = order[keep], t[keep]
+    t, order = increasing(t)
     if len(t) < 2:
         picked = columns[good] if order is None else columns[good][order]
         return t, picked.reshape((len(t), *x.shape[1:]))
