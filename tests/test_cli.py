@@ -225,7 +225,8 @@ def test_analyze_gives_the_contract_keys_for_every_drill(tmp_path, drill):
     out = json.loads(result.stdout)  # one JSON object, nothing else on stdout
     assert out["drill"] == drill and out["algorithm_version"]
     assert {"samples", "gaps", "nan_rows", "acc_saturated"} <= set(out["health"])
-    assert isinstance(out["problems"], list)
+    assert out["validity"] in ("valid", "attention", "invalid")
+    assert all({"code", "message"} <= set(w) for w in out["warnings"])
     for key in CONTRACT[drill]:
         assert out[key] is not None, key
         if key in ITEM_KEYS:
@@ -233,7 +234,10 @@ def test_analyze_gives_the_contract_keys_for_every_drill(tmp_path, drill):
             for item in out[key]:
                 assert set(ITEM_KEYS[key]) <= set(item)
     text = poise("analyze", "r.csv", "--drill", drill, cwd=tmp_path)
-    assert text.returncode == 0 and text.stdout.startswith("r.csv: " + drill)
+    # The verdict comes first, then what was scored.
+    verdict, heading = text.stdout.splitlines()[:2]
+    assert text.returncode == 0 and verdict.startswith(("valid", "ATTENTION", "INVALID"))
+    assert heading.startswith("r.csv: " + drill)
     assert "calibrated on the still period" in text.stdout
 
 

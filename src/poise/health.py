@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from poise.samples import SampleBlock
+from poise.validity import ResultWarning
 
 #: A step in time longer than this many nominal periods counts as a gap.
 GAP_FACTOR = 1.5
@@ -55,30 +56,46 @@ class StreamHealth:
 
     def problems(self) -> list[str]:
         """One short line per kind of problem found; empty when the stream is clean."""
+        return [line for _, line in self._findings()]
+
+    def warnings(self) -> list[ResultWarning]:
+        """The problems as coded warnings (:mod:`poise.validity`), one per code."""
+        by_code: dict[str, list[str]] = {}
+        for code, line in self._findings():
+            by_code.setdefault(code, []).append(line)
+        return [ResultWarning(code, "; ".join(lines)) for code, lines in by_code.items()]
+
+    def _findings(self) -> list[tuple[str, str]]:
+        """(warning code, line) per kind of problem found."""
         out = []
         if self.bad_timestamps:
-            out.append(f"{self.bad_timestamps} timestamps that are not finite numbers")
+            out.append(
+                ("bad_samples", f"{self.bad_timestamps} timestamps that are not finite numbers")
+            )
         if self.duplicate_timestamps:
-            out.append(f"{self.duplicate_timestamps} duplicate timestamps")
+            out.append(("timestamps", f"{self.duplicate_timestamps} duplicate timestamps"))
         if self.backward_timestamps:
-            out.append(f"{self.backward_timestamps} timestamps that go backwards")
+            out.append(("timestamps", f"{self.backward_timestamps} timestamps that go backwards"))
         if self.gaps:
             out.append(
-                f"{self.gaps} gaps (longest {self.longest_gap_s * 1000:.1f} ms, "
-                f"~{self.missing_samples} samples missing)"
+                (
+                    "gaps",
+                    f"{self.gaps} gaps (longest {self.longest_gap_s * 1000:.1f} ms, "
+                    f"~{self.missing_samples} samples missing)",
+                )
             )
         elif self.missing_samples:
-            out.append(f"~{self.missing_samples} samples missing (sequence jumps)")
+            out.append(("gaps", f"~{self.missing_samples} samples missing (sequence jumps)"))
         if self.seq_jumps:
-            out.append(f"{self.seq_jumps} sequence-number jumps")
+            out.append(("gaps", f"{self.seq_jumps} sequence-number jumps"))
         if self.nan_rows:
-            out.append(f"{self.nan_rows} rows with NaN values")
+            out.append(("bad_samples", f"{self.nan_rows} rows with NaN values"))
         if self.zero_rows:
-            out.append(f"{self.zero_rows} all-zero rows (dropouts)")
+            out.append(("gaps", f"{self.zero_rows} all-zero rows (dropouts)"))
         if self.acc_saturated:
-            out.append(f"{self.acc_saturated} accelerometer samples at full scale")
+            out.append(("saturation", f"{self.acc_saturated} accelerometer samples at full scale"))
         if self.gyr_saturated:
-            out.append(f"{self.gyr_saturated} gyroscope samples at full scale")
+            out.append(("saturation", f"{self.gyr_saturated} gyroscope samples at full scale"))
         return out
 
     def to_dict(self) -> dict:

@@ -34,7 +34,7 @@ def test_a_short_jump_without_a_still_start_replays_unguided_and_scores_as_analy
     assert live["hop_count"] == batch["hop_count"] == 1
     assert live["landings"] == batch["landings"]
     assert abs(live["landings"][0]["flight_s"] - 0.470) < 0.016
-    assert not live["calibration"]["found"] and live["problems"]
+    assert not live["calibration"]["found"] and live["warnings"]
 
 
 def test_a_span_without_the_still_start_is_scored_from_its_first_sample(tmp_path):

@@ -9,6 +9,7 @@ import pytest
 
 from poise.drills import RULES
 from poise.errors import PoiseError
+from poise.metrics import ALGORITHM_VERSION
 from poise.reports.history import (
     CSV_COLUMNS,
     build_history,
@@ -194,7 +195,7 @@ def test_csv_export_has_one_row_per_trial_and_metric(store, tmp_path):
             "metric": "",
             "value": "",
             "unit": "",
-            "algorithm_version": "1.0",
+            "algorithm_version": ALGORITHM_VERSION,
         }
     ]
     latest = [r for r in rows if r["date"].startswith("2025-03-17")]

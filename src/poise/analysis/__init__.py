@@ -3,7 +3,8 @@
 The pipeline is the same for every drill: check, track (calibration and
 tilt), cut the span, then score it with the drill's own
 :attr:`~poise.drills.drill.Drill.score` (:data:`poise.drills.DRILLS`).
-Every result carries the algorithm version, the span analysed, the
+Every result carries its verdict (``validity`` and coded ``warnings``,
+:mod:`poise.validity`), the algorithm version, the span analysed, the
 calibration and the recording's data-health figures, so a number can always
 be traced to how and from what it was computed.
 """
@@ -21,6 +22,7 @@ from poise.metrics import ALGORITHM_VERSION
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.tilt import TiltSettings
 from poise.recording import Recording
+from poise.validity import ResultWarning, verdict
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,14 @@ def analyze_tracked(
     p = cut(tracked, start_s, end_s)
     span = Span(p, tracked, start_s is None and end_s is None, settings)
     result = found.score(span, drill_options(found, **options))
+    warnings = [*_data_warnings(p), *found.check(span, result)]
     meta = recording.meta
     return _finite(
         {
             "drill": drill,
             "algorithm_version": ALGORITHM_VERSION,
+            "validity": verdict(warnings),
+            "warnings": [w.to_dict() for w in warnings],
             "file": recording.path,
             "placement": meta.placement,
             "sensor_model": meta.sensor_model,
@@ -101,7 +106,6 @@ def analyze_tracked(
             "calibration": p.calibration.to_dict(),
             "ahrs_flags": p.ahrs_flags,
             "health": p.health.to_dict(),
-            "problems": _problems(p),
         }
     )
 
@@ -121,21 +125,27 @@ def drill_options(drill: Drill, **options: Any) -> Any:
         raise ValueError(f"{drill.name} has no options {', '.join(options)}") from None
 
 
-def _problems(p: Prepared) -> list[str]:
-    """The recording's data problems, and what they cost the scoring."""
-    problems = p.health.problems()
+def _data_warnings(p: Prepared) -> list[ResultWarning]:
+    """The span's data problems, and what they cost the scoring, whatever the drill."""
+    warnings = p.health.warnings()
     if not p.calibration.found:
-        problems.append(
-            "no still period at the start: no gyroscope bias, no alignment; angles are the "
-            "sensor's own, not the segment's"
+        warnings.append(
+            ResultWarning(
+                "uncalibrated",
+                "no still period at the start: no gyroscope bias, no alignment; angles are "
+                "the sensor's own, not the segment's",
+            )
         )
     recovered = p.ahrs_flags.get("acceleration_recovery", 0)
     if recovered:
-        problems.append(
-            f"the AHRS forced the accelerometer back in for {recovered} samples after "
-            "rejecting it too long: tilt there may be off by degrees"
+        warnings.append(
+            ResultWarning(
+                "ahrs_recovery",
+                f"the AHRS forced the accelerometer back in for {recovered} samples after "
+                "rejecting it too long: tilt there may be off by degrees",
+            )
         )
-    return problems
+    return warnings
 
 
 def _finite(x: Any) -> Any:

@@ -12,7 +12,8 @@ from poise.metrics.symmetry import LSI_THRESHOLD_PCT
 def format_analysis(r: dict[str, Any]) -> str:
     """The result of :func:`poise.analysis.analyze` as a short report (the drill's lines
     from its typed result)."""
-    lines = [
+    lines = [_verdict_line(r)]
+    lines += [
         f"{r['file'] or 'recording'}: {r['drill']} ({r['placement']}, {r['sensor_model']}), "
         f"{r['span_s'][0]:.2f}-{r['span_s'][1]:.2f} s, algorithm {r['algorithm_version']}"
     ]
@@ -23,8 +24,18 @@ def format_analysis(r: dict[str, Any]) -> str:
         lines.append(f"calibrated on the still period {start:.1f}-{end:.1f} s")
     else:
         lines.append("uncalibrated: no still period at the start; angles are the sensor's own")
-    lines += [f"data: {problem}" for problem in r["problems"]] or ["data: no problems"]
+    lines += [f"warning ({w['code']}): {w['message']}" for w in r["warnings"]]
     return "\n".join(lines)
+
+
+def _verdict_line(r: dict[str, Any]) -> str:
+    """The verdict, first: whether these numbers can be used, and why not."""
+    validity = r["validity"]
+    if validity == "valid":
+        return "valid: no warnings"
+    codes = ", ".join(dict.fromkeys(w["code"] for w in r["warnings"]))
+    meaning = "do not use these figures" if validity == "invalid" else "read the warnings"
+    return f"{validity.upper()}: {meaning} ({codes})"
 
 
 def format_symmetry(c: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ scores, so the store and the command line's parser read the registry cheaply.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Self
 
@@ -18,6 +18,7 @@ from poise.metrics.symmetry import MetricRule
 if TYPE_CHECKING:
     from poise.analysis import Span
     from poise.drills.protocol import DrillSpec
+    from poise.validity import ResultWarning
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ class NoOptions:
     """A drill scored without options of its own."""
 
 
+def no_checks(span: Span, result: DrillResult) -> Iterable[ResultWarning]:
+    """A drill that adds no warnings of its own to the pipeline's."""
+    return ()
+
+
 @dataclass(frozen=True)
 class Drill:
     """One drill: its scoring, result, report, headline metrics, live part and simulator.
@@ -69,6 +75,9 @@ class Drill:
         options: the drill's scoring options, a frozen dataclass checked when made.
         live: the drill as a guided trial (prompts, timing, detectors, simulated
             athlete), or None where it cannot be trained live.
+        check: the drill's own warnings on a scored span (:mod:`poise.validity`):
+            whether the data look like the drill, noise against its figures,
+            saturation of its events. The pipeline adds the data's own.
     """
 
     name: str
@@ -78,6 +87,7 @@ class Drill:
     followed: tuple[MetricRule, ...] = ()
     options: Callable[..., Any] = NoOptions
     live: DrillSpec | None = None
+    check: Callable[[Span, DrillResult], Iterable[ResultWarning]] = no_checks
 
     @property
     def headline(self) -> tuple[MetricRule, ...]:

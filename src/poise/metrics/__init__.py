@@ -10,4 +10,4 @@ when a metric's definition changes (old and new numbers are not comparable),
 its minor number when a default (a threshold, a window) changes.
 """
 
-ALGORITHM_VERSION = "1.0"
+ALGORITHM_VERSION = "2.0"
