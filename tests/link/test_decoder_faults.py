@@ -208,7 +208,8 @@ def test_a_node_restart_continues_the_stream_forward():
 def test_node_error_counters_are_taken_once_and_across_restarts():
     decoder = LinkDecoder()
     decoder.feed(status(0, 0) + status(2, 5) + status(3, 5) + status(3, 9))
-    decoder.feed(status(1, 1, stream_id=77))  # restarted: its counters start again
+    # Restarted: a new stream id, taken once it is heard in a row; its counters start again.
+    decoder.feed(status(1, 1, stream_id=77) * 3)
     assert (decoder.stats.overruns, decoder.stats.i2c_errors) == (4, 10)
 
 
