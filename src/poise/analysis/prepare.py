@@ -313,25 +313,44 @@ class _Resampler:
         self.grid = grid
 
     def columns(self, a: int, b: int) -> np.ndarray:
-        """Columns ``[a, b)`` (see :meth:`Tracked.columns`) on the grid, shape (m, b - a)."""
+        """Columns ``[a, b)`` (see :meth:`Tracked.columns`) on the grid, shape (m, b - a).
+
+        Where the span's times increase (as they nearly always do), each chunk's samples
+        are interpolated as they are derived, the last sample of the chunk before
+        joining them: the same bits as one ``np.interp`` over all, without a copy of
+        the picked samples beside the result.
+        """
         first = next(g for g, end in _GROUPS if g <= a < end)
-        picked = np.empty((len(self.rows), b - a))
+        streamed = self.order is None and len(self.t_good) >= 2
+        if streamed:
+            out = np.empty((len(self.grid), b - a))
+            knot_t, knot_v, filled = self.t_good[:0], np.empty((0, b - a)), 0
+        else:
+            picked = np.empty((len(self.rows), b - a))
         done = 0
         for lo, hi in self.tracked.chunks():
             i, j = np.searchsorted(self.rows, (lo, hi))
             if i == j:
                 continue
-            values = self.tracked.group(lo, hi, first)[:, a - first : b - first]
-            picked[done : done + j - i] = values[self.rows[i:j] - lo]
+            group = self.tracked.group(lo, hi, first)
+            values = group[self.rows[i:j] - lo, a - first : b - first]
+            if streamed:
+                knot_t = np.concatenate((knot_t[-1:], self.t_good[done : done + j - i]))
+                knot_v = np.concatenate((knot_v[-1:], values))
+                end = int(np.searchsorted(self.grid, knot_t[-1], side="right"))
+                for k in range(b - a):
+                    out[filled:end, k] = np.interp(self.grid[filled:end], knot_t, knot_v[:, k])
+                filled = end
+            else:
+                picked[done : done + j - i] = values
             done += j - i
+        if streamed:
+            return out
         if len(self.t_good) < 2:
             return picked if self.order is None else picked[self.order]
         out = np.empty((len(self.grid), b - a))
         for k in range(b - a):
-            column = picked[:, k]
-            out[:, k] = np.interp(
-                self.grid, self.t_good, column if self.order is None else column[self.order]
-            )
+            out[:, k] = np.interp(self.grid, self.t_good, picked[:, k][self.order])
         return out
 
     def raw_acc_g(self) -> np.ndarray:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from poise.metrics.filters import butter, running_max, running_median, sosfiltfilt
+from poise.metrics.signals import row_norms
 
 #: Band of the contact jolt, Hz (sway lies below 6 Hz; the upper edge stays
 #: under the chip's low-pass at low output rates).
@@ -71,7 +72,7 @@ def jolt_envelope(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:
     if high <= JOLT_BAND_HZ[0] or len(acc_g) < 30:
         return np.zeros(len(acc_g))
     sos = butter(2, (JOLT_BAND_HZ[0], high), "bandpass", rate_hz)
-    burst = np.linalg.norm(sosfiltfilt(sos, acc_g), axis=1)
+    burst = row_norms(sosfiltfilt(sos, acc_g))
     size = max(1, round(0.05 * rate_hz))
     return running_max(burst, size)
 

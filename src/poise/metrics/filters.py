@@ -408,21 +408,27 @@ def running_max(x: np.ndarray, size: int) -> np.ndarray:
     ``size - size//2 - 1``, the ends mirrored (``scipy.ndimage.maximum_filter1d``).
 
     Prefix and suffix maxima of blocks of ``size`` (van Herk 1992, Pattern Recognit
-    Lett 13:517; Gil & Werman 1993), three maxima per sample whatever ``size``.
+    Lett 13:517; Gil & Werman 1993), three maxima per sample whatever ``size``, a
+    chunk of outputs at a time.
     """
     x = np.asarray(x)
     n = len(x)
     if size <= 1 or n == 0:
         return x.copy()
-    before, after = size // 2, size - size // 2 - 1
-    padded = np.pad(x, (before, after), mode="symmetric")  # ndimage's "reflect"
-    blocks = -(-len(padded) // size)
-    full = np.pad(padded, (0, blocks * size - len(padded)), constant_values=-np.inf)
-    grid = full.reshape(blocks, size)
-    prefix = np.maximum.accumulate(grid, axis=1).ravel()
-    suffix = np.maximum.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()
-    start = np.arange(n)
-    return np.maximum(suffix[start], prefix[start + size - 1])
+    padded = np.pad(x, (size // 2, size - size // 2 - 1), mode="symmetric")  # "reflect"
+    out = np.empty(n, dtype=padded.dtype)
+    step = max(CHUNK_ROWS // size, 1) * size
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        piece = padded[lo : hi + size - 1]
+        blocks = -(-len(piece) // size)
+        grid = np.full(blocks * size, -np.inf)
+        grid[: len(piece)] = piece
+        grid = grid.reshape(blocks, size)
+        prefix = np.maximum.accumulate(grid, axis=1).ravel()
+        suffix = np.maximum.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()
+        np.maximum(suffix[: hi - lo], prefix[size - 1 : size - 1 + hi - lo], out=out[lo:hi])
+    return out
 
 
 def running_median(x: np.ndarray, size: int) -> np.ndarray:
