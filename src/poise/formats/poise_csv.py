@@ -203,6 +203,7 @@ class RecordingReader:
         self.chunk_chars = max(1, int(chunk_chars))
         self.complete = False
         self.notes: tuple[str, ...] = ()
+        self.mounting_from: str | None = "header"  # see Recording.mounting_from
         try:
             # Text mode, as a whole-file read would be: universal newlines, strict UTF-8.
             self._file = open(self.path, encoding="utf-8")  # noqa: SIM115
@@ -314,6 +315,7 @@ class RecordingReader:
             path=str(self.path),
             complete=self.complete,
             notes=self.notes,
+            mounting_from=self.mounting_from,
         )
 
     def close(self) -> None:
