@@ -47,6 +47,9 @@ class RecordingMeta:
         mounting_found: the mounting a functional calibration found
             (:mod:`poise.motion.functional`): ``sensor_to_segment`` (3x3, whose
             nearest signed axes are ``mounting``), ``method`` and ``quality``; or None.
+        store: what the progression store knew of the trial when its recording began
+            (athlete, session, trial; see docs/recording-format.md), or None for a
+            recording made outside a store.
     """
 
     rate_hz: float
@@ -61,6 +64,7 @@ class RecordingMeta:
     started_utc: str | None = None
     rate_estimated: bool = False
     mounting_found: dict[str, Any] | None = None
+    store: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         problem = _check_meta(self)
@@ -106,6 +110,8 @@ def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
         return "sensor_model", "must be a non-empty string"
     if not isinstance(meta.source, dict):
         return "source", "must be an object"
+    if meta.store is not None and not isinstance(meta.store, dict):
+        return "store", "must be an object or null"
     if not isinstance(meta.mounting, str):
         return "mounting", f"must be text such as '+x+y+z', not {meta.mounting!r}"
     try:
@@ -169,6 +175,8 @@ class Recording:
         mounting_from: where ``meta.mounting`` came from: ``header`` (a Poise
             recording's own), ``command line`` or ``config`` (declared for it), or
             None: nobody said how the sensor sits (an imported file).
+        end: the facts its end mark carries (a trial's status, scored span, algorithm
+            version; see docs/recording-format.md), or None where it carries none.
     """
 
     samples: SampleBlock
@@ -177,6 +185,7 @@ class Recording:
     complete: bool = True
     notes: tuple[str, ...] = ()
     mounting_from: str | None = None
+    end: dict[str, Any] | None = None
 
     def health(self) -> StreamHealth:
         """Data-health figures of the samples against the metadata's rate and ranges."""
