@@ -37,8 +37,8 @@ from types import TracebackType
 import numpy as np
 
 from poise.errors import InputError
-from poise.files import create_exclusive, read_text
-from poise.formats.cells import raise_first_bad_cell
+from poise.files import create_exclusive, open_input, read_text
+from poise.formats.cells import check_times, raise_first_bad_cell
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
 
@@ -205,7 +205,7 @@ class RecordingReader:
         self.notes: tuple[str, ...] = ()
         try:
             # Text mode, as a whole-file read would be: universal newlines, strict UTF-8.
-            self._file = open(self.path, encoding="utf-8")  # noqa: SIM115
+            self._file = open_input(self.path, "utf-8")
             self.size_bytes = os.fstat(self._file.fileno()).st_size
         except OSError as e:
             raise InputError(self.path, e.strerror or str(e)) from None
@@ -297,13 +297,19 @@ class RecordingReader:
         # A file that ends without a newline was cut mid-row: the last piece is torn.
         if leftover:
             notes.append(f"dropped a torn last row (line {line})")
-        self.complete = pending.startswith(END_MARK)
-        if not self.complete:
+        closed = pending.startswith(END_MARK)
+        if not closed:
             notes.append("recording was not closed (writer interrupted); read up to its last row")
             block = parser.parse(pending)
             if block is not None:
                 yield block
         parser.finish()
+        self.complete = closed and _end_count(pending) == parser.rows
+        if closed and not self.complete:
+            notes.append(
+                f"the end mark ({pending.strip()!r}, line {line}) does not match the "
+                f"{parser.rows} rows read: rows were lost or added after the writer closed it"
+            )
         self.notes = tuple(notes)
 
     def recording(self, samples: SampleBlock) -> Recording:
@@ -329,6 +335,12 @@ class RecordingReader:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _end_count(line: str) -> int | None:
+    """N of an end mark line ``# end N``; None if it is not one."""
+    count = line[len(END_MARK) :].strip()
+    return int(count) if count.isdigit() else None
 
 
 class _RowParser:
@@ -368,6 +380,8 @@ class _RowParser:
             raise InputError(
                 self.path, "a sequence number must be a whole number", line=line, column="seq"
             )
+        first_row = self.first_line_no + self.rows
+        check_times(self.path, table[:, 1], lambda i: first_row + i, "t_s")
         self.rows += table.shape[0]
         return SampleBlock(table[:, 1], table[:, 0].astype(np.int64), table[:, 2:5], table[:, 5:8])
 

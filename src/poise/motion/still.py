@@ -8,6 +8,9 @@ A window of samples is still when, over the window,
 
 The test is on spread, not on level, so a gyroscope bias of any size does not
 hide a still period: the bias is what the still period is used to measure.
+The figures are over the window's usable samples: up to
+``MAX_UNUSABLE_FRACTION`` of them may be missing (NaN: a bad sample masked, a
+value the file lacks), so one bad sample does not move the reference period.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from poise.checks import check_number
+
+#: Largest share of a still window's samples that may be unusable (NaN).
+MAX_UNUSABLE_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
@@ -104,14 +110,16 @@ class StillSearch:
         if count <= 0:
             self._sums, self._squares, self._bad = sums, squares, bads
             return np.zeros(0, dtype=bool)
-        mean = (sums[w:] - sums[:-w]) / w
-        std = np.sqrt(np.maximum((squares[w:] - squares[:-w]) / w - mean * mean, 0.0))
+        missing = bads[w:] - bads[:-w]
+        usable = np.maximum(w - missing, 1.0)[:, None]
+        mean = (sums[w:] - sums[:-w]) / usable
+        std = np.sqrt(np.maximum((squares[w:] - squares[:-w]) / usable - mean * mean, 0.0))
         acc_norm = np.linalg.norm(mean[:, :3] + centre[:3], axis=1)
         still = (
             (std[:, :3] <= self.settings.acc_std_g).all(axis=1)
             & (std[:, 3:] <= self.settings.gyr_std_dps).all(axis=1)
             & (np.abs(acc_norm - 1.0) <= self.settings.acc_norm_tolerance_g)
-            & (bads[w:] - bads[:-w] == 0)
+            & (missing <= MAX_UNUSABLE_FRACTION * w)
         )
         # Windows already reported (those ending before this block) are left out.
         new_from = max(0, (self.samples - len(values)) - w + 1 - first_kept)
@@ -125,7 +133,7 @@ def still_windows(
     """For each start index i, whether samples ``[i, i + window_len)`` are still.
 
     Returns a bool array of length ``n - window_len + 1`` (empty if n < window_len).
-    A window containing a NaN is never still.
+    A window with more than ``MAX_UNUSABLE_FRACTION`` of NaN rows is never still.
     """
     return StillSearch(window_len, settings).extend(acc_g, gyr_dps)
 
