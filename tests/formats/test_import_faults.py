@@ -276,7 +276,7 @@ def test_a_wrong_end_mark_is_seen_by_inspect_and_analyze(tmp_path):
         for _ in stream.blocks():
             pass
         assert not stream.complete
-        assert any("end mark" in note and "17" in note for note in stream.notes)
+        assert any("end mark" in note and "says 17 rows" in note for note in stream.notes)
     rec = load_recording(wrong)
     assert not rec.complete and len(rec.samples) == len(load_recording(path).samples)
     result = poise("analyze", str(wrong), "--drill", "stance", "--json")
