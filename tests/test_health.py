@@ -103,3 +103,14 @@ def test_masked_takes_bad_rows_as_nan_and_leaves_good_ones():
     assert block.acc_g[1, 0] == np.inf  # the recording itself is never changed
     clean = stream([0.0, 0.01])
     assert masked(clean) is clean
+
+
+def test_one_bad_sample_is_said_in_the_singular():
+    acc = np.tile([0.0, 0.0, 1.0], (3, 1))
+    acc[2, 1] = np.nan
+    (warning,) = [
+        w
+        for w in check(stream([0.0, 0.01, 0.02], acc=acc), 100.0).warnings()
+        if w.code == "bad_samples"
+    ]
+    assert warning.message.startswith("1 sample not finite or beyond")

@@ -101,7 +101,8 @@ class StreamHealth:
             out.append(
                 (
                     "bad_samples",
-                    f"{self.bad_rows} samples not finite or beyond any sensor's full scale"
+                    f"{self.bad_rows} sample{'s' if self.bad_rows != 1 else ''} not finite "
+                    "or beyond any sensor's full scale"
                     f"{first}; left out of the scoring",
                 )
             )
