@@ -8,6 +8,13 @@ A window of samples is still when, over the window,
 
 The test is on spread, not on level, so a gyroscope bias of any size does not
 hide a still period: the bias is what the still period is used to measure.
+The spread is the motion's, not the sensor's own white noise: half the mean
+squared sample-to-sample difference (the white noise's variance; slow motion
+barely changes from one sample to the next) is taken off each axis's variance,
+so a noisy chip, or one read at a high rate, still finds its still period.
+The figures are over the window's usable samples: up to
+``MAX_UNUSABLE_FRACTION`` of them may be missing (NaN: a bad sample masked, a
+value the file lacks), so one bad sample does not move the reference period.
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from poise.checks import check_number
+
+#: Largest share of a still window's samples that may be unusable (NaN).
+MAX_UNUSABLE_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,9 @@ class StillSearch:
         self._centre: np.ndarray | None = None
         self._sums = np.zeros((1, 6))  # running sums of the centred values ...
         self._squares = np.zeros((1, 6))  # ... of their squares ...
+        self._steps = np.zeros((1, 6))  # ... of their squared steps from the sample before ...
         self._bad = np.zeros(1)  # ... and of the unusable rows, up to the newest sample
+        self._last: np.ndarray | None = None  # the newest centred row (the next step's start)
 
     def extend(self, acc_g: np.ndarray, gyr_dps: np.ndarray) -> np.ndarray:
         """Add samples; returns whether each window completed by them is still.
@@ -90,32 +102,42 @@ class StillSearch:
         centre = self._centre if self._centre is not None else np.zeros(6)
         values = np.where(bad[:, None], 0.0, values - centre)
         w = self.window_len
+        before = np.vstack((values[:1] if self._last is None else self._last, values[:-1]))
+        self._last = values[-1:].copy()
+        step = values - before
         # Sequential sums continued from the last one: the same bits as one long cumsum.
         sums = np.cumsum(np.vstack((self._sums[-1:], values)), axis=0)
         squares = np.cumsum(np.vstack((self._squares[-1:], values * values)), axis=0)
+        steps = np.cumsum(np.vstack((self._steps[-1:], step * step)), axis=0)
         bads = np.cumsum(np.concatenate((self._bad[-1:], bad.astype(float))))
         sums = np.vstack((self._sums[:-1], sums))
         squares = np.vstack((self._squares[:-1], squares))
+        steps = np.vstack((self._steps[:-1], steps))
         bads = np.concatenate((self._bad[:-1], bads))
         # Row k of the kept sums is the sum over the first (self.samples - kept + 1 + k) samples.
         first_kept = self.samples + 1 - len(self._sums)
         self.samples += len(values)
         count = len(sums) - w  # windows that end within the kept rows
         if count <= 0:
-            self._sums, self._squares, self._bad = sums, squares, bads
+            self._sums, self._squares, self._steps, self._bad = sums, squares, steps, bads
             return np.zeros(0, dtype=bool)
-        mean = (sums[w:] - sums[:-w]) / w
-        std = np.sqrt(np.maximum((squares[w:] - squares[:-w]) / w - mean * mean, 0.0))
+        missing = bads[w:] - bads[:-w]
+        usable = np.maximum(w - missing, 1.0)[:, None]
+        mean = (sums[w:] - sums[:-w]) / usable
+        white = (steps[w:] - steps[:-w]) / (2 * usable)  # var of white noise: E[step^2] / 2
+        variance = (squares[w:] - squares[:-w]) / usable - mean * mean - white
+        std = np.sqrt(np.maximum(variance, 0.0))
         acc_norm = np.linalg.norm(mean[:, :3] + centre[:3], axis=1)
         still = (
             (std[:, :3] <= self.settings.acc_std_g).all(axis=1)
             & (std[:, 3:] <= self.settings.gyr_std_dps).all(axis=1)
             & (np.abs(acc_norm - 1.0) <= self.settings.acc_norm_tolerance_g)
-            & (bads[w:] - bads[:-w] == 0)
+            & (missing <= MAX_UNUSABLE_FRACTION * w)
         )
         # Windows already reported (those ending before this block) are left out.
         new_from = max(0, (self.samples - len(values)) - w + 1 - first_kept)
-        self._sums, self._squares, self._bad = sums[-w:], squares[-w:], bads[-w:]
+        self._sums, self._squares, self._steps = sums[-w:], squares[-w:], steps[-w:]
+        self._bad = bads[-w:]
         return still[new_from:]
 
 
@@ -125,7 +147,7 @@ def still_windows(
     """For each start index i, whether samples ``[i, i + window_len)`` are still.
 
     Returns a bool array of length ``n - window_len + 1`` (empty if n < window_len).
-    A window containing a NaN is never still.
+    A window with more than ``MAX_UNUSABLE_FRACTION`` of NaN rows is never still.
     """
     return StillSearch(window_len, settings).extend(acc_g, gyr_dps)
 
