@@ -218,8 +218,8 @@ def test_frames_of_a_newer_protocol_or_unknown_type_are_counted_not_misread():
 
     newer = bytearray(encode(hello()))
     payload = bytearray(cobs_decode(bytes(newer[:-1]))[:-2])
-    payload[1] = 2  # version 2
-    unknown = cobs_encode(append_crc(bytes([0x7F, 1, 2, 3]))) + b"\x00"
+    payload[1] = 3  # version 3
+    unknown = cobs_encode(append_crc(bytes([0x3F, 1, 2, 3]))) + b"\x00"
     wrong_length = cobs_encode(append_crc(bytes([0x02, 1, 2, 3]))) + b"\x00"
     decoder = LinkDecoder()
     out = decoder.feed(cobs_encode(append_crc(bytes(payload))) + b"\x00" + unknown + wrong_length)

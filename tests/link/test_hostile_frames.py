@@ -15,7 +15,9 @@ import pytest
 from wire import STREAM_ID, hello, sample_frames, status
 
 from poise.link import LinkDecoder, LinkReceiver, SampleRun, Samples, Status, encode
+from poise.link.cobs import cobs_decode
 from poise.link.decoder import MAX_FRAME_BYTES, MAX_GAP_S
+from poise.link.messages import frame
 
 PER_FRAME = 8
 PERIOD_TICKS = 48  # sample_frames: 833 Hz at 25 us
@@ -249,3 +251,31 @@ def test_two_nodes_on_one_port_are_reported_and_never_merged():
     assert s.other_nodes == 1 and s.restarts == 0
     assert s.foreign_frames == len(theirs) + 2 and decoder.hello == hello()
     assert "2 nodes on one port" in s.summary()
+
+
+def test_a_version_2_stream_reads_as_version_1_does():
+    frames, _, _ = sample_frames(6, PER_FRAME)
+    v1 = encode(hello()) + b"".join(frames)
+    v2 = encode(hello(version=2))
+    for f in frames:
+        payload = cobs_decode(f[:-1])[:-2]
+        v2 += frame(payload, version=2)
+    one, runs1 = decode_all(v1)
+    two, runs2 = decode_all(v2)
+    assert two.hello == hello(version=2) and two.stats.bad_frames == 0
+    for a, b in zip(joined(runs1), joined(runs2), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert one.stats.frames == two.stats.frames == 7
+
+
+def test_a_version_1_frame_amid_a_version_2_stream_is_refused():
+    """A damaged CRC-32 frame must not get in through CRC-16's weaker check."""
+    frames, _, _ = sample_frames(6, PER_FRAME)
+    wire = encode(hello(version=2))
+    for i, f in enumerate(frames):
+        payload = cobs_decode(f[:-1])[:-2]
+        wire += f if i == 3 else frame(payload, version=2)
+    decoder, runs = decode_all(wire)
+    seq, _, _ = joined(runs)
+    np.testing.assert_array_equal(seq, np.setdiff1d(np.arange(48), np.arange(24, 32)))
+    assert decoder.stats.unknown_types == 1 and decoder.stats.samples_lost == 8

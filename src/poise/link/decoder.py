@@ -18,14 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from poise.link.cobs import CobsError, cobs_decode
-from poise.link.crc import CRC_LEN, crc_ok
+from poise.link.crc import CRC32_LEN, CRC_LEN, crc32_ok, crc_ok
 from poise.link.hello_check import hello_problem
 from poise.link.messages import (
     MAX_SAMPLES_PER_FRAME,
     SAMPLE_RECORD,
     SAMPLES_HEAD,
+    VERSION_2_TYPES,
     Hello,
     HelloRequest,
+    Message,
     PayloadError,
     Samples,
     Status,
@@ -188,16 +190,28 @@ class LinkDecoder:
         except CobsError:
             self._reject_run(len(part) + 1, "cobs_errors")
             return []
-        if len(payload) < 1 + CRC_LEN:
+        version, crc_len, check = (
+            (2, CRC32_LEN, crc32_ok)
+            if payload and payload[0] & VERSION_2_TYPES
+            else (1, CRC_LEN, crc_ok)
+        )
+        if len(payload) < 1 + crc_len:
             self._reject_run(len(part) + 1, "length_errors")
             return []
-        if not crc_ok(payload):
+        if not check(payload):
             self._reject_run(len(part) + 1, "crc_errors")
             return []
         try:
-            message = parse_payload(payload[:-CRC_LEN])
+            message = parse_payload(
+                bytes([payload[0] & ~VERSION_2_TYPES]) + payload[1:-crc_len], version
+            )
         except PayloadError as e:
             self._reject_run(len(part) + 1, "unknown_types" if e.unknown else "length_errors")
+            return []
+        if self._other_version(message, version):
+            # Once a stream states its version, a frame of it in another is damage: a
+            # version 2 stream never falls back to CRC-16's weaker check.
+            self._reject_run(len(part) + 1, "unknown_types")
             return []
         if isinstance(message, Hello):
             problem = hello_problem(message)
@@ -218,6 +232,11 @@ class LinkDecoder:
         if isinstance(message, HelloRequest):
             return [message]
         return self._route(message, now)
+
+    def _other_version(self, message: Message, version: int) -> bool:
+        """True for a message of the followed stream framed in another version than its hello's."""
+        stream_id = getattr(message, "stream_id", None)
+        return self._hello_fixed and stream_id == self._stream_id and version != self.hello.version
 
     def _contradicts(self, hello: Hello) -> bool:
         """True for a hello of the followed stream that differs from the one it gave."""

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poise.metrics import filters
+
 #: Band of the contact jolt, Hz (sway lies below 6 Hz; the upper edge stays
 #: under the chip's low-pass at low output rates).
 JOLT_BAND_HZ = (10.0, 40.0)
@@ -111,12 +113,10 @@ class LossDetector:
     """
 
     def __init__(self, rate_hz: float) -> None:
-        from scipy import signal  # lazy: the Pi starts without it
-
         self.rate_hz = rate_hz
         high = min(JOLT_BAND_HZ[1], 0.42 * rate_hz)
         self._sos = (
-            signal.butter(JOLT_ORDER, (JOLT_BAND_HZ[0], high), "bandpass", fs=rate_hz, output="sos")
+            filters.butter(JOLT_ORDER, (JOLT_BAND_HZ[0], high), "bandpass", rate_hz)
             if high > JOLT_BAND_HZ[0]
             else None
         )
@@ -164,25 +164,21 @@ class LossDetector:
         """Band-passed specific force magnitude, g (zero when the rate is too low)."""
         if self._sos is None:
             return np.zeros(len(acc_g))
-        from scipy import signal
-
         if self._zi is None:
             # Start the filter settled on the first sample, as if it had always been so.
-            self._zi = signal.sosfilt_zi(self._sos)[:, :, None] * acc_g[0][None, None, :]
-        filtered, self._zi = signal.sosfilt(self._sos, acc_g, axis=0, zi=self._zi)
+            self._zi = filters.sosfilt_zi(self._sos)[:, :, None] * acc_g[0][None, None, :]
+        filtered, self._zi = filters.sosfilt(self._sos, acc_g, self._zi)
         return np.linalg.norm(filtered, axis=1)
 
     def _excursions(self, tilt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distance of the tilt from the running mean before it, deg, and where it is
         beyond the threshold (once the sway is learnt)."""
-        from scipy import signal
-
         a = self._alpha
         if self._mean_state is None:
             self._mean_state = (1.0 - a) * tilt[:1]  # the mean starts at the first sample
             self._mean_hist = np.repeat(tilt[:1], self._lag, axis=0)
         # m[k] = (1 - a) m[k-1] + a x[k], its state carried across blocks (bit for bit).
-        means, state = signal.lfilter([a], [1.0, a - 1.0], tilt, axis=0, zi=self._mean_state)
+        means, state = filters.lfilter((a,), (1.0, a - 1.0), tilt, self._mean_state)
         self._mean_state = state
         # Measured from the mean as it was MEAN_LAG_S before: the mean of the posture
         # before a swing began, which the swing has not pulled along yet.
