@@ -2,14 +2,15 @@
 
 Runs firmware/node.py's own code under the MicroPython unix port (the fake
 `machine` of tests/firmware serves a simulated chip): times sorting FIFO words
-into records (``Node.take_words``) and framing (``Link.send``: CRC-16 and
-COBS) of frames of 4 samples, the size the node sends at 833 Hz, writing to
-nowhere. Prints us/sample for each and their share of the 1.2 ms sample
-period at 833 Hz on this machine. The RP2040 (Cortex-M0+ at 125 MHz) runs
+into records (``Node.take_words``) and framing (``Link.send``: the CRC of
+the protocol version, CRC-32 for 2 or CRC-16 for 1, and COBS) of frames of 4
+samples, the size the node sends at 833 Hz, writing to nowhere. Prints
+us/sample for each and their share of the 1.2 ms sample period at 833 Hz on
+this machine. The RP2040 (Cortex-M0+ at 125 MHz) runs
 MicroPython far slower than a desktop CPU: multiply by the ratio measured
 for your board (the printed figure is for this machine).
 
-    python benchmarks/firmware_framing_cost.py [--frames 20000]
+    python benchmarks/firmware_framing_cost.py [--frames 20000] [--protocol 2]
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ SCRIPT = """
 import time, config, machine, node
 n_frames = {frames}
 config.ODR_HZ = 833
+config.PROTOCOL = {protocol}
 nd = node.Node(config, machine)
 nd.link.write = lambda data: None
 nd.imu.start(time.sleep_ms)
@@ -53,6 +55,7 @@ print(take_us / (n_frames * {per_frame}), send_us / (n_frames * {per_frame}))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=20000)
+    parser.add_argument("--protocol", type=int, choices=(1, 2), default=2)
     args = parser.parse_args()
     exe = micropython()
     if exe is None:
@@ -60,8 +63,9 @@ def main() -> None:
     ticks, counts = simulated_counts(833.0, 5.0)
     with tempfile.TemporaryDirectory() as tmp:
         chip = write_chip_data(Path(tmp), ticks, counts)
+        script = SCRIPT.format(frames=args.frames, per_frame=PER_FRAME, protocol=args.protocol)
         result = subprocess.run(
-            [exe, "-c", SCRIPT.format(frames=args.frames, per_frame=PER_FRAME)],
+            [exe, "-c", script],
             env={"MICROPYPATH": f"{FAKE}:{FIRMWARE}", "POISE_FAKE_CHIP": str(chip.options_path)},
             cwd=FIRMWARE,
             capture_output=True,
@@ -72,7 +76,8 @@ def main() -> None:
     period_us = 1e6 / 833.0
     print(f"micropython: {exe} ({args.frames} frames of {PER_FRAME} samples)")
     print(f"FIFO words -> records (take_words): {take_us:.2f} us/sample")
-    print(f"framing (CRC-16 + COBS, send):      {send_us:.2f} us/sample")
+    crc = "CRC-32" if args.protocol == 2 else "CRC-16"
+    print(f"framing ({crc} + COBS, send):      {send_us:.2f} us/sample")
     total = take_us + send_us
     print(
         f"total:                              {total:.2f} us/sample, "

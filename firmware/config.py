@@ -17,6 +17,7 @@ UART_TX = 0
 UART_RX = 1
 UART_BAUD = 460_800  # 833 Hz needs about 16 kB/s: at least 230400 baud
 
+PROTOCOL = 2  # link protocol: 2 (CRC-32) or 1 (CRC-16, for a host older than version 2)
 POLL_MS = 5  # FIFO drained every 5 ms: 2-4 samples a frame, FIFO holds ~175 ms at 833 Hz
 FRAME_SAMPLES = 16  # most samples in one frame
 STATUS_MS = 1000  # heartbeat: status frame and LED toggle

@@ -14,7 +14,7 @@ import framing
 import lsm6dso32
 from micropython import const
 
-PROTOCOL_VERSION = const(1)
+VERSION_2_TYPES = const(0x40)  # set in every type byte of a version 2 (CRC-32) frame
 FIRMWARE_VERSION = "0.1.0"
 TYPE_HELLO = const(0x01)
 TYPE_SAMPLES = const(0x02)
@@ -44,7 +44,8 @@ class Link:
             self.write = sys.stdout.buffer.write
             self.poller = select.poll()
             self.poller.register(sys.stdin, select.POLLIN)
-        n = SAMPLES_HEAD + RECORD * cfg.FRAME_SAMPLES + 2
+        self.version = 2 if cfg.PROTOCOL == 2 else 1
+        n = SAMPLES_HEAD + RECORD * cfg.FRAME_SAMPLES + 4
         self.payload = bytearray(max(n, 64))
         self.encoded = bytearray(len(self.payload) + len(self.payload) // 254 + 2)
         self.encoded_mv = memoryview(self.encoded)
@@ -53,12 +54,19 @@ class Link:
         self.inlen = 0
 
     def send(self, n):
-        # Send payload[0:n] as one frame: CRC appended big-endian, COBS, 0x00.
+        # Send payload[0:n] as one frame: version 2 marks the type and appends a CRC-32
+        # little-endian, version 1 a CRC-16 big-endian; COBS, 0x00.
         p = self.payload
-        crc = framing.crc16(p, n)
-        p[n] = crc >> 8
-        p[n + 1] = crc & 0xFF
-        m = framing.cobs_encode(p, n + 2, self.encoded)
+        if self.version == 2:
+            p[0] |= VERSION_2_TYPES
+            framing.append_crc32(p, n)
+            n += 4
+        else:
+            crc = framing.crc16(p, n)
+            p[n] = crc >> 8
+            p[n + 1] = crc & 0xFF
+            n += 2
+        m = framing.cobs_encode(p, n, self.encoded)
         self.write(self.encoded_mv[:m])
 
     def _read_byte(self):
@@ -143,7 +151,7 @@ class Node:
         imu = self.imu
         p = self.link.payload
         struct.pack_into(
-            "<BBHfHHfff", p, 0, TYPE_HELLO, PROTOCOL_VERSION, self.stream_id, imu.odr_hz,
+            "<BBHfHHfff", p, 0, TYPE_HELLO, self.link.version, self.stream_id, imu.odr_hz,
             imu.acc_range_g, imu.gyr_range_dps, imu.acc_g_per_lsb, imu.gyr_dps_per_lsb,
             imu.tick_us,
         )  # fmt: skip

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from poise import __version__
 from poise.errors import PoiseError
 from poise.files import writing
+from poise.store.commands import add_store_commands
 
 EXIT_USAGE = 2
 
@@ -662,6 +663,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_analyze(commands)
     _add_train(commands)
     _add_history(commands)
+    add_store_commands(commands)
     _add_hardware(commands)
 
     cal = commands.add_parser(

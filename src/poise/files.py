@@ -123,7 +123,7 @@ def create_exclusive(path: str | Path, initial: bytes = b"") -> int:
     fd = _open_exclusive(tmp)
     try:
         try:
-            _write_all(fd, initial)
+            write_all(fd, initial)
             os.fsync(fd)
             os.link(tmp, path)
         finally:
@@ -137,7 +137,7 @@ def create_exclusive(path: str | Path, initial: bytes = b"") -> int:
             raise
         fd = _open_exclusive(path)
         try:
-            _write_all(fd, initial)
+            write_all(fd, initial)
         except BaseException:
             os.close(fd)
             raise
@@ -162,7 +162,8 @@ def _open_exclusive(path: Path) -> int:
     return fd
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd`` (``os.write`` may take part of it); OSError as it raises."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]

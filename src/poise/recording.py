@@ -42,6 +42,9 @@ class RecordingMeta:
         started_utc: wall-clock start, ISO 8601, if known (absent for simulations,
             which are bit-for-bit deterministic).
         rate_estimated: True when ``rate_hz`` was estimated from timestamps, not stated.
+        store: what the progression store knew of the trial when its recording began
+            (athlete, session, trial; see docs/recording-format.md), or None for a
+            recording made outside a store.
     """
 
     rate_hz: float
@@ -55,6 +58,7 @@ class RecordingMeta:
     source: dict[str, Any] = field(default_factory=dict)
     started_utc: str | None = None
     rate_estimated: bool = False
+    store: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         problem = _check_meta(self)
@@ -100,6 +104,8 @@ def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
         return "sensor_model", "must be a non-empty string"
     if not isinstance(meta.source, dict):
         return "source", "must be an object"
+    if meta.store is not None and not isinstance(meta.store, dict):
+        return "store", "must be an object or null"
     if not isinstance(meta.mounting, str):
         return "mounting", f"must be text such as '+x+y+z', not {meta.mounting!r}"
     try:
@@ -129,6 +135,8 @@ class Recording:
         path: the file it was read from, if any.
         complete: False when the writer never closed the file (killed or crashed).
         notes: what the reader noticed but did not treat as fatal, one line each.
+        end: the facts its end mark carries (a trial's status, scored span, algorithm
+            version; see docs/recording-format.md), or None where it carries none.
     """
 
     samples: SampleBlock
@@ -136,6 +144,7 @@ class Recording:
     path: str | None = None
     complete: bool = True
     notes: tuple[str, ...] = ()
+    end: dict[str, Any] | None = None
 
     def health(self) -> StreamHealth:
         """Data-health figures of the samples against the metadata's rate and ranges."""

@@ -1,7 +1,8 @@
-"""The node's COBS and CRC (firmware/framing.py, run by MicroPython) against the host's."""
+"""The node's COBS and CRCs (firmware/framing.py, run by MicroPython) against the host's."""
 
 from __future__ import annotations
 
+import binascii
 import random
 import shutil
 import subprocess
@@ -14,8 +15,9 @@ from node_host import FIRMWARE
 from poise.link.cobs import cobs_decode, cobs_encode
 from poise.link.crc import crc16
 
-# Reads hex lines: "E <data>" encodes with the node's COBS (and gives its CRC),
-# "D <encoded>" decodes with the node's COBS; answers one hex line each.
+# Reads hex lines: "E <data>" encodes with the node's COBS (and gives its CRC-16),
+# "D <encoded>" decodes with the node's COBS, "C <data>" gives the node's CRC-32 as
+# appended (4 bytes, little-endian); answers one hex line each.
 SCRIPT = """
 import sys, framing
 for line in sys.stdin:
@@ -25,6 +27,10 @@ for line in sys.stdin:
         out = bytearray(len(data) + len(data) // 254 + 2)
         n = framing.cobs_encode(data, len(data), out)
         print(bytes(out[:n]).hex(), "%04x" % framing.crc16(data, len(data)))
+    elif op == "C":
+        buf = bytearray(data) + bytearray(4)
+        framing.append_crc32(buf, len(data))
+        print(bytes(buf[-4:]).hex())
     else:
         out = bytearray(len(data) + 1)
         n = framing.cobs_decode(data, len(data), out)
@@ -79,6 +85,14 @@ def test_node_and_host_cobs_and_crc_agree(micropython_exe):
         assert int(crc_hex, 16) == crc16(d)
     for d, line in zip(data, answers[len(data) :], strict=True):
         assert bytes.fromhex(line) == d  # the node reads what the host wrote
+
+
+def test_node_and_host_crc32_agree(micropython_exe):
+    data = [b"123456789", *vectors()]
+    answers = run_node_framing(micropython_exe, [f"C {d.hex()}" for d in data])
+    assert answers[0] == "2639f4cb"  # the catalogue's check value 0xCBF43926, little-endian
+    for d, line in zip(data, answers, strict=True):
+        assert int.from_bytes(bytes.fromhex(line), "little") == binascii.crc32(d), d.hex()
 
 
 def test_node_rejects_a_cobs_block_running_past_the_end(micropython_exe):

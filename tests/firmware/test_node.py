@@ -15,7 +15,8 @@ import pytest
 from node_host import run_node, simulated_counts, start_node, write_chip_data
 
 from poise.link import HelloRequest, LinkDecoder, SampleRun, Status, encode
-from poise.link.messages import Hello
+from poise.link.cobs import cobs_decode
+from poise.link.messages import VERSION_2_TYPES, Hello
 
 RATE_HZ = 833.0
 
@@ -42,7 +43,8 @@ def test_node_streams_the_simulated_counts_exactly(micropython_exe, sim_counts, 
     decoder, messages, seq, t_ticks, got = decode(output)
 
     hello = messages[0]
-    assert isinstance(hello, Hello)
+    assert isinstance(hello, Hello) and hello.version == 2  # CRC-32 frames by default
+    assert all(cobs_decode(f)[0] & VERSION_2_TYPES for f in output.split(b"\x00") if f)
     assert (hello.sensor_model, hello.odr_hz, hello.acc_range_g, hello.gyr_range_dps) == (
         "LSM6DSO32",
         833.0,
@@ -58,6 +60,18 @@ def test_node_streams_the_simulated_counts_exactly(micropython_exe, sim_counts, 
     s = decoder.stats
     assert s.bad_frames == s.seq_gaps == s.duplicates == s.overruns == s.i2c_errors == 0
     assert s.frames >= len(counts) // 7
+
+
+def test_a_node_on_protocol_version_1_is_still_read(micropython_exe, sim_counts, tmp_path):
+    ticks, counts = sim_counts
+    chip = write_chip_data(tmp_path, ticks[:500], counts[:500])
+    output = run_node(chip, {"ODR_HZ": 833, "PROTOCOL": 1, "STATUS_MS": 1})
+    assert not any(cobs_decode(f)[0] & VERSION_2_TYPES for f in output.split(b"\x00") if f)
+    decoder, messages, seq, _, got = decode(output)
+    assert messages[0].version == 1
+    np.testing.assert_array_equal(got, counts[:500])
+    np.testing.assert_array_equal(seq, np.arange(500))
+    assert decoder.stats.bad_frames == 0
 
 
 def test_bus_errors_are_retried_counted_and_lose_nothing(micropython_exe, sim_counts, tmp_path):

@@ -208,7 +208,8 @@ def test_a_node_restart_continues_the_stream_forward():
 def test_node_error_counters_are_taken_once_and_across_restarts():
     decoder = LinkDecoder()
     decoder.feed(status(0, 0) + status(2, 5) + status(3, 5) + status(3, 9))
-    decoder.feed(status(1, 1, stream_id=77))  # restarted: its counters start again
+    # Restarted: a new stream id, taken once it is heard in a row; its counters start again.
+    decoder.feed(status(1, 1, stream_id=77) * 3)
     assert (decoder.stats.overruns, decoder.stats.i2c_errors) == (4, 10)
 
 
@@ -217,8 +218,8 @@ def test_frames_of_a_newer_protocol_or_unknown_type_are_counted_not_misread():
 
     newer = bytearray(encode(hello()))
     payload = bytearray(cobs_decode(bytes(newer[:-1]))[:-2])
-    payload[1] = 2  # version 2
-    unknown = cobs_encode(append_crc(bytes([0x7F, 1, 2, 3]))) + b"\x00"
+    payload[1] = 3  # version 3
+    unknown = cobs_encode(append_crc(bytes([0x3F, 1, 2, 3]))) + b"\x00"
     wrong_length = cobs_encode(append_crc(bytes([0x02, 1, 2, 3]))) + b"\x00"
     decoder = LinkDecoder()
     out = decoder.feed(cobs_encode(append_crc(bytes(payload))) + b"\x00" + unknown + wrong_length)

@@ -15,6 +15,7 @@ import pytest
 from wire import PtyNode, hello, sample_frames
 
 from poise.errors import InputError, PoiseError
+from poise.link import encode
 from poise.link.receiver import runs_to_block
 from poise.sources.nodes import firmware_dir, install_firmware, probe_node
 from poise.sources.serial_link import CaptureSource, SerialLinkSettings, SerialSource
@@ -185,3 +186,68 @@ def test_the_firmware_is_found_in_a_checkout_and_ships_in_the_wheel(tmp_path):
     shipped = {Path(n).name for n in names if n.startswith("poise/firmware/")}
     checkout = {p.name for p in (root / "firmware").glob("*.py")}
     assert checkout and checkout <= shipped
+
+
+def test_a_reader_thread_that_fails_ends_the_stream_with_one_line(node):
+    frames, _, _ = sample_frames(4, PER_FRAME)
+    with SerialSource(str(node.path)) as source:
+
+        def broken(data, host_t_s=None):
+            raise ZeroDivisionError("float division by zero\nsecond line")
+
+        source.receiver.feed = broken  # whatever fails in the reader thread
+        node.write(b"".join(frames))
+        start = time.monotonic()
+        with pytest.raises(PoiseError) as failure:
+            for _ in source.blocks():
+                assert time.monotonic() - start < 5, "the stream hung"
+    message = str(failure.value)
+    assert "\n" not in message
+    assert message.startswith(f"the link on {node.path} failed: ZeroDivisionError: float division")
+
+
+def _record(tmp_path, port: str, timeout_s: float = 30.0) -> subprocess.CompletedProcess:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    return subprocess.run(
+        [sys.executable, "-m", "poise", "record", "--sensor", f"serial:{port}",
+         "-o", str(tmp_path / "rec.csv"), "--seconds", "3"],
+        capture_output=True, text=True, env=env, timeout=timeout_s,
+    )  # fmt: skip
+
+
+def test_record_on_a_node_with_a_hostile_hello_ends_in_one_line(tmp_path):
+    import dataclasses
+
+    hostile = PtyNode(tmp_path, dataclasses.replace(hello(), tick_us=0.0))
+    try:
+        start = time.monotonic()
+        result = _record(tmp_path, str(hostile.path))
+        took_s = time.monotonic() - start
+    finally:
+        hostile.close()
+    assert result.returncode == 2 and took_s < 20
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "hello refused: tick_us 0 is not a LSM6DSO32 timestamp tick" in result.stderr
+    assert not (tmp_path / "rec.csv").exists()
+
+
+def test_record_goes_on_past_a_hostile_hello_mid_stream(tmp_path, node):
+    import dataclasses
+    import threading
+
+    frames, _, _ = sample_frames(400, PER_FRAME)  # 3.8 s at 833 Hz
+    hostile = encode(dataclasses.replace(hello(), tick_us=float("nan"), odr_hz=0.0))
+
+    def stream() -> None:
+        deadline = time.monotonic() + 20
+        while node.hello_requests < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # the host has taken the hello
+        node.write(b"".join(frames[:100]) + hostile + b"".join(frames[100:]))
+
+    writer = threading.Thread(target=stream, daemon=True)
+    writer.start()
+    result = _record(tmp_path, str(node.path))
+    writer.join()
+    assert result.returncode == 0, result.stderr
+    assert "1 hello refused" in result.stdout and "0 lost" in result.stdout

@@ -12,14 +12,14 @@ import numpy as np
 
 from poise.chips import LSM6DSO32
 from poise.link import Hello, Samples, Status, encode
-from poise.link.messages import PROTOCOL_VERSION
 
 STREAM_ID = 0x5A17
 
 
-def hello(stream_id: int = STREAM_ID, odr_hz: float = 833.0) -> Hello:
+def hello(stream_id: int = STREAM_ID, odr_hz: float = 833.0, version: int = 1) -> Hello:
+    """The test node's hello; version 1 (CRC-16) unless told (the helpers frame in version 1)."""
     return Hello(
-        PROTOCOL_VERSION,
+        version,
         stream_id,
         odr_hz,
         32,

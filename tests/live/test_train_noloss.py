@@ -111,7 +111,7 @@ def test_a_deleted_or_emptied_store_is_refused_in_one_line_and_nothing_is_touche
 
     error = _one_line_error(_train(tmp_path, "ben"))
     assert f"{store}: the store is missing, but {data / 'recordings'} holds recordings" in error
-    assert "restore the store file from a backup, or move" in error
+    assert f"`poise store rebuild --from {data / 'recordings'}`" in error
     assert not store.exists()
 
     store.touch()  # a 0-byte store: refused by train, and history does not call it empty

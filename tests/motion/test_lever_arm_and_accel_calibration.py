@@ -26,7 +26,7 @@ def test_compensation_removes_most_of_the_shanks_own_acceleration():
     true = np.column_stack(tilt_from_vertical(up_in_segment(motion.ap_rad, motion.ml_rad))[:2])
     raw = np.column_stack(tilt_from_vertical(acc)[:2])
     # Poise's assumed lever arm, not the simulated one (which is drawn per simulation).
-    comp = LeverArmCompensator(LeverArmSettings().shank_m).update(motion.t_s, acc, gyr)
+    comp = LeverArmCompensator(LeverArmSettings().shank_m, 4000.0).update(motion.t_s, acc, gyr)
     fixed = np.column_stack(tilt_from_vertical(comp)[:2])
     quiet = np.abs(motion.tissue_m).sum(axis=1) == 0  # leave out the touchdown jolts
     err_raw = np.sqrt(np.mean((raw - true)[quiet] ** 2))

@@ -80,8 +80,8 @@ def test_a_missing_or_empty_store_beside_recordings_is_refused(tmp_path):
         message = str(err.value)
         assert "\n" not in message
         assert message.startswith(f"{path}: the store is {state}, but {recordings} holds ")
-        assert "restore the store file from a backup, or move" in message
-        assert "`poise store rebuild`, is not there yet" in message
+        assert f"make it again from them with `poise store rebuild --from {recordings}`" in message
+        assert "or restore the store file from a backup, or move" in message
         path.touch()
     assert recording.read_bytes() == b"samples\n"
     assert path.stat().st_size == 0  # checking wrote nothing

@@ -11,12 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 from poise.checks import check_number
 from poise.drills.drill import Drill, DrillResult, figure
+from poise.drills.fit import mismatch, motion_mismatch
+from poise.drills.noise import noise_warnings, span_noise_floor
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan
 from poise.metrics.holds import board_balance
 from poise.metrics.symmetry import NO_MDC, MetricRule
 
 if TYPE_CHECKING:
     from poise.analysis import Span
+    from poise.validity import ResultWarning
+
+#: A board tilts no further than its edge (``max_tilt_deg``) and this, deg: the simulated
+#: board at its 15 deg edge reads 16.
+BOARD_TILT_MARGIN_DEG = 8.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ class BoardResult(DrillResult):
     time_in_zone_pct: float
     edge_touches: tuple[dict[str, Any], ...]
     edge_touch_count: int
+    max_tilt_deg: float
+    noise_floor_deg: float
+    noise_floor_from: str
 
     def lines(self) -> list[str]:
         return [
@@ -58,6 +68,8 @@ class BoardResult(DrillResult):
             f"left {self.left_deg:.1f}, right {self.right_deg:.1f} deg",
             f"in the target zone {self.time_in_zone_s:.1f} s ({self.time_in_zone_pct:.0f}%)",
             f"edge touches: {self.edge_touch_count}",
+            f"noise floor {figure(self.noise_floor_deg, '.3f')} deg "
+            f"({self.noise_floor_from.replace('_', ' ')})",
         ]
 
 
@@ -66,7 +78,36 @@ def score(span: Span, options: BoardOptions) -> BoardResult:
     p = span.prepared
     ap, ml = p.tilt_deg[:, 0], p.tilt_deg[:, 1]
     balance = board_balance(p.t_s, ap, ml, p.rate_hz, options.max_tilt_deg, options.zone_deg)
-    return BoardResult.from_dict(balance.to_dict())
+    floor = span_noise_floor(span)
+    return BoardResult.from_dict(
+        {
+            **balance.to_dict(),
+            "max_tilt_deg": options.max_tilt_deg,
+            "noise_floor_deg": round(floor.rms_deg, 4),
+            "noise_floor_from": floor.source,
+        }
+    )
+
+
+def check(span: Span, result: BoardResult) -> list[ResultWarning]:
+    """Whether the span looks like a board (no gait rhythm, tilts a board can reach), and
+    whether its tilt RMS is close to the noise floor."""
+    out = motion_mismatch(span, "a board")
+    furthest = max(result.forward_deg, result.back_deg, result.left_deg, result.right_deg)
+    if furthest > result.max_tilt_deg + BOARD_TILT_MARGIN_DEG:
+        out.append(
+            mismatch(
+                "a board",
+                f"it tilts {furthest:.0f} deg, beyond the board's {result.max_tilt_deg:g} deg "
+                "edge (give --max-tilt if the board tilts further)",
+            )
+        )
+    floor = span_noise_floor(span)
+    figures = [
+        ("AP tilt RMS", result.ap_rms_deg, floor.ap_deg),
+        ("ML tilt RMS", result.ml_rms_deg, floor.ml_deg),
+    ]
+    return out + noise_warnings(figures, floor.rms_deg, floor.source)
 
 
 @dataclass(frozen=True)
@@ -107,6 +148,7 @@ DRILL = Drill(
     name="board",
     score=score,
     result=BoardResult,
+    check=check,
     followed=(
         MetricRule("ap_rms_deg", "deg", False, None, NO_MDC),
         MetricRule("ml_rms_deg", "deg", False, None, NO_MDC),

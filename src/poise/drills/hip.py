@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from poise.checks import check_count
 from poise.drills.drill import Drill, DrillResult, NoOptions
+from poise.drills.fit import hold_tilt_deg, mismatch, motion_mismatch
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.errors import PoiseError
 from poise.metrics.holds import holds
@@ -18,6 +19,7 @@ from poise.metrics.symmetry import MetricRule
 
 if TYPE_CHECKING:
     from poise.analysis import Span
+    from poise.validity import ResultWarning
 
 #: A hip rotation's end position is a hold at least this far from the hanging shank, deg.
 HIP_THRESHOLD_DEG = 10.0
@@ -85,6 +87,27 @@ def score(span: Span, options: NoOptions) -> HipResult:
     return HipResult(**out)
 
 
+def check(span: Span, result: HipResult) -> list[ResultWarning]:
+    """Whether the span looks like seated hip rotation: no gait rhythm, rotations held,
+    and the shank leaning sideways at them, not forwards (a lunge)."""
+    out = motion_mismatch(span, "seated hip rotation")
+    reps = [*result.internal_reps, *result.external_reps]
+    if not reps:
+        why = f"no rotation held at least {HIP_THRESHOLD_DEG:g} deg from the hanging shank"
+        return [*out, mismatch("seated hip rotation", why)]
+    tilts = [hold_tilt_deg(span, rep["t_s"], rep["end_t_s"]) for rep in reps]
+    forward = max(abs(ap) for ap, _ in tilts)
+    if all(abs(ap) > abs(ml) for ap, ml in tilts):
+        out.append(
+            mismatch(
+                "seated hip rotation",
+                f"the shank leans {forward:.0f} deg forward or back at every hold, more "
+                "than sideways: a lunge, where a rotation swings the hanging shank sideways",
+            )
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class HipTrial:
     """Seated hip rotation sets.
@@ -131,6 +154,7 @@ DRILL = Drill(
     name="hip",
     score=score,
     result=HipResult,
+    check=check,
     symmetry=(
         MetricRule(
             "internal_rotation_deg",

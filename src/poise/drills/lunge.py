@@ -13,12 +13,14 @@ import numpy as np
 
 from poise.checks import check_count
 from poise.drills.drill import Drill, DrillResult, NoOptions
+from poise.drills.fit import hold_tilt_deg, mismatch, motion_mismatch
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.metrics.holds import holds
 from poise.metrics.symmetry import MetricRule
 
 if TYPE_CHECKING:
     from poise.analysis import Span
+    from poise.validity import ResultWarning
 
 #: A lunge's end position is a hold at least this far from standing, deg.
 LUNGE_THRESHOLD_DEG = 10.0
@@ -60,6 +62,27 @@ def score(span: Span, options: NoOptions) -> LungeResult:
         max_inclination_deg=round(max(values), 3) if values else None,
         mean_inclination_deg=round(float(np.mean(values)), 3) if values else None,
     )
+
+
+def check(span: Span, result: LungeResult) -> list[ResultWarning]:
+    """Whether the span looks like lunges: no gait rhythm, and held positions, not
+    sideways holds to both sides (a seated hip rotation)."""
+    out = motion_mismatch(span, "a lunge")
+    if not result.reps:
+        why = f"no position held at least {LUNGE_THRESHOLD_DEG:g} deg from standing"
+        return [*out, mismatch("a lunge", why)]
+    tilts = [hold_tilt_deg(span, rep["t_s"], rep["end_t_s"]) for rep in result.reps]
+    sideways = [ml for ap, ml in tilts if abs(ml) > abs(ap)]
+    if sideways and min(sideways) < 0 < max(sideways):
+        out.append(
+            mismatch(
+                "a lunge",
+                f"the holds lean sideways to both sides ({min(sideways):.0f} and "
+                f"{max(sideways):+.0f} deg ML): a rotation, where a lunge leans the shank "
+                "forward",
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -105,6 +128,7 @@ DRILL = Drill(
     name="lunge",
     score=score,
     result=LungeResult,
+    check=check,
     symmetry=(
         MetricRule(
             "max_inclination_deg",

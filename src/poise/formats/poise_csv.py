@@ -18,26 +18,31 @@ through, and the new file is the owner's alone (0600).
 
 Crash safety: the header is written to a temporary file and linked into
 place, so a recording either has a complete header or does not exist. Rows are
-appended and flushed to the operating system after every block, so a process
-killed with SIGKILL loses only the block being written. The closing ``# end N``
-line tells a reader the writer finished; without it the recording is read as
-incomplete, and a torn last line is dropped and reported.
+appended and handed to the operating system after every block, so a process
+killed with SIGKILL loses only the block being written; a write that fails (a
+full disk) is cut back to the last whole row. The closing ``# end N`` line
+tells a reader the writer finished; without it the recording is read as
+incomplete, and a torn last line is dropped and reported. The end line may
+carry, after ``N``, a JSON object on the same line: the trial's end facts
+(status, scored span, algorithm version), so they exist exactly when the
+recording is complete.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
 import numpy as np
 
 from poise.errors import InputError
-from poise.files import create_exclusive, read_text
+from poise.files import create_exclusive, read_text, write_all
 from poise.formats.cells import raise_first_bad_cell
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
@@ -99,8 +104,9 @@ class RecordingWriter:
         self.path = Path(path)
         self.meta = meta
         self.samples_written = 0
-        fd = create_exclusive(self.path, header_text(meta).encode("utf-8"))
-        self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        self._fd: int | None = create_exclusive(self.path, header_text(meta).encode("utf-8"))
+        self._size = os.fstat(self._fd).st_size  # bytes of the header and whole rows
+        self._ended = False
         self._unsynced_s = 0.0
 
     def write(self, block: SampleBlock) -> SampleBlock:
@@ -108,27 +114,62 @@ class RecordingWriter:
 
         Returns the block as the file stores it (times to the microsecond, see
         ``ROW_FORMAT``): a live session processes exactly these values, so that
-        scoring the file later gives the same numbers, to the last digit.
+        scoring the file later gives the same numbers, to the last digit. A
+        block that cannot be written (OSError, a full disk) leaves none of its
+        rows in the file.
         """
         if len(block) == 0:
             return block
         text = format_rows(block)
-        self._file.write(text)
-        self._file.flush()
+        self._append(text.encode("ascii"))
         self.samples_written += len(block)
         self._unsynced_s += len(block) / self.meta.rate_hz
         if self._unsynced_s >= FSYNC_INTERVAL_S:
-            os.fsync(self._file.fileno())
+            os.fsync(self._fd)
             self._unsynced_s = 0.0
         return rows_block(text)
 
-    def close(self) -> None:
-        if self._file.closed:
+    def finish(self, end: Mapping[str, object] | None = None) -> None:
+        """Write the end mark, with the trial's end facts ``end`` (JSON-ready) on its line,
+        and sync: the recording is complete.
+
+        On OSError (a full disk) the file is left as it was, not closed, and
+        ``finish`` can be tried again; once it succeeds it does nothing more.
+        """
+        if self._ended:
             return
-        self._file.write(f"{END_MARK} {self.samples_written}\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        line = f"{END_MARK} {self.samples_written}"
+        if end is not None:
+            line += " " + json.dumps(end, sort_keys=True, allow_nan=False, separators=(",", ":"))
+        self._append(f"{line}\n".encode(), sync=True)
+        self._ended = True
+
+    def _append(self, data: bytes, sync: bool = False) -> None:
+        """Append ``data`` whole or not at all: after a failed write the file is cut back
+        to its last whole line (truncating needs no space), so it never holds a torn
+        line of this writer's and the next write starts a line."""
+        if self._fd is None:
+            raise ValueError(f"{self.path}: the recording is closed")
+        try:
+            write_all(self._fd, data)
+            if sync:
+                os.fsync(self._fd)
+        except OSError:
+            os.ftruncate(self._fd, self._size)
+            os.lseek(self._fd, self._size, os.SEEK_SET)
+            raise
+        self._size += len(data)
+
+    def close(self) -> None:
+        """Finish (with no end facts) unless :meth:`finish` was, and close the file; the
+        file is closed even when finishing fails (the recording is then not complete)."""
+        if self._fd is None:
+            return
+        try:
+            self.finish()
+        finally:
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self) -> RecordingWriter:
         return self
@@ -139,7 +180,11 @@ class RecordingWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc_type is None:
+            self.close()
+            return
+        with contextlib.suppress(OSError):  # the exception under way says more
+            self.close()
 
 
 def write_recording(path: str | Path, samples: SampleBlock, meta: RecordingMeta) -> None:
@@ -203,6 +248,7 @@ class RecordingReader:
         self.chunk_chars = max(1, int(chunk_chars))
         self.complete = False
         self.notes: tuple[str, ...] = ()
+        self.end: dict | None = None
         try:
             # Text mode, as a whole-file read would be: universal newlines, strict UTF-8.
             self._file = open(self.path, encoding="utf-8")  # noqa: SIM115
@@ -298,7 +344,9 @@ class RecordingReader:
         if leftover:
             notes.append(f"dropped a torn last row (line {line})")
         self.complete = pending.startswith(END_MARK)
-        if not self.complete:
+        if self.complete:
+            self.end = _end_facts(pending, parser.line, notes)
+        else:
             notes.append("recording was not closed (writer interrupted); read up to its last row")
             block = parser.parse(pending)
             if block is not None:
@@ -314,6 +362,7 @@ class RecordingReader:
             path=str(self.path),
             complete=self.complete,
             notes=self.notes,
+            end=self.end,
         )
 
     def close(self) -> None:
@@ -329,6 +378,22 @@ class RecordingReader:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _end_facts(line: str, line_no: int, notes: list[str]) -> dict | None:
+    """The JSON object after ``# end N`` on the end line, or None; unreadable facts are
+    noted (the samples are still whole) rather than refused."""
+    _, _, rest = line[len(END_MARK) :].strip().partition(" ")
+    if not rest.strip():
+        return None
+    try:
+        facts = json.loads(rest)
+    except json.JSONDecodeError:
+        facts = None
+    if not isinstance(facts, dict):
+        notes.append(f"the end mark's facts are unreadable (line {line_no}); ignored")
+        return None
+    return facts
 
 
 class _RowParser:

@@ -3,7 +3,8 @@
 Every frame carries one message: a payload of one type byte and a body, all
 integers little-endian (the RP2040's and the LSM6DSO32's own order, so the
 firmware copies sensor bytes straight into the frame), followed by the CRC
-(:mod:`poise.link.crc`) and COBS-encoded (:mod:`poise.link.cobs`) with a 0x00 after.
+(:mod:`poise.link.crc`: CRC-16 in version 1, CRC-32 in version 2, whose type
+bytes have :data:`VERSION_2_TYPES` set) and COBS-encoded (:mod:`poise.link.cobs`) with a 0x00 after.
 
 Node -> host: :class:`Hello` (what the stream is), :class:`Samples` (a batch of
 raw samples), :class:`Status` (a heartbeat with the node's error counters).
@@ -21,10 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from poise.link.cobs import cobs_encode
-from poise.link.crc import append_crc
+from poise.link.crc import append_crc, append_crc32
 
-#: Version of the byte layout, sent in every hello. A host reads only its own version.
-PROTOCOL_VERSION = 1
+#: The newest version of the byte layout (sent in every hello). The host reads every
+#: version in :data:`PROTOCOL_VERSIONS`: 1 (CRC-16) and 2 (the same with a CRC-32).
+PROTOCOL_VERSION = 2
+PROTOCOL_VERSIONS = (1, 2)
+#: The bit set in every version 2 type byte (0x41 hello, 0x42 samples, 0x43 status): the
+#: host knows which CRC to check before it reads the message.
+VERSION_2_TYPES = 0x40
 
 TYPE_HELLO = 0x01
 TYPE_SAMPLES = 0x02
@@ -50,7 +56,7 @@ class Hello:
     """What the node streams: sent at start and whenever the host asks.
 
     Args:
-        version: protocol version (:data:`PROTOCOL_VERSION`).
+        version: protocol version (one of :data:`PROTOCOL_VERSIONS`).
         stream_id: a number the node draws at boot; a new one means the node restarted.
         odr_hz: output data rate, Hz.
         acc_range_g: accelerometer full scale, +-g.
@@ -120,17 +126,28 @@ class HelloRequest:
 Message = Hello | Samples | Status | HelloRequest
 
 
-def frame(payload: bytes) -> bytes:
+def frame(payload: bytes, version: int = 1) -> bytes:
     """A payload made into one frame on the wire: CRC appended, COBS-encoded, 0x00 after.
+
+    Version 2 sets :data:`VERSION_2_TYPES` in the type byte and appends a CRC-32.
 
     >>> frame(bytes([TYPE_HELLO_REQUEST])).hex()
     '0410f3c100'
     """
+    if version == 2:
+        return (
+            cobs_encode(append_crc32(bytes([payload[0] | VERSION_2_TYPES]) + payload[1:])) + b"\x00"
+        )
     return cobs_encode(append_crc(payload)) + b"\x00"
 
 
-def encode(message: Message) -> bytes:
-    """One message as a frame on the wire (the host's encoder)."""
+def encode(message: Message, version: int = 1) -> bytes:
+    """One message as a frame on the wire (the host's encoder).
+
+    A hello is framed in the version it states; other messages in ``version``.
+    """
+    if isinstance(message, Hello):
+        version = message.version
     if isinstance(message, Samples):
         n = len(message)
         if not 0 < n <= MAX_SAMPLES_PER_FRAME:
@@ -139,7 +156,7 @@ def encode(message: Message) -> bytes:
         records["tick"] = message.ticks
         records["counts"] = message.counts
         head = SAMPLES_HEAD.pack(message.stream_id, message.first_seq & 0xFFFFFFFF, n)
-        return frame(bytes([TYPE_SAMPLES]) + head + records.tobytes())
+        return frame(bytes([TYPE_SAMPLES]) + head + records.tobytes(), version)
     if isinstance(message, Hello):
         head = HELLO_HEAD.pack(
             message.version,
@@ -152,14 +169,15 @@ def encode(message: Message) -> bytes:
             message.tick_us,
         )
         return frame(
-            bytes([TYPE_HELLO]) + head + _text(message.sensor_model) + _text(message.firmware)
+            bytes([TYPE_HELLO]) + head + _text(message.sensor_model) + _text(message.firmware),
+            version,
         )
     if isinstance(message, Status):
         body = STATUS_BODY.pack(
             message.stream_id, message.uptime_ms, message.fifo_overruns, message.i2c_errors
         )
-        return frame(bytes([TYPE_STATUS]) + body)
-    return frame(bytes([TYPE_HELLO_REQUEST]))
+        return frame(bytes([TYPE_STATUS]) + body, version)
+    return frame(bytes([TYPE_HELLO_REQUEST]), version)
 
 
 def _text(value: str) -> bytes:
@@ -179,12 +197,13 @@ class PayloadError(ValueError):
         self.unknown = unknown
 
 
-def parse_payload(payload: bytes) -> Message:
-    """The message in one payload (CRC already checked and stripped).
+def parse_payload(payload: bytes, version: int = 1) -> Message:
+    """The message in one payload of a frame of ``version`` (CRC checked and stripped).
 
-    Raises :class:`PayloadError` for a wrong length, an unknown type or
-    version. Bytes after a hello's or status's known fields are ignored: a
-    later minor revision may append fields there.
+    ``payload[0]`` is the type without :data:`VERSION_2_TYPES`. Raises
+    :class:`PayloadError` for a wrong length, an unknown type, or a hello whose
+    version is not the frame's. Bytes after a hello's or status's known fields
+    are ignored: a later minor revision may append fields there.
     """
     kind = payload[0]
     body = memoryview(payload)[1:]
@@ -202,20 +221,18 @@ def parse_payload(payload: bytes) -> Message:
             raise PayloadError("status message too short")
         return Status(*STATUS_BODY.unpack_from(body))
     if kind == TYPE_HELLO:
-        return _parse_hello(body)
+        return _parse_hello(body, version)
     if kind == TYPE_HELLO_REQUEST:
         return HelloRequest()
     raise PayloadError(f"unknown message type 0x{kind:02x}", unknown=True)
 
 
-def _parse_hello(body: memoryview) -> Hello:
+def _parse_hello(body: memoryview, version: int) -> Hello:
     if len(body) < HELLO_HEAD.size + 2:
         raise PayloadError("hello message too short")
     head = HELLO_HEAD.unpack_from(body)
-    if head[0] != PROTOCOL_VERSION:
-        raise PayloadError(
-            f"protocol version {head[0]}; this host reads {PROTOCOL_VERSION}", unknown=True
-        )
+    if head[0] != version:
+        raise PayloadError(f"protocol version {head[0]} in a version {version} frame", unknown=True)
     texts = []
     at = HELLO_HEAD.size
     for _ in range(2):

@@ -21,11 +21,23 @@ class LinkStats:
         unknown_types: frames with a good CRC and a type (or version) this host does not read.
         discarded_bytes: bytes thrown away in bad frames, oversize runs and cut-off
             partial frames.
+        hellos_refused: hellos with a good CRC whose fields do not fit the chip they name
+            (:mod:`poise.link.hello_check`); the decoder keeps the reason.
+        time_faults: sample frames whose own timestamps do not step one sample period
+            at a time (dropped).
         resyncs: times the decoder found its way back to a good frame after bad data.
         seq_gaps: jumps forward in the sequence numbers.
         samples_lost: samples missing in those jumps.
         duplicates: frames (or parts) whose samples had been delivered already (dropped).
+        jumps: sample frames whose sequence number and timestamp jumped away from the
+            stream (backwards, absurdly far, or not together); each is held until the
+            next frame and dropped unless that frame follows it.
+        stream_resets: jumps the next frame confirmed: the stream was re-based on them
+            (a long gap seen whole, or a reboot that drew the same stream id).
         restarts: times the node restarted (a new stream id).
+        foreign_frames: frames of a stream id other than the one followed (dropped).
+        other_nodes: other nodes found streaming on the same port (a stream id that
+            kept interrupting the one followed); their frames are dropped, never merged.
         overruns: the node's FIFO overruns, as the node reported them.
         i2c_errors: the node's I2C errors, as the node reported them.
         io_errors: read errors on the port (the source reconnects after each).
@@ -43,11 +55,17 @@ class LinkStats:
     oversize: int = 0
     unknown_types: int = 0
     discarded_bytes: int = 0
+    hellos_refused: int = 0
+    time_faults: int = 0
     resyncs: int = 0
     seq_gaps: int = 0
     samples_lost: int = 0
     duplicates: int = 0
+    jumps: int = 0
+    stream_resets: int = 0
     restarts: int = 0
+    foreign_frames: int = 0
+    other_nodes: int = 0
     overruns: int = 0
     i2c_errors: int = 0
     io_errors: int = 0
@@ -64,6 +82,8 @@ class LinkStats:
             + self.length_errors
             + self.oversize
             + self.unknown_types
+            + self.hellos_refused
+            + self.time_faults
         )
 
     def to_dict(self) -> dict[str, int]:
@@ -80,10 +100,17 @@ class LinkStats:
             f"{self.samples_lost} lost, {self.resyncs} resyncs, {self.overruns} overruns, "
             f"{self.reconnects} reconnects"
         )
-        extras = {
-            "duplicates": self.duplicates,
-            "restarts": self.restarts,
-            "I2C errors": self.i2c_errors,
-            "dropped by a slow consumer": self.samples_dropped,
-        }
-        return line + "".join(f", {v} {k}" for k, v in extras.items() if v)
+        if self.other_nodes:
+            line += f", {self.other_nodes + 1} nodes on one port (only the first followed)"
+        extras = (  # (count, one, more)
+            (self.hellos_refused, "hello refused", "hellos refused"),
+            (self.time_faults, "time fault", "time faults"),
+            (self.jumps, "jump", "jumps"),
+            (self.stream_resets, "stream reset", "stream resets"),
+            (self.duplicates, "duplicate", "duplicates"),
+            (self.restarts, "restart", "restarts"),
+            (self.foreign_frames, "frame of another node", "frames of another node"),
+            (self.i2c_errors, "I2C error", "I2C errors"),
+            (self.samples_dropped, "dropped by a slow consumer", "dropped by a slow consumer"),
+        )
+        return line + "".join(f", {n} {one if n == 1 else more}" for n, one, more in extras if n)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,10 @@ from poise.live.controls import Command, Controls
 from poise.live.display import Display
 from poise.live.engine import TrialEngine
 from poise.live.streams import Stream
+from poise.metrics import ALGORITHM_VERSION
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.tilt import TiltSettings
+from poise.store.utc import utc_text
 from poise.text import plural
 
 #: Baseline of the feedback tone: the mean tilt over this long before the go beep, s.
@@ -84,6 +86,23 @@ class TrialOutcome:
     trial_id: int | None = None
     recording: str | None = None
     marks: list[Mark] = field(default_factory=list)
+
+
+def end_facts(
+    machine: TrialMachine, status: str, result: dict[str, Any] | None, ended_utc: str
+) -> dict[str, Any]:
+    """What a trial's recording says at its end (its end mark's facts): status and reason,
+    the scored span (device time, s; None where it never began), whether it was scored,
+    the algorithm version that scored it (or would have), and the wall-clock end."""
+    return {
+        "status": status,
+        "reason": machine.reason,
+        "go_s": machine.go_s,
+        "end_s": machine.end_s,
+        "scored": result is not None,
+        "algorithm_version": result["algorithm_version"] if result else ALGORITHM_VERSION,
+        "ended_utc": ended_utc,
+    }
 
 
 class Session:
@@ -184,6 +203,7 @@ class Session:
         machine = TrialMachine(spec, condition, self.train, intro_s, move_s, self.plan.guided)
         feed = self.stream.trial(spec, condition, spec.plan(intro_s, move_s, self.train))
         trial = None
+        meta = feed.meta
         if self.store is not None:
             trial = self.store.start_trial(
                 self.session_id,
@@ -194,6 +214,7 @@ class Session:
                 condition.number,
             )
             path = trial.recording_path
+            meta = replace(meta, store=trial.facts)
         else:
             path = self._scratch_path(condition)
         # The board is its own "leg": "board, board" says nothing twice.
@@ -202,11 +223,13 @@ class Session:
             f"-- {spec.name}, {leg}eyes {condition.eyes}, {condition.surface}, "
             f"trial {condition.number}"
         )
-        with RecordingWriter(path, feed.meta) as writer:
+        with RecordingWriter(path, meta) as writer:
             engine = TrialEngine(machine, writer, self.tilt, self.accel_calibration)
             self._run_trial(engine, feed.blocks)
             result = engine.result()
-        status = machine.status or "interrupted"
+            status = machine.status or "interrupted"
+            ended = utc_text()
+            writer.finish(end_facts(machine, status, result, ended))
         outcome = TrialOutcome(
             condition,
             status,
@@ -222,7 +245,9 @@ class Session:
             from poise.store.headline import headline_metrics
 
             metrics = headline_metrics(result) if result else {}
-            self.store.finish_trial(trial.id, status, result, metrics, notes=machine.reason or None)
+            self.store.finish_trial(
+                trial.id, status, result, metrics, notes=machine.reason or None, ended_utc=ended
+            )
         self._report(outcome, engine)
         return outcome
 

@@ -126,7 +126,9 @@ def calibrate_from_window(
         # The bias is not known yet; the window's mean rate stands in for it, so the
         # centripetal term sees the sway's rate, not a 20 deg/s offset.
         rate = gyr_dps - gyr_dps.mean(axis=0)
-        acc_g = LeverArmCompensator(mounting.T @ np.asarray(lever_m)).update(t_s, acc_g, rate)
+        window_hz = (len(t_s) - 1) / float(t_s[-1] - t_s[0])
+        compensator = LeverArmCompensator(mounting.T @ np.asarray(lever_m), window_hz)
+        acc_g = compensator.update(t_s, acc_g, rate)
     up = _unit(acc_g.mean(axis=0))
     t = t_s - t_s.mean()
     # Small rotation of the sensor since the window's mean, rad, seen by each sensor.

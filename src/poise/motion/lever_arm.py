@@ -57,19 +57,28 @@ class LeverArmSettings:
         return np.zeros(3)
 
 
+#: Time step of the angular acceleration's difference, s (one sample at 100 Hz).
+ALPHA_STEP_S = 0.01
+
+
 class LeverArmCompensator:
     """Subtracts the rotation-induced acceleration of the sensor, block by block.
 
     ``alpha`` at a sample is the second-order backward difference of the
-    gyroscope over it and the two samples before (on uneven device-time steps),
-    so it belongs to the sample's own instant, like the accelerometer reading;
-    where fewer usable steps exist it falls back to the first-order difference,
-    then to zero.
+    gyroscope over it and the samples ``step`` and ``2 step`` before (on uneven
+    device-time steps), so it belongs to the sample's own instant, like the
+    accelerometer reading; where fewer usable steps exist it falls back to the
+    first-order difference, then to zero. The step spans about
+    ``ALPHA_STEP_S`` whatever the rate: a difference over one sample divides the
+    gyroscope's noise by the sample period, so at 833-1666 Hz it made tenths of a
+    g of false acceleration, and the AHRS rejected the accelerometer for most of
+    a stance trial.
 
     Args:
         lever_m: sensor position from the pivot in segment axes, m. Zero disables.
+        rate_hz: the stream's nominal rate, Hz (sets the step in samples).
 
-    >>> comp = LeverArmCompensator((0.0, 0.0, 0.25))
+    >>> comp = LeverArmCompensator((0.0, 0.0, 0.25), rate_hz=100.0)
     >>> t = np.array([0.0, 0.01, 0.02])
     >>> gyr = np.array([[0.0, 0.0, 0.0], [0.0, 57.29578, 0.0], [0.0, 114.59156, 0.0]])
     >>> acc = comp.update(t, np.tile([0.0, 0.0, 1.0], (3, 1)), gyr)
@@ -79,26 +88,28 @@ class LeverArmCompensator:
     [-25.0, 0.0, 10.807]
     """
 
-    def __init__(self, lever_m: tuple[float, float, float] | np.ndarray) -> None:
+    def __init__(self, lever_m: tuple[float, float, float] | np.ndarray, rate_hz: float) -> None:
         self.lever_m = np.asarray(lever_m, dtype=float)
         self.enabled = bool(np.any(self.lever_m))
-        # The two rows before the next block (NaN: none yet), exactly as one long
+        self.step = max(1, round(ALPHA_STEP_S * rate_hz))
+        # The 2 step rows before the next block (NaN: none yet), exactly as one long
         # block would see them, usable or not.
-        self._t_hist = np.full(2, np.nan)
-        self._omega_hist = np.full((2, 3), np.nan)
+        self._t_hist = np.full(2 * self.step, np.nan)
+        self._omega_hist = np.full((2 * self.step, 3), np.nan)
 
     def update(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray) -> np.ndarray:
         """Compensated specific force, g (segment axes in, segment axes out)."""
         if not self.enabled or len(t_s) == 0:
             return acc_g
         omega = np.radians(gyr_dps)
+        m, n = self.step, len(t_s)
         all_t = np.concatenate((self._t_hist, t_s))
         all_omega = np.vstack((self._omega_hist, omega))
-        self._t_hist = all_t[-2:]
-        self._omega_hist = all_omega[-2:]
-        w0, w1, w2 = omega, all_omega[1:-1], all_omega[:-2]
-        h1 = t_s - all_t[1:-1]
-        h2 = all_t[1:-1] - all_t[:-2]
+        self._t_hist = all_t[-2 * m :]
+        self._omega_hist = all_omega[-2 * m :]
+        w0, w1, w2 = omega, all_omega[m : m + n], all_omega[:n]
+        h1 = t_s - all_t[m : m + n]
+        h2 = all_t[m : m + n] - all_t[:n]
         with np.errstate(invalid="ignore", divide="ignore"):
             second = (
                 w0 * ((2 * h1 + h2) / (h1 * (h1 + h2)))[:, None]

@@ -8,6 +8,10 @@ A window of samples is still when, over the window,
 
 The test is on spread, not on level, so a gyroscope bias of any size does not
 hide a still period: the bias is what the still period is used to measure.
+The spread is the motion's, not the sensor's own white noise: half the mean
+squared sample-to-sample difference (the white noise's variance; slow motion
+barely changes from one sample to the next) is taken off each axis's variance,
+so a noisy chip, or one read at a high rate, still finds its still period.
 """
 
 from __future__ import annotations
@@ -74,7 +78,9 @@ class StillSearch:
         self._centre: np.ndarray | None = None
         self._sums = np.zeros((1, 6))  # running sums of the centred values ...
         self._squares = np.zeros((1, 6))  # ... of their squares ...
+        self._steps = np.zeros((1, 6))  # ... of their squared steps from the sample before ...
         self._bad = np.zeros(1)  # ... and of the unusable rows, up to the newest sample
+        self._last: np.ndarray | None = None  # the newest centred row (the next step's start)
 
     def extend(self, acc_g: np.ndarray, gyr_dps: np.ndarray) -> np.ndarray:
         """Add samples; returns whether each window completed by them is still.
@@ -90,22 +96,28 @@ class StillSearch:
         centre = self._centre if self._centre is not None else np.zeros(6)
         values = np.where(bad[:, None], 0.0, values - centre)
         w = self.window_len
+        before = np.vstack((values[:1] if self._last is None else self._last, values[:-1]))
+        self._last = values[-1:].copy()
+        step = values - before
         # Sequential sums continued from the last one: the same bits as one long cumsum.
         sums = np.cumsum(np.vstack((self._sums[-1:], values)), axis=0)
         squares = np.cumsum(np.vstack((self._squares[-1:], values * values)), axis=0)
+        steps = np.cumsum(np.vstack((self._steps[-1:], step * step)), axis=0)
         bads = np.cumsum(np.concatenate((self._bad[-1:], bad.astype(float))))
         sums = np.vstack((self._sums[:-1], sums))
         squares = np.vstack((self._squares[:-1], squares))
+        steps = np.vstack((self._steps[:-1], steps))
         bads = np.concatenate((self._bad[:-1], bads))
         # Row k of the kept sums is the sum over the first (self.samples - kept + 1 + k) samples.
         first_kept = self.samples + 1 - len(self._sums)
         self.samples += len(values)
         count = len(sums) - w  # windows that end within the kept rows
         if count <= 0:
-            self._sums, self._squares, self._bad = sums, squares, bads
+            self._sums, self._squares, self._steps, self._bad = sums, squares, steps, bads
             return np.zeros(0, dtype=bool)
         mean = (sums[w:] - sums[:-w]) / w
-        std = np.sqrt(np.maximum((squares[w:] - squares[:-w]) / w - mean * mean, 0.0))
+        white = (steps[w:] - steps[:-w]) / (2 * w)  # var of white noise: E[step^2] / 2
+        std = np.sqrt(np.maximum((squares[w:] - squares[:-w]) / w - mean * mean - white, 0.0))
         acc_norm = np.linalg.norm(mean[:, :3] + centre[:3], axis=1)
         still = (
             (std[:, :3] <= self.settings.acc_std_g).all(axis=1)
@@ -115,7 +127,8 @@ class StillSearch:
         )
         # Windows already reported (those ending before this block) are left out.
         new_from = max(0, (self.samples - len(values)) - w + 1 - first_kept)
-        self._sums, self._squares, self._bad = sums[-w:], squares[-w:], bads[-w:]
+        self._sums, self._squares, self._steps = sums[-w:], squares[-w:], steps[-w:]
+        self._bad = bads[-w:]
         return still[new_from:]
 
 

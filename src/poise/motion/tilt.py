@@ -81,7 +81,7 @@ class TiltTracker:
         self.gyr_range_dps = gyr_range_dps
         self._mounting = mounting_matrix(mounting)
         self.lever_m = self.settings.lever_arm.for_placement(placement)
-        self._compensator = LeverArmCompensator(self.lever_m)
+        self._compensator = LeverArmCompensator(self.lever_m, self.rate_hz)
         self.accel_calibration = accel_calibration
         self._reference_len = max(2, round(self.settings.calibration.reference_s * rate_hz))
         self._search = StillSearch(self._reference_len, self.settings.still)
@@ -192,7 +192,7 @@ class TiltTracker:
         assert self.calibration is not None
         acc, gyr = self.calibration.apply(block.acc_g, block.gyr_dps)
         # The rotational acceleration is the same whichever way time runs.
-        acc = LeverArmCompensator(self.lever_m).update(block.t_s, acc, gyr)
+        acc = LeverArmCompensator(self.lever_m, self.rate_hz).update(block.t_s, acc, gyr)
         usable = _usable(block)
         backwards = self._new_filter()
         backwards.start(self.calibration.initial_quat, t_s=0.0)

@@ -90,6 +90,7 @@ def simulate(
     misalignment_deg: float = 1.0,
     gyr_bias_dps: float | None = None,
     drop_probability: float = 2e-4,
+    noise_factor: float = 1.0,
     ideal: bool = False,
     **params: Any,
 ) -> SimResult:
@@ -107,6 +108,8 @@ def simulate(
         gyr_bias_dps: largest gyroscope bias per axis (the chip's typical zero-rate
             level when None).
         drop_probability: chance that a sample is lost.
+        noise_factor: the sensor's white noise as a multiple of the chip's datasheet
+            density (3 and 10 for the noise conditions of the accuracy matrix).
         ideal: a perfect sensor (no misalignment, offsets, scale errors, clock
             error, noise or drops): for tests that isolate one effect.
         **params: the scenario's parameters (see :func:`scenario_parameters`).
@@ -137,6 +140,7 @@ def simulate(
         mounting=mounting,
         drop_probability=0.0 if ideal else drop_probability,
         noise=not ideal,
+        noise_factor=noise_factor,
     )
     motion_seed, error_seed, noise_seed = np.random.SeedSequence(seed).spawn(3)
     fine_hz = max(FINE_RATE_HZ, 4.0 * config.odr_hz)
@@ -171,6 +175,7 @@ def simulate(
                 "gyr_range_dps": config.gyr_range_dps,
                 "mounting": mounting,
                 "lpf_hz": spec.lpf_for(config.odr_hz),
+                "noise_factor": config.noise_factor,
                 "fine_rate_hz": fine_hz,
                 "errors": errors.to_dict(),
                 "true_sensor_to_segment": sensor_to_segment(config, errors).round(8).tolist(),

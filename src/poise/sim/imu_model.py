@@ -6,8 +6,9 @@ In order, on the fine grid of the true signals:
    mounting and by a small unknown misalignment (the strap is never perfect);
 2. sensitivity error, cross-axis sensitivity and offset (gyroscope bias,
    accelerometer zero-g level);
-3. white noise at the chip's noise density (per-sample sigma =
-   density * sqrt(fine rate / 2), so the density holds whatever the grid);
+3. white noise at the chip's noise density times ``noise_factor`` (per-sample
+   sigma = factor * density * sqrt(fine rate / 2), so the density holds whatever
+   the grid);
 4. the chip's digital low-pass (second-order Butterworth at its bandwidth);
 5. sampling at the chip's output data rate, on the chip's own clock (which
    runs fast or slow by up to its tolerance);
@@ -45,6 +46,8 @@ class SensorConfig:
         mounting: segment axes in sensor axes (``"+x+y+z"``: sensor axes on segment axes).
         drop_probability: chance that any one sample is lost.
         noise: add the chip's white noise (off only for tests isolating an effect).
+        noise_factor: the white noise's size as a multiple of the chip's datasheet
+            density (1: the datasheet's; 3 or 10: a worse chip, a noisy board or supply).
     """
 
     chip: ChipSpec
@@ -54,6 +57,7 @@ class SensorConfig:
     mounting: str = "+x+y+z"
     drop_probability: float = 2e-4
     noise: bool = True
+    noise_factor: float = 1.0
 
     def __post_init__(self) -> None:
         check_number("rate_hz", self.odr_hz, 0.0, above=True)
@@ -63,6 +67,7 @@ class SensorConfig:
         self.chip.check_ranges(self.acc_range_g, self.gyr_range_dps)
         mounting_matrix(self.mounting)
         check_number("drop_probability", self.drop_probability, 0.0, 0.5)
+        check_number("noise_factor", self.noise_factor, 0.0, 100.0)
 
 
 @dataclass(frozen=True)
@@ -199,8 +204,9 @@ def sample_sensor(
     acc = acc @ acc_sensitivity.T + np.asarray(errors.acc_offset_g)
     gyr = gyr @ gyr_sensitivity.T + np.asarray(errors.gyr_bias_dps)
     if config.noise:
-        acc = acc + rng.standard_normal(acc.shape) * chip.acc_noise_g_rthz * np.sqrt(fine_hz / 2)
-        gyr = gyr + rng.standard_normal(gyr.shape) * chip.gyr_noise_dps_rthz * np.sqrt(fine_hz / 2)
+        per_sample = config.noise_factor * np.sqrt(fine_hz / 2)
+        acc = acc + rng.standard_normal(acc.shape) * chip.acc_noise_g_rthz * per_sample
+        gyr = gyr + rng.standard_normal(gyr.shape) * chip.gyr_noise_dps_rthz * per_sample
 
     sos = signal.butter(2, chip.lpf_for(config.odr_hz), "lowpass", fs=fine_hz, output="sos")
     zi = signal.sosfilt_zi(sos)

@@ -36,7 +36,6 @@ from poise.sources import DEFAULT_BLOCK_S, block_length
 #: The node's UART default (firmware/config.py); USB CDC ignores the baud rate.
 DEFAULT_BAUDRATE = 460_800
 HELLO_REQUEST = encode(HelloRequest())
-_END = object()
 
 
 @dataclass(frozen=True)
@@ -143,6 +142,8 @@ class SerialSource:
         self._queue: queue.Queue = queue.Queue(self.settings.queue_blocks)
         self._closing = threading.Event()
         self._hello_seen = threading.Event()
+        self._ended = threading.Event()  # the reader stopped: gave up on the port, or failed
+        self._failure: str | None = None  # why the reader failed, one line
         self._capture = (
             writing(capture_path, lambda: open(capture_path, "ab"))  # noqa: SIM115
             if capture_path
@@ -153,12 +154,10 @@ class SerialSource:
         self._on_open(self._port)
         self._thread = threading.Thread(target=self._read_loop, name=f"serial {port}", daemon=True)
         self._thread.start()
-        if not self._hello_seen.wait(self.settings.hello_timeout_s):
+        self._hello_seen.wait(self.settings.hello_timeout_s)
+        if self.receiver.hello is None:
             self.close()
-            raise PoiseError(
-                f"no hello from a Poise node on {port} within {self.settings.hello_timeout_s:g} s "
-                "(is the node's firmware installed and the baud rate right?)"
-            )
+            raise PoiseError(self._failure or self._no_hello())
         self.meta = _meta(
             self.receiver.hello,
             {"port": port, "baudrate": self.baudrate, "stream_id": self.receiver.hello.stream_id},
@@ -175,7 +174,28 @@ class SerialSource:
         """Just after the port opened: ask for a hello (the node may have started long ago)."""
         port.write(HELLO_REQUEST)
 
+    def _no_hello(self) -> str:
+        waited = f"within {self.settings.hello_timeout_s:g} s"
+        refusal = self.receiver.decoder.refusal
+        if refusal:
+            return f"no usable hello from the node on {self.port} {waited}: {refusal}"
+        return (
+            f"no hello from a Poise node on {self.port} {waited} "
+            "(is the node's firmware installed and the baud rate right?)"
+        )
+
     def _read_loop(self) -> None:
+        """The reader thread: whatever stops it ends the stream, with a reason if it failed."""
+        try:
+            self._read()
+        except Exception as e:  # a bug or a hostile stream must end the stream, never hang it
+            first_line = (str(e).splitlines() or [""])[0]
+            self._failure = f"the link on {self.port} failed: {type(e).__name__}: {first_line}"
+        finally:
+            self._ended.set()
+            self._hello_seen.set()
+
+    def _read(self) -> None:
         lost_at: float | None = None
         asked_at = time.monotonic()
         while not self._closing.is_set():
@@ -193,7 +213,7 @@ class SerialSource:
                 self._lost()
                 continue
             now = time.monotonic()
-            if not self.receiver.hello and now - asked_at > 1.0:
+            if self.receiver.decoder.needs_hello and now - asked_at > 1.0:
                 asked_at = now
                 self._write(HELLO_REQUEST)
             if data:
@@ -236,7 +256,6 @@ class SerialSource:
             except PoiseError:
                 give_up = self.settings.give_up_s
                 if give_up and time.monotonic() - lost_at > give_up:
-                    self._queue.put(_END)
                     return False
                 continue
             self.connected = True
@@ -249,26 +268,24 @@ class SerialSource:
         """Sample blocks as they arrive; an empty block after 0.1 s without samples.
 
         Ends when the source is closed, or when a lost port stayed away longer
-        than ``settings.give_up_s``.
+        than ``settings.give_up_s``. Raises :class:`PoiseError` (one line) when
+        the reader thread failed, once the blocks it read are delivered.
         """
         while not self._closing.is_set():
             try:
-                item = self._queue.get(timeout=0.1)
+                items = [self._queue.get(timeout=0.1)]
             except queue.Empty:
+                if self._ended.is_set() and self._queue.empty():
+                    if self._failure:
+                        raise PoiseError(self._failure) from None
+                    return
                 yield SampleBlock.empty()
                 continue
-            if item is _END:
-                return
-            items = [item]
             while len(items) < 64:
                 try:
-                    more = self._queue.get_nowait()
+                    items.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-                if more is _END:
-                    yield SampleBlock.concat(items)
-                    return
-                items.append(more)
             yield SampleBlock.concat(items)
 
     def close(self) -> None:
@@ -322,7 +339,13 @@ class CaptureSource:
             data = self._file.read(chunk_bytes)
             if not data:
                 self._file.close()
-                raise InputError(path, "no hello message from a Poise node in the capture")
+                refusal = self.receiver.decoder.refusal
+                raise InputError(
+                    path,
+                    f"no usable hello in the capture: {refusal}"
+                    if refusal
+                    else "no hello message from a Poise node in the capture",
+                )
             self._first.append(self.receiver.feed(data, 0.0))
         self.meta = _meta(self.receiver.hello, {"capture": str(path)}, placement, mounting)
 

@@ -80,8 +80,8 @@ def check_recordings_have_store(path: str | Path) -> None:
 
     The store was lost, deleted or truncated: a new one would log sessions as
     if none had been, beside raw data it knows nothing of. The user decides:
-    restore the store file (from a backup), or move the recordings folder
-    aside to start a new store.
+    rebuild the store from the recordings (``poise store rebuild``), restore it
+    from a backup, or move the recordings folder aside to start a new store.
     """
     path = Path(path)
     try:
@@ -95,9 +95,9 @@ def check_recordings_have_store(path: str | Path) -> None:
         return
     state = "missing" if size is None else "empty (0 bytes)"
     raise PoiseError(
-        f"{path}: the store is {state}, but {folder} holds recordings; restore the store "
-        f"file from a backup, or move {folder} aside to start a new store (rebuilding the "
-        "store from its recordings, `poise store rebuild`, is not there yet)"
+        f"{path}: the store is {state}, but {folder} holds recordings; make it again from "
+        f"them with `poise store rebuild --from {folder}`, or restore the store file from a "
+        f"backup, or move {folder} aside to start a new store"
     )
 
 

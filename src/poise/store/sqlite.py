@@ -34,7 +34,7 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -69,11 +69,17 @@ class Trial:
         session_id: its session.
         recording_path: where to write the raw recording (its folder exists; the
             file does not, and is to be created exclusively).
+        facts: what the store knows of the trial, for its recording's header
+            (``RecordingMeta.store``): the athlete, the session (UUID, start, source,
+            settings, Poise version) and the trial (UUID, drill, leg, eyes, surface,
+            number, start). Enough to log it again from the recording alone
+            (``poise store rebuild``).
     """
 
     id: int
     session_id: int
     recording_path: Path
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -223,6 +229,8 @@ class Store:
         source: Mapping[str, Any],
         settings: Mapping[str, Any],
         started_utc: str | None = None,
+        uuid: str | None = None,
+        poise_version: str | None = None,
     ) -> int:
         """Start a session for ``athlete`` (created if new); its id.
 
@@ -230,6 +238,8 @@ class Store:
             source: the sample source, ``{"kind": ..., ...details}`` (JSON-ready).
             settings: the settings in effect (JSON-ready).
             started_utc: ISO 8601 with a time zone; now by default.
+            uuid, poise_version: a new random UUID and this Poise by default; a
+                session logged again from its recordings keeps its own.
 
         Raises:
             PoiseError: another process has a session open on this store.
@@ -252,8 +262,8 @@ class Store:
                         str(source.get("kind", "unknown")),
                         source_json,
                         settings_json,
-                        poise.__version__,
-                        new_uuid(),
+                        poise_version or poise.__version__,
+                        uuid or new_uuid(),
                     ),
                 ).lastrowid
         except BaseException:
@@ -293,11 +303,14 @@ class Store:
         surface: str,
         number: int,
         started_utc: str | None = None,
+        uuid: str | None = None,
     ) -> Trial:
-        """Record a trial as ``running``; its id and the path its recording goes to.
+        """Record a trial as ``running``; its id, the path its recording goes to, and
+        what the store knows of it (:attr:`Trial.facts`).
 
         The recording path is ``recordings/<session uuid>/<trial uuid>-<drill>-<leg>.csv``
-        beside the store; the store keeps it relative. The UUIDs are random, so
+        beside the store; the store keeps it relative. The UUIDs are random (``uuid``
+        gives the trial's own, for a trial logged again from its recording), so
         the name is one no store (this one, another, or an older backup of this
         one) has given before, and the file is not there. Its folder is created
         (0700); the file is left to the writer, which creates it exclusively.
@@ -310,17 +323,20 @@ class Store:
         started = utc_or_now(started_utc, "started_utc")
         with transaction(self._conn):
             open_session = self._conn.execute(
-                "SELECT uuid FROM sessions WHERE id = ? AND ended_utc IS NULL", (session_id,)
+                "SELECT s.uuid, a.name, s.started_utc, s.source_json, s.settings_json,"
+                " s.poise_version FROM sessions s JOIN athletes a ON a.id = s.athlete_id"
+                " WHERE s.id = ? AND s.ended_utc IS NULL",
+                (session_id,),
             ).fetchone()
             if not open_session:
                 raise PoiseError(f"session {session_id}: no such open session")
-            session_uuid = open_session[0]
+            session_uuid, athlete, session_started, source, settings, version = open_session
             if session_uuid is None:  # a session started before version 3, still open
                 session_uuid = new_uuid()
                 self._conn.execute(
                     "UPDATE sessions SET uuid = ? WHERE id = ?", (session_uuid, session_id)
                 )
-            trial_uuid = new_uuid()
+            trial_uuid = uuid or new_uuid()
             relative = f"{RECORDINGS_DIR}/{session_uuid}/{trial_uuid}-{drill}-{leg}.csv"
             trial_id = self._conn.execute(
                 "INSERT INTO trials (session_id, drill, leg, eyes, surface, number, status,"
@@ -344,7 +360,26 @@ class Store:
                 private_folder(recording.parent)
             except OSError as e:
                 raise PoiseError(f"{recording.parent}: cannot create: {e.strerror or e}") from None
-        return Trial(trial_id, session_id, recording)
+        facts = {
+            "athlete": athlete,
+            "session": {
+                "uuid": session_uuid,
+                "started_utc": session_started,
+                "source": json.loads(source),
+                "settings": json.loads(settings),
+                "poise_version": version,
+            },
+            "trial": {
+                "uuid": trial_uuid,
+                "drill": drill,
+                "leg": leg,
+                "eyes": eyes,
+                "surface": surface,
+                "number": number,
+                "started_utc": started,
+            },
+        }
+        return Trial(trial_id, session_id, recording, facts)
 
     def finish_trial(
         self,
