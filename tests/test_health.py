@@ -64,6 +64,19 @@ def test_block_by_block_equals_whole_stream():
     assert monitor.health == whole
 
 
+def test_a_dropped_sample_now_and_then_is_counted_but_is_no_warning():
+    t = np.arange(1000) / 100
+    few = check(stream(list(np.delete(t, [100, 500]))), 100.0)
+    assert few.gaps == 2 and few.problems() and not few.warnings()
+    # A tenth of a second missing at once can hide an impact: that is a warning.
+    long = check(stream(list(np.delete(t, range(300, 310)))), 100.0)
+    assert [w.code for w in long.warnings()] == ["gaps"]
+    assert "1 gap (longest" in long.warnings()[0].message
+    # So is one sample in a hundred missing, spread out.
+    spread = check(stream(list(np.delete(t, range(5, 1000, 100)))), 100.0)
+    assert [w.code for w in spread.warnings()] == ["gaps"]
+
+
 def test_bad_samples_are_counted_timed_and_not_saturation():
     acc = np.tile([0.0, 0.0, 1.0], (6, 1))
     gyr = np.zeros((6, 3))
@@ -103,3 +116,14 @@ def test_masked_takes_bad_rows_as_nan_and_leaves_good_ones():
     assert block.acc_g[1, 0] == np.inf  # the recording itself is never changed
     clean = stream([0.0, 0.01])
     assert masked(clean) is clean
+
+
+def test_one_bad_sample_is_said_in_the_singular():
+    acc = np.tile([0.0, 0.0, 1.0], (3, 1))
+    acc[2, 1] = np.nan
+    (warning,) = [
+        w
+        for w in check(stream([0.0, 0.01, 0.02], acc=acc), 100.0).warnings()
+        if w.code == "bad_samples"
+    ]
+    assert warning.message.startswith("1 sample not finite or beyond")
