@@ -262,8 +262,7 @@ def _analysis(args: argparse.Namespace, path: str, leg: str | None = None) -> di
     """
     from poise.analysis import analyze, drill_named, drill_options
 
-    if args.start is not None and args.end is not None and args.start >= args.end:
-        raise PoiseError(f"--start ({args.start:g} s) must be before --end ({args.end:g} s)")
+    _check_span(args.start, args.end)
     # The drill's own options, where the command has them (symmetry has none).
     drill = drill_named(args.drill)
     names = [f.name for f in dataclasses.fields(drill.options)]
@@ -296,7 +295,9 @@ def _cmd_calibrate_accel(args: argparse.Namespace) -> int:
     )
 
     recording = _load(args)
-    poses = find_poses(recording.samples, recording.meta.rate_hz, _settings(args).still)
+    from poise.health import masked  # a bad sample is no pose
+
+    poses = find_poses(masked(recording.samples), recording.meta.rate_hz, _settings(args).still)
     try:
         cal = fit_accel_calibration(poses)
     except CalibrationDataError as e:
@@ -377,19 +378,26 @@ def _span(recording: Any, start_s: float | None, end_s: float | None) -> Any:
 
     if start_s is None and end_s is None:
         return recording
+    _check_span(start_s, end_s)
     where = recording.path or "recording"
     t = recording.samples.t_s
     lo = -math.inf if start_s is None else start_s
     hi = math.inf if end_s is None else end_s
-    for option, value in (("--start", start_s), ("--end", end_s)):
-        if value is not None and not math.isfinite(value):
-            raise PoiseError(f"{option} must be a number of seconds, not {value:g}")
     inside = (t >= lo) & (t <= hi)
     if not inside.any():
         finite = t[np.isfinite(t)]
         runs = f"{finite.min():g} to {finite.max():g} s" if finite.size else "no valid times"
         raise PoiseError(f"{where}: no samples between {lo:g} and {hi:g} s (it runs {runs})")
     return dataclasses.replace(recording, samples=recording.samples[inside])
+
+
+def _check_span(start_s: float | None, end_s: float | None) -> None:
+    """Refuse a ``--start``/``--end`` that is not a finite time, or an empty span."""
+    for option, value in (("--start", start_s), ("--end", end_s)):
+        if value is not None and not math.isfinite(value):
+            raise PoiseError(f"{option} must be a number of seconds, not {value:g}")
+    if start_s is not None and end_s is not None and start_s >= end_s:
+        raise PoiseError(f"--start ({start_s:g} s) must be before --end ({end_s:g} s)")
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
@@ -923,7 +931,9 @@ def _add_csv_options(
     csv.add_argument(
         "--skip-rows", type=int, default=0, metavar="N", help="preamble lines before the header"
     )
-    csv.add_argument("--delimiter", default=",", help="field separator (default ',')")
+    csv.add_argument(
+        "--delimiter", help="field separator (default: found from the header: , ; or tab)"
+    )
     csv.add_argument("--time-column", metavar="NAME", help="the time column")
     csv.add_argument("--time-unit", choices=("s", "ms", "us"), help="unit of the time column")
     csv.add_argument(

@@ -140,5 +140,12 @@ def balance_losses(
 
 
 def time_held(start_s: float, end_s: float, losses: list[BalanceLoss]) -> float:
-    """Time from the start of the span to the first loss of balance (or the span's end), s."""
-    return float((losses[0].t_s if losses else end_s) - start_s)
+    """Time from ``start_s`` to the first loss of balance after it (or ``end_s``), s; never
+    negative (a loss before the hold began, in the reference stance, ends nothing).
+
+    >>> early, late = BalanceLoss(1.5, "step", 0.0, 0.0), BalanceLoss(9.0, "step", 0.0, 0.0)
+    >>> time_held(2.0, 30.0, [early, late])
+    7.0
+    """
+    first = next((loss.t_s for loss in losses if loss.t_s >= start_s), end_s)
+    return float(max(first - start_s, 0.0))
