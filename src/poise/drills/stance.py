@@ -18,6 +18,7 @@ from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.metrics.balance_loss import balance_losses, time_held
 from poise.metrics.sway import sway_metrics
 from poise.metrics.symmetry import NO_MDC, MetricRule
+from poise.text import plural
 
 if TYPE_CHECKING:
     from poise.analysis import Span
@@ -174,9 +175,9 @@ def _sim(c: Condition, plan: TrialPlan, settings: StanceTrial) -> tuple[str, dic
 
 def _summary(r: StanceResult) -> str:
     losses = r.losses_of_balance
-    lost = "no loss of balance" if losses == 0 else f"{losses} loss{'es' if losses > 1 else ''}"
+    lost = "no loss of balance" if losses == 0 else plural(losses, "loss", "losses")
     return (
-        f"Held {r.time_held_s:.0f} seconds, {lost}. "
+        f"Held {plural(round(r.time_held_s), 'second')}, {lost}. "
         f"Sway {r.sway_rms_deg:.1f} degrees. Steadiness {r.steadiness:.0f}."
     )
 
