@@ -13,7 +13,7 @@ import json
 import math
 import sys
 import typing
-from typing import Any
+from typing import Any, NoReturn
 
 from poise import __version__
 from poise.errors import PoiseError
@@ -62,6 +62,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             acc_range_g=args.acc_range,
             gyr_range_dps=args.gyr_range,
             mounting=args.mounting,
+            worn=args.worn,
             misalignment_deg=args.misalignment,
             gyr_bias_dps=args.gyro_bias,
             drop_probability=args.drop_probability,
@@ -261,8 +262,7 @@ def _analysis(args: argparse.Namespace, path: str, leg: str | None = None) -> di
     """
     from poise.analysis import analyze, drill_named, drill_options
 
-    if args.start is not None and args.end is not None and args.start >= args.end:
-        raise PoiseError(f"--start ({args.start:g} s) must be before --end ({args.end:g} s)")
+    _check_span(args.start, args.end)
     # The drill's own options, where the command has them (symmetry has none).
     drill = drill_named(args.drill)
     names = [f.name for f in dataclasses.fields(drill.options)]
@@ -295,7 +295,9 @@ def _cmd_calibrate_accel(args: argparse.Namespace) -> int:
     )
 
     recording = _load(args)
-    poses = find_poses(recording.samples, recording.meta.rate_hz, _settings(args).still)
+    from poise.health import masked  # a bad sample is no pose
+
+    poses = find_poses(masked(recording.samples), recording.meta.rate_hz, _settings(args).still)
     try:
         cal = fit_accel_calibration(poses)
     except CalibrationDataError as e:
@@ -376,19 +378,26 @@ def _span(recording: Any, start_s: float | None, end_s: float | None) -> Any:
 
     if start_s is None and end_s is None:
         return recording
+    _check_span(start_s, end_s)
     where = recording.path or "recording"
     t = recording.samples.t_s
     lo = -math.inf if start_s is None else start_s
     hi = math.inf if end_s is None else end_s
-    for option, value in (("--start", start_s), ("--end", end_s)):
-        if value is not None and not math.isfinite(value):
-            raise PoiseError(f"{option} must be a number of seconds, not {value:g}")
     inside = (t >= lo) & (t <= hi)
     if not inside.any():
         finite = t[np.isfinite(t)]
         runs = f"{finite.min():g} to {finite.max():g} s" if finite.size else "no valid times"
         raise PoiseError(f"{where}: no samples between {lo:g} and {hi:g} s (it runs {runs})")
     return dataclasses.replace(recording, samples=recording.samples[inside])
+
+
+def _check_span(start_s: float | None, end_s: float | None) -> None:
+    """Refuse a ``--start``/``--end`` that is not a finite time, or an empty span."""
+    for option, value in (("--start", start_s), ("--end", end_s)):
+        if value is not None and not math.isfinite(value):
+            raise PoiseError(f"{option} must be a number of seconds, not {value:g}")
+    if start_s is not None and end_s is not None and start_s >= end_s:
+        raise PoiseError(f"--start ({start_s:g} s) must be before --end ({end_s:g} s)")
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
@@ -508,8 +517,29 @@ def _train_settings(args: argparse.Namespace) -> Any:
 def _settings(args: argparse.Namespace) -> Any:
     from poise.settings import load_settings
 
-    return load_settings(args.config)
+    # A session refuses a setting it does not know (a mistyped key would silently
+    # change a trial); any other command says so in one line and goes on.
+    session = args.run in (_cmd_train, _cmd_replay, _cmd_record)
+    return load_settings(args.config, None if session else _warn)
 
+
+def _warn(message: str) -> None:
+    print(f"poise: warning: {message}", file=sys.stderr)
+
+
+def _seed(text: str) -> int:
+    """A simulator seed: a whole number of at least 0 (checked before anything is written)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 0, not {text!r}")
+    return seed
+
+
+#: How a scenario parameter's value is shown in the help, by its type.
+METAVARS = {int: "N", float: "X", str: "WORD", bool: "BOOL"}
 
 #: Parameter names as the command line spells them, where they differ.
 OPTION_NAMES = {
@@ -565,7 +595,26 @@ def _load(args: argparse.Namespace, path: str | None = None, stream: bool = Fals
         ("skip_rows", "delimiter", "rate_hz", "acc_range_g", "gyr_range_dps"),
     )
     read = stream_recording if stream else load_recording
-    return read(path or args.file, None if options == CsvOptions() else options)
+    loaded = read(path or args.file, None if options == CsvOptions() else options)
+    return _declared(args, loaded)
+
+
+def _declared(args: argparse.Namespace, loaded: Any) -> Any:
+    """A recording (or stream) with the mounting that wins: --mounting, else its
+    header's, else the settings file's (:func:`poise.motion.mounting.resolve_mounting`)."""
+    from poise.motion.mounting import resolve_mounting
+    from poise.recording import Recording
+    from poise.settings import declared_mounting
+
+    config = None if args.mounting else declared_mounting(args.config)
+    meta, origin = _checked(
+        lambda: resolve_mounting(loaded.meta, loaded.mounting_from, args.mounting, config),
+        ("mounting",),
+    )
+    if isinstance(loaded, Recording):
+        return dataclasses.replace(loaded, meta=meta, mounting_from=origin)
+    loaded.meta, loaded.mounting_from = meta, origin
+    return loaded
 
 
 def _three(text: str | None, option: str) -> tuple[str, str, str] | None:
@@ -595,8 +644,19 @@ def _accel_calibration(path: str) -> Any:
 # -- parser ------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake said in one line (the usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        # "argument --seed: must be ..." reads as "--seed must be ...", like Poise's own.
+        if message.startswith("argument ") and ": " in message:
+            option, _, reason = message.removeprefix("argument ").partition(": ")
+            message = f"{option.split('/')[-1]} {reason}"
+        self.exit(EXIT_USAGE, f"poise: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="poise",
         description="Poise: a sensor-driven balance trainer (single-leg stance, hop landings, "
         "ankle range) from a shin or wobble-board IMU.",
@@ -673,7 +733,7 @@ def _add_train(commands: Any) -> None:
         help="sim, replay:FILE, serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE (default: "
         "the settings' [sensor] source, sim)",
     )
-    train.add_argument("--seed", type=int, default=1, help="the simulator's seed (1)")
+    train.add_argument("--seed", type=_seed, default=1, help="the simulator's seed (1)")
     train.add_argument(
         "--capture", metavar="FILE", help="serial: also keep the link's raw bytes (append)"
     )
@@ -848,7 +908,7 @@ def _add_analyze(commands: Any) -> None:
         "symmetry",
         help="compare the left and right legs' results of one drill",
         description="Analyze the same drill on a left-leg and a right-leg recording and give "
-        "each metric's limb symmetry index, flagged under 90%% or where the difference "
+        "each metric's limb symmetry index, flagged under 90% or where the difference "
         "exceeds the metric's minimal detectable change (docs/metrics.md).",
     )
     symmetry.add_argument(
@@ -892,11 +952,20 @@ def _add_csv_options(
     sub: argparse.ArgumentParser,
     what: str = "for files that are not Poise recordings",
 ) -> None:
+    sub.add_argument(
+        "--mounting",
+        metavar="SPEC",
+        help="how the sensor sits: the segment's x (forward), y (left) and z (up the tibia) "
+        "as signed sensor axes, e.g. +x+y+z on the front of the shin, +y-x+z on the side "
+        "of the right shin; over the recording's header and the settings' [sensor] mounting",
+    )
     csv = sub.add_argument_group("CSV import", f"{what}; what the header says need not be given")
     csv.add_argument(
         "--skip-rows", type=int, default=0, metavar="N", help="preamble lines before the header"
     )
-    csv.add_argument("--delimiter", default=",", help="field separator (default ',')")
+    csv.add_argument(
+        "--delimiter", help="field separator (default: found from the header: , ; or tab)"
+    )
     csv.add_argument("--time-column", metavar="NAME", help="the time column")
     csv.add_argument("--time-unit", choices=("s", "ms", "us"), help="unit of the time column")
     csv.add_argument(
@@ -918,6 +987,8 @@ def _add_csv_options(
 
 
 def _add_simulate(commands: Any) -> None:
+    from poise.motion.frames import NAMED_MOUNTINGS
+    from poise.settings import arg_docs
     from poise.sim import SCENARIOS
 
     simulate = commands.add_parser(
@@ -932,12 +1003,27 @@ def _add_simulate(commands: Any) -> None:
         sub.add_argument(
             "-o", "--output", metavar="FILE", required=True, help="recording to write (.csv)"
         )
-        sub.add_argument("--seed", type=int, default=0)
+        sub.add_argument(
+            "--seed",
+            type=_seed,
+            default=0,
+            help="the one seed of the motion, the sensor's errors and its noise (0)",
+        )
         sub.add_argument("--rate", type=float, default=416.0, metavar="HZ", help="output data rate")
         sub.add_argument("--imu", default="lsm6dso32", choices=("lsm6dso32", "mpu6050"))
         sub.add_argument("--acc-range", type=float, metavar="G")
         sub.add_argument("--gyr-range", type=float, metavar="DPS")
-        sub.add_argument("--mounting", default="+x+y+z", help="segment axes in sensor axes")
+        sub.add_argument(
+            "--mounting",
+            default="+x+y+z",
+            help="the mounting the recording declares: segment axes in sensor axes, or "
+            "front, lateral, upside_down",
+        )
+        sub.add_argument(
+            "--worn",
+            choices=tuple(NAMED_MOUNTINGS),
+            help="how the sensor really sits, if not as declared",
+        )
         sub.add_argument(
             "--misalignment",
             type=float,
@@ -960,16 +1046,19 @@ def _add_simulate(commands: Any) -> None:
         )
         fields = []
         hints = typing.get_type_hints(params_type)
+        docs = arg_docs(params_type)
         for f in dataclasses.fields(params_type):
             kind = hints[f.name]
             base = next((t for t in typing.get_args(kind) if t is not type(None)), kind)
+            # The default as a reader needs it: None means the seed draws the value.
+            default = "drawn by the seed" if f.default is None else f.default
             sub.add_argument(
                 "--" + f.name.replace("_", "-"),
                 dest=f.name,
                 type=base,
                 default=None,
-                metavar=base.__name__.upper(),
-                help=f"default: {f.default}",
+                metavar=METAVARS.get(base, "VALUE"),
+                help=f"{docs.get(f.name, '').rstrip('.')} (default: {default})".lstrip(),
             )
             fields.append(f.name)
         sub.set_defaults(run=_cmd_simulate, scenario=name, scenario_fields=fields)

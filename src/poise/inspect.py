@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from poise.health import HealthMonitor
+from poise.health import HealthMonitor, masked
 from poise.motion.still import StillPeriods, StillSettings
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
@@ -20,7 +20,9 @@ def inspect_recording(recording: Recording, still: StillSettings | None = None) 
     """A JSON-ready description of a recording and its data health."""
     inspector = Inspector(recording.meta, still)
     inspector.update(recording.samples)
-    return inspector.report(recording.path, recording.complete, recording.notes)
+    return inspector.report(
+        recording.path, recording.complete, recording.notes, recording.mounting_from
+    )
 
 
 def inspect_stream(stream: Any, still: StillSettings | None = None) -> dict[str, Any]:
@@ -35,7 +37,7 @@ def inspect_stream(stream: Any, still: StillSettings | None = None) -> dict[str,
     for block in stream.blocks():
         inspector.update(block)
     path = None if stream.path is None else str(stream.path)
-    return inspector.report(path, stream.complete, stream.notes)
+    return inspector.report(path, stream.complete, stream.notes, stream.mounting_from)
 
 
 class Inspector:
@@ -54,7 +56,8 @@ class Inspector:
         if len(block) == 0:
             return
         self._health.update(block)
-        self._still.update(block.t_s, block.acc_g, block.gyr_dps)
+        still = masked(block)  # a bad sample is missing, not motion, to the still test
+        self._still.update(still.t_s, still.acc_g, still.gyr_dps)
         for i, values in enumerate((*block.acc_g.T, *block.gyr_dps.T)):
             column = values[np.isfinite(values)]
             if column.size:
@@ -70,7 +73,15 @@ class Inspector:
             for axis, i in zip("xyz", range(first, first + 3), strict=True)
         }
 
-    def report(self, path: str | None, complete: bool, notes: tuple[str, ...]) -> dict[str, Any]:
+    def report(
+        self,
+        path: str | None,
+        complete: bool,
+        notes: tuple[str, ...],
+        mounting_from: str | None = None,
+    ) -> dict[str, Any]:
+        """The figures; ``mounting_from``: who declared the mounting
+        (:attr:`poise.recording.Recording.mounting_from`)."""
         meta = self.meta
         health = self._health.health
         periods = self._still.finish()
@@ -84,6 +95,7 @@ class Inspector:
             "gyr_range_dps": meta.gyr_range_dps,
             "placement": meta.placement,
             "mounting": meta.mounting,
+            "mounting_from": mounting_from,
             "samples": health.samples,
             "duration_s": round(health.duration_s, 4),
             "rate_hz": meta.rate_hz,
@@ -124,11 +136,12 @@ def format_inspection(report: dict[str, Any]) -> str:
     still = ", ".join(f"{a:.2f}-{b:.2f} s" for a, b in report["still_periods_s"]) or "none"
     lines = [
         f"file:        {report['file']} ({report['kind']}"
-        + ("" if report["complete"] else ", NOT CLOSED: writer interrupted")
+        + ("" if report["complete"] else ", NOT COMPLETE: see the notes")
         + ")",
         f"sensor:      {report['sensor_model']}, {scale(report['acc_range_g'], 'g')}, "
         f"{scale(report['gyr_range_dps'], 'deg/s')}",
-        f"placement:   {report['placement']}, mounting {report['mounting']}",
+        f"placement:   {report['placement']}, mounting {report['mounting']} "
+        f"({report['mounting_from'] or 'assumed: nobody declared it'})",
         f"samples:     {report['samples']} over {report['duration_s']:.3f} s",
         f"rate:        {rate}" + (f", {measured:.2f} Hz measured" if measured else ""),
         f"health:      {'; '.join(report['problems']) or 'no problems found'}",

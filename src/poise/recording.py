@@ -12,8 +12,11 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
+from poise.chips import MAX_ACC_RANGE_G, MAX_GYR_RANGE_DPS, MAX_RATE_HZ
 from poise.health import HealthMonitor, StreamHealth
-from poise.motion.frames import mounting_matrix
+from poise.motion.frames import mounting_matrix, nearest_mounting
 from poise.samples import SampleBlock
 
 #: Where the sensor was worn: the segment whose frame the angles are given in.
@@ -26,6 +29,10 @@ UNITS = {"t_s": "s", "acc": "g", "gyr": "deg/s"}
 @dataclass(frozen=True)
 class RecordingMeta:
     """What is known about a recording besides its samples.
+
+    Every number is bounded by what any IMU can do (:data:`poise.chips.MAX_RATE_HZ`
+    and the widest full scales), so a corrupt header is refused before anything is
+    allocated from it.
 
     Args:
         rate_hz: nominal output data rate, Hz.
@@ -42,6 +49,9 @@ class RecordingMeta:
         started_utc: wall-clock start, ISO 8601, if known (absent for simulations,
             which are bit-for-bit deterministic).
         rate_estimated: True when ``rate_hz`` was estimated from timestamps, not stated.
+        mounting_found: the mounting a functional calibration found
+            (:mod:`poise.motion.functional`): ``sensor_to_segment`` (3x3, whose
+            nearest signed axes are ``mounting``), ``method`` and ``quality``; or None.
         store: what the progression store knew of the trial when its recording began
             (athlete, session, trial; see docs/recording-format.md), or None for a
             recording made outside a store.
@@ -58,6 +68,7 @@ class RecordingMeta:
     source: dict[str, Any] = field(default_factory=dict)
     started_utc: str | None = None
     rate_estimated: bool = False
+    mounting_found: dict[str, Any] | None = None
     store: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
@@ -92,12 +103,12 @@ def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
     def positive(x: object) -> bool:
         return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and x > 0
 
-    if not positive(meta.rate_hz):
-        return "rate_hz", f"must be a positive number, not {meta.rate_hz!r}"
-    for name in ("acc_range_g", "gyr_range_dps"):
+    if not positive(meta.rate_hz) or meta.rate_hz > MAX_RATE_HZ:
+        return "rate_hz", f"must be a positive number up to {MAX_RATE_HZ:g}, not {meta.rate_hz!r}"
+    for name, limit in (("acc_range_g", MAX_ACC_RANGE_G), ("gyr_range_dps", MAX_GYR_RANGE_DPS)):
         value = getattr(meta, name)
-        if value is not None and not positive(value):
-            return name, f"must be a positive number or null, not {value!r}"
+        if value is not None and (not positive(value) or value > limit):
+            return name, f"must be a positive number up to {limit:g}, or null, not {value!r}"
     if meta.placement not in PLACEMENTS:
         return "placement", f"must be one of {', '.join(PLACEMENTS)}, not {meta.placement!r}"
     if not isinstance(meta.sensor_model, str) or not meta.sensor_model:
@@ -112,6 +123,10 @@ def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
         mounting_matrix(meta.mounting)
     except ValueError as e:
         return "mounting", str(e)
+    if meta.mounting_found is not None:
+        problem = _check_found(meta.mounting_found, meta.mounting)
+        if problem:
+            return "mounting_found", problem
     if meta.calibration is not None:
         if not isinstance(meta.calibration, dict):
             return "calibration", "must be an object or null"
@@ -125,6 +140,33 @@ def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
     return None
 
 
+def found_matrix(meta: RecordingMeta) -> np.ndarray | None:
+    """The sensor-to-segment rotation of ``meta.mounting_found``, if there is one."""
+    if meta.mounting_found is None:
+        return None
+    return np.asarray(meta.mounting_found["sensor_to_segment"], dtype=float)
+
+
+def _check_found(found: Any, mounting: str) -> str | None:
+    if not isinstance(found, dict) or "sensor_to_segment" not in found:
+        return "must be an object with 'sensor_to_segment' (3x3), or null"
+    try:
+        m = np.asarray(found["sensor_to_segment"], dtype=float)
+    except (TypeError, ValueError):
+        return "'sensor_to_segment' must be 3 rows of 3 numbers"
+    if m.shape != (3, 3) or not np.isfinite(m).all():
+        return "'sensor_to_segment' must be 3 rows of 3 numbers"
+    if np.abs(m @ m.T - np.eye(3)).max() > 1e-3 or np.linalg.det(m) < 0:
+        return "'sensor_to_segment' is not a rotation"
+    try:
+        nearest = nearest_mounting(m)
+    except ValueError:
+        nearest = None
+    if nearest != mounting:
+        return f"'sensor_to_segment' is nearest {nearest}, not the header's mounting {mounting}"
+    return None
+
+
 @dataclass(frozen=True, eq=False)
 class Recording:
     """Samples and metadata of one recording, with what the reader noticed.
@@ -135,6 +177,9 @@ class Recording:
         path: the file it was read from, if any.
         complete: False when the writer never closed the file (killed or crashed).
         notes: what the reader noticed but did not treat as fatal, one line each.
+        mounting_from: where ``meta.mounting`` came from: ``header`` (a Poise
+            recording's own), ``command line`` or ``config`` (declared for it), or
+            None: nobody said how the sensor sits (an imported file).
         end: the facts its end mark carries (a trial's status, scored span, algorithm
             version; see docs/recording-format.md), or None where it carries none.
     """
@@ -144,6 +189,7 @@ class Recording:
     path: str | None = None
     complete: bool = True
     notes: tuple[str, ...] = ()
+    mounting_from: str | None = None
     end: dict[str, Any] | None = None
 
     def health(self) -> StreamHealth:

@@ -27,6 +27,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,7 +35,7 @@ import numpy as np
 
 from poise.checks import check_number
 from poise.errors import PoiseError
-from poise.files import create_exclusive
+from poise.files import create_exclusive, write_all
 
 SINK_SPECS = "alsa[:DEVICE], wav:PATH, null, buzzer:GPIO or auto"
 
@@ -84,6 +85,10 @@ class NullSink(_ClosesOnExit):
         pass
 
 
+#: Bytes of the RIFF, fmt and data chunk headers before a PCM WAV's samples.
+WAV_HEADER_BYTES = 44
+
+
 class WavSink(_ClosesOnExit):
     """A new 16-bit stereo WAV file at ``rate_hz``, streamed to disk in chunks of ``chunk_s``.
 
@@ -113,13 +118,12 @@ class WavSink(_ClosesOnExit):
         self._pending: list[bytes] = []
         self._pending_frames = 0
         try:  # a new file only: an existing one (or a planted link) is refused, not replaced
-            self._file = os.fdopen(create_exclusive(self.path), "wb")
+            self._file = os.fdopen(create_exclusive(self.path), "wb", buffering=0)
         except OSError as e:
             raise PoiseError(f"{self.path}: {e.strerror or e}") from None
         fmt = struct.pack("<HHIIHH", 1, 2, rate_hz, rate_hz * 4, 4, 16)
-        self._file.write(b"RIFF" + struct.pack("<I", 36) + b"WAVEfmt " + struct.pack("<I", 16))
-        self._file.write(fmt + b"data" + struct.pack("<I", 0))
-        self._file.flush()
+        header = b"RIFF" + struct.pack("<I", 36) + b"WAVEfmt " + struct.pack("<I", 16)
+        write_all(self._file.fileno(), header + fmt + b"data" + struct.pack("<I", 0))
 
     def write(self, frames: np.ndarray) -> None:
         self._pending.append(to_s16le(frames))
@@ -128,24 +132,37 @@ class WavSink(_ClosesOnExit):
             self._flush()
 
     def close(self) -> None:
+        """Write what is pending and close; the file is closed even if that write fails."""
         if not self._file.closed:
-            self._flush()
-            self._file.close()
+            try:
+                self._flush()
+            finally:
+                self._file.close()
 
     def _flush(self) -> None:
+        """Append the pending chunk, then rewrite the sizes in place. A chunk that cannot be
+        written (OSError: a full disk) is cut back off and dropped, so the file stays a
+        whole WAV of everything before it."""
         if not self._pending:
             return
-        self._file.seek(0, 2)
-        self._file.write(b"".join(self._pending))
-        self.frames_written += self._pending_frames
+        fd = self._file.fileno()
+        end = WAV_HEADER_BYTES + 4 * self.frames_written
+        chunk, frames = b"".join(self._pending), self._pending_frames
         self._pending, self._pending_frames = [], 0
-        self._file.flush()
+        try:
+            os.lseek(fd, end, os.SEEK_SET)
+            write_all(fd, chunk)
+        except OSError:
+            os.ftruncate(fd, end)
+            raise
+        self.frames_written += frames
         data_bytes = 4 * self.frames_written
-        self._file.seek(4)
-        self._file.write(struct.pack("<I", 36 + data_bytes))
-        self._file.seek(40)
-        self._file.write(struct.pack("<I", data_bytes))
-        self._file.flush()
+        os.pwrite(fd, struct.pack("<I", 36 + data_bytes), 4)
+        os.pwrite(fd, struct.pack("<I", data_bytes), 40)
+
+
+#: How long aplay is given to open the card before a session starts, s.
+OPEN_CHECK_S = 0.3
 
 
 class AlsaSink(_ClosesOnExit):
@@ -173,6 +190,13 @@ class AlsaSink(_ClosesOnExit):
         self._process = subprocess.Popen(
             self.command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._messages
         )
+        # aplay opens the device before it reads a frame: a missing or busy card makes
+        # it exit at once. Waiting that long here refuses the session before anything
+        # is logged, rather than interrupting its first trial.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=OPEN_CHECK_S)
+        if self._process.poll() is not None:
+            raise PoiseError(self._finish() or f"audio sink alsa:{device}: aplay ended at once")
 
     def write(self, frames: np.ndarray) -> None:
         try:
@@ -221,14 +245,18 @@ class BuzzerSink(_ClosesOnExit):
     """
 
     def __init__(self, pin: int | str, mid_tone_hz: float = 880.0, octaves: int = 2) -> None:
-        from gpiozero import GPIOZeroError, TonalBuzzer  # lazy: the hardware edge
+        from gpiozero import GPIOZeroError, PinFactoryFallback, TonalBuzzer  # the hardware edge
         from gpiozero.tones import Tone
 
         self._tone_type = Tone
         try:
-            self._buzzer = TonalBuzzer(
-                pin, mid_tone=Tone.from_frequency(mid_tone_hz), octaves=octaves
-            )
+            # gpiozero warns once per pin library it cannot load before it settles on
+            # one (or fails): the outcome is what the user needs, in one line.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PinFactoryFallback)
+                self._buzzer = TonalBuzzer(
+                    pin, mid_tone=Tone.from_frequency(mid_tone_hz), octaves=octaves
+                )
         except (GPIOZeroError, ValueError) as e:
             raise PoiseError(f"audio sink buzzer:{pin}: {e}") from None
         self._low_hz = self._buzzer.min_tone.frequency

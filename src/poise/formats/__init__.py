@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from poise.errors import InputError
+from poise.files import open_input
 from poise.formats.csv_import import CsvOptions, read_csv_recording
 from poise.formats.poise_csv import (
     RecordingReader,
@@ -58,7 +59,7 @@ def stream_recording(
 
 def _is_poise(path: Path, options: CsvOptions | None) -> bool:
     try:
-        with open(path, "rb") as f:
+        with open_input(path, None) as f:
             first = f.readline(200)
     except OSError as e:
         raise InputError(path, e.strerror or str(e)) from None
@@ -79,6 +80,7 @@ class LoadedStream:
         self.path = Path(recording.path) if recording.path else None
         self.complete = recording.complete
         self.notes = recording.notes
+        self.mounting_from = recording.mounting_from
 
     def blocks(self) -> Iterator[SampleBlock]:
         yield from self.loaded.samples.split(STREAM_BLOCK_LEN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from poise.metrics.filters import CHUNK_ROWS, butter, hilbert_envelope, sosfiltfilt
+from poise.metrics.filters import butter, hilbert_envelope, sosfiltfilt
 
 #: Fewer samples than this are not filtered (the forward-backward pass pads the ends).
 MIN_FILTER_LEN = 30
@@ -84,12 +84,3 @@ def envelope(x: np.ndarray) -> np.ndarray:
     """
     analytic = hilbert_envelope(x)
     return analytic if analytic.ndim == 1 else np.sqrt(np.sum(analytic**2, axis=1))
-
-
-def row_norms(x: np.ndarray) -> np.ndarray:
-    """Euclidean norm of each row of ``x`` (n, k), a chunk of rows at a time (as
-    ``np.linalg.norm(x, axis=1)``, to the bit, without its whole-array temporaries)."""
-    out = np.empty(len(x))
-    for lo in range(0, len(x), CHUNK_ROWS):
-        out[lo : lo + CHUNK_ROWS] = np.linalg.norm(x[lo : lo + CHUNK_ROWS], axis=1)
-    return out
