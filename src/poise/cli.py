@@ -62,6 +62,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             acc_range_g=args.acc_range,
             gyr_range_dps=args.gyr_range,
             mounting=args.mounting,
+            worn=args.worn,
             misalignment_deg=args.misalignment,
             gyr_bias_dps=args.gyro_bias,
             drop_probability=args.drop_probability,
@@ -565,7 +566,26 @@ def _load(args: argparse.Namespace, path: str | None = None, stream: bool = Fals
         ("skip_rows", "delimiter", "rate_hz", "acc_range_g", "gyr_range_dps"),
     )
     read = stream_recording if stream else load_recording
-    return read(path or args.file, None if options == CsvOptions() else options)
+    loaded = read(path or args.file, None if options == CsvOptions() else options)
+    return _declared(args, loaded)
+
+
+def _declared(args: argparse.Namespace, loaded: Any) -> Any:
+    """A recording (or stream) with the mounting that wins: --mounting, else its
+    header's, else the settings file's (:func:`poise.motion.mounting.resolve_mounting`)."""
+    from poise.motion.mounting import resolve_mounting
+    from poise.recording import Recording
+    from poise.settings import declared_mounting
+
+    config = None if args.mounting else declared_mounting(args.config)
+    meta, origin = _checked(
+        lambda: resolve_mounting(loaded.meta, loaded.mounting_from, args.mounting, config),
+        ("mounting",),
+    )
+    if isinstance(loaded, Recording):
+        return dataclasses.replace(loaded, meta=meta, mounting_from=origin)
+    loaded.meta, loaded.mounting_from = meta, origin
+    return loaded
 
 
 def _three(text: str | None, option: str) -> tuple[str, str, str] | None:
@@ -892,6 +912,13 @@ def _add_csv_options(
     sub: argparse.ArgumentParser,
     what: str = "for files that are not Poise recordings",
 ) -> None:
+    sub.add_argument(
+        "--mounting",
+        metavar="SPEC",
+        help="how the sensor sits: the segment's x (forward), y (left) and z (up the tibia) "
+        "as signed sensor axes, e.g. +x+y+z on the front of the shin, +y-x+z on the side "
+        "of the right shin; over the recording's header and the settings' [sensor] mounting",
+    )
     csv = sub.add_argument_group("CSV import", f"{what}; what the header says need not be given")
     csv.add_argument(
         "--skip-rows", type=int, default=0, metavar="N", help="preamble lines before the header"
@@ -918,6 +945,7 @@ def _add_csv_options(
 
 
 def _add_simulate(commands: Any) -> None:
+    from poise.motion.frames import NAMED_MOUNTINGS
     from poise.sim import SCENARIOS
 
     simulate = commands.add_parser(
@@ -937,7 +965,17 @@ def _add_simulate(commands: Any) -> None:
         sub.add_argument("--imu", default="lsm6dso32", choices=("lsm6dso32", "mpu6050"))
         sub.add_argument("--acc-range", type=float, metavar="G")
         sub.add_argument("--gyr-range", type=float, metavar="DPS")
-        sub.add_argument("--mounting", default="+x+y+z", help="segment axes in sensor axes")
+        sub.add_argument(
+            "--mounting",
+            default="+x+y+z",
+            help="the mounting the recording declares: segment axes in sensor axes, or "
+            "front, lateral, upside_down",
+        )
+        sub.add_argument(
+            "--worn",
+            choices=tuple(NAMED_MOUNTINGS),
+            help="how the sensor really sits, if not as declared",
+        )
         sub.add_argument(
             "--misalignment",
             type=float,

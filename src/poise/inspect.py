@@ -20,7 +20,9 @@ def inspect_recording(recording: Recording, still: StillSettings | None = None) 
     """A JSON-ready description of a recording and its data health."""
     inspector = Inspector(recording.meta, still)
     inspector.update(recording.samples)
-    return inspector.report(recording.path, recording.complete, recording.notes)
+    return inspector.report(
+        recording.path, recording.complete, recording.notes, recording.mounting_from
+    )
 
 
 def inspect_stream(stream: Any, still: StillSettings | None = None) -> dict[str, Any]:
@@ -35,7 +37,7 @@ def inspect_stream(stream: Any, still: StillSettings | None = None) -> dict[str,
     for block in stream.blocks():
         inspector.update(block)
     path = None if stream.path is None else str(stream.path)
-    return inspector.report(path, stream.complete, stream.notes)
+    return inspector.report(path, stream.complete, stream.notes, stream.mounting_from)
 
 
 class Inspector:
@@ -70,7 +72,15 @@ class Inspector:
             for axis, i in zip("xyz", range(first, first + 3), strict=True)
         }
 
-    def report(self, path: str | None, complete: bool, notes: tuple[str, ...]) -> dict[str, Any]:
+    def report(
+        self,
+        path: str | None,
+        complete: bool,
+        notes: tuple[str, ...],
+        mounting_from: str | None = None,
+    ) -> dict[str, Any]:
+        """The figures; ``mounting_from``: who declared the mounting
+        (:attr:`poise.recording.Recording.mounting_from`)."""
         meta = self.meta
         health = self._health.health
         periods = self._still.finish()
@@ -84,6 +94,7 @@ class Inspector:
             "gyr_range_dps": meta.gyr_range_dps,
             "placement": meta.placement,
             "mounting": meta.mounting,
+            "mounting_from": mounting_from,
             "samples": health.samples,
             "duration_s": round(health.duration_s, 4),
             "rate_hz": meta.rate_hz,
@@ -128,7 +139,8 @@ def format_inspection(report: dict[str, Any]) -> str:
         + ")",
         f"sensor:      {report['sensor_model']}, {scale(report['acc_range_g'], 'g')}, "
         f"{scale(report['gyr_range_dps'], 'deg/s')}",
-        f"placement:   {report['placement']}, mounting {report['mounting']}",
+        f"placement:   {report['placement']}, mounting {report['mounting']} "
+        f"({report['mounting_from'] or 'assumed: nobody declared it'})",
         f"samples:     {report['samples']} over {report['duration_s']:.3f} s",
         f"rate:        {rate}" + (f", {measured:.2f} Hz measured" if measured else ""),
         f"health:      {'; '.join(report['problems']) or 'no problems found'}",

@@ -12,8 +12,10 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from poise.health import HealthMonitor, StreamHealth
-from poise.motion.frames import mounting_matrix
+from poise.motion.frames import mounting_matrix, nearest_mounting
 from poise.samples import SampleBlock
 
 #: Where the sensor was worn: the segment whose frame the angles are given in.
@@ -42,6 +44,9 @@ class RecordingMeta:
         started_utc: wall-clock start, ISO 8601, if known (absent for simulations,
             which are bit-for-bit deterministic).
         rate_estimated: True when ``rate_hz`` was estimated from timestamps, not stated.
+        mounting_found: the mounting a functional calibration found
+            (:mod:`poise.motion.functional`): ``sensor_to_segment`` (3x3, whose
+            nearest signed axes are ``mounting``), ``method`` and ``quality``; or None.
         store: what the progression store knew of the trial when its recording began
             (athlete, session, trial; see docs/recording-format.md), or None for a
             recording made outside a store.
@@ -58,6 +63,7 @@ class RecordingMeta:
     source: dict[str, Any] = field(default_factory=dict)
     started_utc: str | None = None
     rate_estimated: bool = False
+    mounting_found: dict[str, Any] | None = None
     store: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
@@ -112,6 +118,10 @@ def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
         mounting_matrix(meta.mounting)
     except ValueError as e:
         return "mounting", str(e)
+    if meta.mounting_found is not None:
+        problem = _check_found(meta.mounting_found, meta.mounting)
+        if problem:
+            return "mounting_found", problem
     if meta.calibration is not None:
         if not isinstance(meta.calibration, dict):
             return "calibration", "must be an object or null"
@@ -125,6 +135,33 @@ def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
     return None
 
 
+def found_matrix(meta: RecordingMeta) -> np.ndarray | None:
+    """The sensor-to-segment rotation of ``meta.mounting_found``, if there is one."""
+    if meta.mounting_found is None:
+        return None
+    return np.asarray(meta.mounting_found["sensor_to_segment"], dtype=float)
+
+
+def _check_found(found: Any, mounting: str) -> str | None:
+    if not isinstance(found, dict) or "sensor_to_segment" not in found:
+        return "must be an object with 'sensor_to_segment' (3x3), or null"
+    try:
+        m = np.asarray(found["sensor_to_segment"], dtype=float)
+    except (TypeError, ValueError):
+        return "'sensor_to_segment' must be 3 rows of 3 numbers"
+    if m.shape != (3, 3) or not np.isfinite(m).all():
+        return "'sensor_to_segment' must be 3 rows of 3 numbers"
+    if np.abs(m @ m.T - np.eye(3)).max() > 1e-3 or np.linalg.det(m) < 0:
+        return "'sensor_to_segment' is not a rotation"
+    try:
+        nearest = nearest_mounting(m)
+    except ValueError:
+        nearest = None
+    if nearest != mounting:
+        return f"'sensor_to_segment' is nearest {nearest}, not the header's mounting {mounting}"
+    return None
+
+
 @dataclass(frozen=True, eq=False)
 class Recording:
     """Samples and metadata of one recording, with what the reader noticed.
@@ -135,6 +172,9 @@ class Recording:
         path: the file it was read from, if any.
         complete: False when the writer never closed the file (killed or crashed).
         notes: what the reader noticed but did not treat as fatal, one line each.
+        mounting_from: where ``meta.mounting`` came from: ``header`` (a Poise
+            recording's own), ``command line`` or ``config`` (declared for it), or
+            None: nobody said how the sensor sits (an imported file).
         end: the facts its end mark carries (a trial's status, scored span, algorithm
             version; see docs/recording-format.md), or None where it carries none.
     """
@@ -144,6 +184,7 @@ class Recording:
     path: str | None = None
     complete: bool = True
     notes: tuple[str, ...] = ()
+    mounting_from: str | None = None
     end: dict[str, Any] | None = None
 
     def health(self) -> StreamHealth:

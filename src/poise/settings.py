@@ -79,11 +79,26 @@ def load_settings(path: str | Path | None = None) -> Settings:
     path = config_path(path)
     if path is None:
         return Settings()
+    return settings_from_dict(_config_data(path), str(path))
+
+
+def declared_mounting(path: str | Path | None = None) -> str | None:
+    """``[sensor] mounting`` if the user's settings file names one (not the default):
+    it declares how the sensor sits for files whose header does not say."""
+    path = config_path(path)
+    if path is None:
+        return None
+    data = _config_data(path)
+    settings_from_dict(data, str(path))  # the same checks, the same one-line errors
+    sensor = data.get("sensor", {})
+    return sensor.get("mounting")
+
+
+def _config_data(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(read_text(path))
+        return tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as e:
         raise PoiseError(f"{path}: {e}") from None
-    return settings_from_dict(data, str(path))
 
 
 def settings_from_dict(data: dict[str, Any], origin: str = "settings") -> Settings:

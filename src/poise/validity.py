@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "noise": "the sensor's noise floor is close to the figure measured",
     "drill_mismatch": "the data do not look like the drill they were scored as",
     "mounting_unknown": "how the sensor sits on the body was neither declared nor found",
+    "mounting_contradicted": "the data contradict the declared mounting (gravity on another axis)",
     "bad_samples": "samples that are not finite or beyond any sensor's full scale",
     "uncalibrated": "no still period: no gyroscope bias and no alignment",
     "gaps": "samples missing from the stream",

@@ -20,6 +20,7 @@ from poise.drills import DRILLS
 from poise.drills.drill import Drill
 from poise.metrics import ALGORITHM_VERSION
 from poise.motion.accel_calibration import AccelCalibration
+from poise.motion.mounting import mounting_summary, mounting_warnings
 from poise.motion.tilt import TiltSettings
 from poise.recording import Recording
 from poise.validity import ResultWarning, verdict
@@ -90,8 +91,12 @@ def analyze_tracked(
     p = cut(tracked, start_s, end_s)
     span = Span(p, tracked, start_s is None and end_s is None, settings)
     result = found.score(span, drill_options(found, **options))
-    warnings = [*_data_warnings(p), *found.check(span, result)]
     meta = recording.meta
+    warnings = [
+        *_data_warnings(p),
+        *mounting_warnings(meta, recording.mounting_from, p.calibration),
+        *found.check(span, result),
+    ]
     return _finite(
         {
             "drill": drill,
@@ -101,6 +106,7 @@ def analyze_tracked(
             "file": recording.path,
             "placement": meta.placement,
             "sensor_model": meta.sensor_model,
+            "mounting": mounting_summary(meta, recording.mounting_from),
             "span_s": [round(p.span_s[0], 4), round(p.span_s[1], 4)],
             **result.to_dict(),
             "calibration": p.calibration.to_dict(),

@@ -18,6 +18,10 @@ def format_analysis(r: dict[str, Any]) -> str:
         f"{r['span_s'][0]:.2f}-{r['span_s'][1]:.2f} s, algorithm {r['algorithm_version']}"
     ]
     lines += DRILLS[r["drill"]].result.from_dict(r).lines()
+    mounting = r["mounting"]
+    how = "found by the functional calibration, " if mounting["found"] else ""
+    origin = mounting["from"] or "assumed: nobody declared it"
+    lines.append(f"mounting {mounting['spec']} ({how}{origin})")
     calibration = r["calibration"]
     if calibration["found"]:
         start, end = calibration["reference_t_s"]

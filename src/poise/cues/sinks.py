@@ -34,7 +34,7 @@ import numpy as np
 
 from poise.checks import check_number
 from poise.errors import PoiseError
-from poise.files import create_exclusive
+from poise.files import create_exclusive, write_all
 
 SINK_SPECS = "alsa[:DEVICE], wav:PATH, null, buzzer:GPIO or auto"
 
@@ -84,6 +84,10 @@ class NullSink(_ClosesOnExit):
         pass
 
 
+#: Bytes of the RIFF, fmt and data chunk headers before a PCM WAV's samples.
+WAV_HEADER_BYTES = 44
+
+
 class WavSink(_ClosesOnExit):
     """A new 16-bit stereo WAV file at ``rate_hz``, streamed to disk in chunks of ``chunk_s``.
 
@@ -113,13 +117,12 @@ class WavSink(_ClosesOnExit):
         self._pending: list[bytes] = []
         self._pending_frames = 0
         try:  # a new file only: an existing one (or a planted link) is refused, not replaced
-            self._file = os.fdopen(create_exclusive(self.path), "wb")
+            self._file = os.fdopen(create_exclusive(self.path), "wb", buffering=0)
         except OSError as e:
             raise PoiseError(f"{self.path}: {e.strerror or e}") from None
         fmt = struct.pack("<HHIIHH", 1, 2, rate_hz, rate_hz * 4, 4, 16)
-        self._file.write(b"RIFF" + struct.pack("<I", 36) + b"WAVEfmt " + struct.pack("<I", 16))
-        self._file.write(fmt + b"data" + struct.pack("<I", 0))
-        self._file.flush()
+        header = b"RIFF" + struct.pack("<I", 36) + b"WAVEfmt " + struct.pack("<I", 16)
+        write_all(self._file.fileno(), header + fmt + b"data" + struct.pack("<I", 0))
 
     def write(self, frames: np.ndarray) -> None:
         self._pending.append(to_s16le(frames))
@@ -128,24 +131,33 @@ class WavSink(_ClosesOnExit):
             self._flush()
 
     def close(self) -> None:
+        """Write what is pending and close; the file is closed even if that write fails."""
         if not self._file.closed:
-            self._flush()
-            self._file.close()
+            try:
+                self._flush()
+            finally:
+                self._file.close()
 
     def _flush(self) -> None:
+        """Append the pending chunk, then rewrite the sizes in place. A chunk that cannot be
+        written (OSError: a full disk) is cut back off and dropped, so the file stays a
+        whole WAV of everything before it."""
         if not self._pending:
             return
-        self._file.seek(0, 2)
-        self._file.write(b"".join(self._pending))
-        self.frames_written += self._pending_frames
+        fd = self._file.fileno()
+        end = WAV_HEADER_BYTES + 4 * self.frames_written
+        chunk, frames = b"".join(self._pending), self._pending_frames
         self._pending, self._pending_frames = [], 0
-        self._file.flush()
+        try:
+            os.lseek(fd, end, os.SEEK_SET)
+            write_all(fd, chunk)
+        except OSError:
+            os.ftruncate(fd, end)
+            raise
+        self.frames_written += frames
         data_bytes = 4 * self.frames_written
-        self._file.seek(4)
-        self._file.write(struct.pack("<I", 36 + data_bytes))
-        self._file.seek(40)
-        self._file.write(struct.pack("<I", data_bytes))
-        self._file.flush()
+        os.pwrite(fd, struct.pack("<I", 36 + data_bytes), 4)
+        os.pwrite(fd, struct.pack("<I", data_bytes), 40)
 
 
 class AlsaSink(_ClosesOnExit):

@@ -39,6 +39,7 @@ import numpy as np
 from poise.checks import check_count, check_number
 from poise.cues.synth import notes
 from poise.errors import PoiseError
+from poise.metrics.filters import resample_poly
 
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 PIP_HZ = 1320.0
@@ -179,8 +180,6 @@ class Speech:
             )
         samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
         if rate_hz != self.rate_hz:
-            from scipy.signal import resample_poly  # lazy: only when the rates differ
-
             g = math.gcd(int(rate_hz), int(self.rate_hz))
             samples = resample_poly(samples, int(self.rate_hz) // g, int(rate_hz) // g)
         return np.clip(samples, -1.0, 1.0).astype(np.float32)

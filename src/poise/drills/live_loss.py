@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from poise.metrics import filters
 from poise.metrics.balance_loss import (
     EXCURSION_MIN_DEG,
     EXCURSION_SWAY_MULTIPLE,
@@ -52,12 +53,10 @@ class LiveLossDetector:
     """
 
     def __init__(self, rate_hz: float) -> None:
-        from scipy import signal  # lazy: the Pi starts without it
-
         self.rate_hz = rate_hz
         high = min(JOLT_BAND_HZ[1], 0.42 * rate_hz)
         self._sos = (
-            signal.butter(JOLT_ORDER, (JOLT_BAND_HZ[0], high), "bandpass", fs=rate_hz, output="sos")
+            filters.butter(JOLT_ORDER, (JOLT_BAND_HZ[0], high), "bandpass", rate_hz)
             if high > JOLT_BAND_HZ[0]
             else None
         )
@@ -90,23 +89,19 @@ class LiveLossDetector:
     def _jolt(self, acc_g: np.ndarray) -> np.ndarray:
         if self._sos is None:
             return np.zeros(len(acc_g))
-        from scipy import signal
-
         if self._n == 0:
             # Start the filter settled on the first sample, as if it had always been so.
-            self._zi = signal.sosfilt_zi(self._sos)[:, :, None] * acc_g[0][None, None, :]
-        filtered, self._zi = signal.sosfilt(self._sos, acc_g, axis=0, zi=self._zi)
+            self._zi = filters.sosfilt_zi(self._sos)[:, :, None] * acc_g[0][None, None, :]
+        filtered, self._zi = filters.sosfilt(self._sos, acc_g, self._zi)
         return np.linalg.norm(filtered, axis=1)
 
     def _excursions(self, tilt: np.ndarray) -> np.ndarray:
         """Indices where the tilt first leaves the running mean by more than the threshold."""
-        from scipy import signal
-
         a = self._alpha
         if self._mean_state is None:
             self._mean_state = (1.0 - a) * tilt[:1]  # the mean starts at the first sample
         # m[k] = (1 - a) m[k-1] + a x[k], its state carried across blocks (bit for bit).
-        means, state = signal.lfilter([a], [1.0, a - 1.0], tilt, axis=0, zi=self._mean_state)
+        means, state = filters.lfilter((a,), (1.0, a - 1.0), tilt, self._mean_state)
         before = np.vstack((self._mean_state / (1.0 - a), means[:-1]))
         self._mean_state = state
         deviation = tilt - before

@@ -79,6 +79,7 @@ class LoadedStream:
         self.path = Path(recording.path) if recording.path else None
         self.complete = recording.complete
         self.notes = recording.notes
+        self.mounting_from = recording.mounting_from
 
     def blocks(self) -> Iterator[SampleBlock]:
         yield from self.loaded.samples.split(STREAM_BLOCK_LEN)

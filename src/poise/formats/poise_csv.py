@@ -248,6 +248,7 @@ class RecordingReader:
         self.chunk_chars = max(1, int(chunk_chars))
         self.complete = False
         self.notes: tuple[str, ...] = ()
+        self.mounting_from: str | None = "header"  # see Recording.mounting_from
         self.end: dict | None = None
         try:
             # Text mode, as a whole-file read would be: universal newlines, strict UTF-8.
@@ -362,6 +363,7 @@ class RecordingReader:
             path=str(self.path),
             complete=self.complete,
             notes=self.notes,
+            mounting_from=self.mounting_from,
             end=self.end,
         )
 

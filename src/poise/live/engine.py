@@ -31,7 +31,7 @@ from poise.formats.poise_csv import RecordingWriter
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.angles import TiltBlock
 from poise.motion.tilt import TiltSettings, TiltTracker
-from poise.recording import Recording
+from poise.recording import Recording, found_matrix
 from poise.samples import SampleBlock
 
 
@@ -73,6 +73,7 @@ class TrialEngine:
             meta.placement,
             settings,
             accel_calibration,
+            found_matrix(meta),
         )
         detector = machine.spec.detector
         self.detector = detector(meta.rate_hz) if detector is not None else None
@@ -168,6 +169,7 @@ class TrialEngine:
             samples=SampleBlock.concat(self._samples),
             meta=self.writer.meta,
             path=str(self.writer.path),
+            mounting_from="header",  # the trial's own recording declares it, as a replay reads
         )
         tilt = TiltBlock.concat([*self._tilt, tail])
         try:

@@ -10,11 +10,14 @@ session plays.
 
 Nothing is lost: the raw recording is appended block by block, the trial is
 in the store as ``running`` from its first sample, and a stream that stops
-ends the trial as interrupted, said aloud, without ending the session.
+ends the trial as interrupted, said aloud, without ending the session. A disk
+that fills ends the trial as interrupted too, said aloud, keeps its samples
+and result (:mod:`poise.live.full_disk`), and stops the session in one line.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections import deque
@@ -26,20 +29,27 @@ from poise.checks import check_choice, check_count
 from poise.drills import DRILLS, LIVE, TrainSettings
 from poise.drills.machine import Beep, End, Feedback, Mark, Say, TrialMachine
 from poise.drills.protocol import Condition
+from poise.errors import PoiseError
 from poise.formats.poise_csv import RecordingWriter
 from poise.live.controls import Command, Controls
 from poise.live.display import Display
 from poise.live.engine import TrialEngine
+from poise.live.full_disk import REASON as DISK_FULL
+from poise.live.full_disk import FullDisk
 from poise.live.streams import Stream
 from poise.metrics import ALGORITHM_VERSION
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.tilt import TiltSettings
+from poise.store.space import SpaceReserve, reserve_path
 from poise.store.utc import utc_text
 
 #: Baseline of the feedback tone: the mean tilt over this long before the go beep, s.
 BASELINE_S = 1.0
 #: Audio is rendered in steps of this much when no samples drive it (rests), s.
 IDLE_STEP_S = 0.02
+#: Said when the disk fills, rendered before the session starts (the speech cache may
+#: be on the disk that fills).
+DISK_FULL_SAID = (f"Trial interrupted: {DISK_FULL}.", f"Session stopped: {DISK_FULL}.")
 
 
 @dataclass(frozen=True)
@@ -163,35 +173,64 @@ class Session:
         self.session_id: int | None = None
         self.aborted = False
         self._audio_t = 0.0  # session audio clock, s
+        reserve = SpaceReserve(reserve_path(store.path)) if store is not None else None
+        self.full_disk = FullDisk(store.folder if store is not None else scratch_dir, reserve)
+        self._full_trial: str | None = None  # what was kept of the trial the disk filled in
 
     def run(self) -> list[TrialOutcome]:
-        """Every trial of the plan, in order; stops early only on an abort command."""
+        """Every trial of the plan, in order; stops early on an abort command, or on a full
+        disk (then raising :class:`PoiseError`, one line, once the session is ended)."""
+        self.cues.speech.prepare(DISK_FULL_SAID)
         if self.store is not None:
+            try:
+                self.full_disk.reserve.take()
+            except OSError as e:
+                where = self.full_disk.reserve.path
+                reason = e.strerror or str(e)
+                raise PoiseError(f"{where}: cannot keep room for the session: {reason}") from None
             self.session_id = self.store.start_session(
                 self.plan.athlete, self.source_info, self.settings_info
             )
         try:
-            conditions = [
-                Condition(leg, self.plan.eyes, self.plan.surface, n)
-                for leg in self.plan.legs
-                for n in range(1, self.plan.trials + 1)
-            ]
-            for i, condition in enumerate(conditions):
-                self._light("ready")
-                outcome = self._trial(condition)
-                self.outcomes.append(outcome)
-                if self.aborted:
-                    break
-                if i + 1 < len(conditions):
-                    self._rest(conditions[i + 1], moving=conditions[i + 1].leg != condition.leg)
+            try:
+                self._trials()
+            except (OSError, sqlite3.Error) as e:
+                if not self.full_disk.hit(e):
+                    raise
             self._symmetry()
-            self._say("Session aborted." if self.aborted else "Session complete. Well done.")
-            self._drain_audio()
+            if self.full_disk.full:
+                self._say(DISK_FULL_SAID[1])
+            else:
+                self._say("Session aborted." if self.aborted else "Session complete. Well done.")
+            self.full_disk.keep("the rest of the session's audio", self._drain_audio)
+            if self.full_disk.full:  # closed here, where a full disk is expected
+                self.full_disk.keep("the end of the session's audio", self.cues.close)
         finally:
             if self.store is not None and self.session_id is not None:
-                self.store.end_session(self.session_id)
+                self.full_disk.keep(
+                    "the session's end", lambda: self.store.end_session(self.session_id)
+                )
+            if self.full_disk.reserve is not None:
+                self.full_disk.reserve.release()
             self._light("off")
+        if self.full_disk.full:
+            raise PoiseError(self.full_disk.line(self._full_trial))
         return self.outcomes
+
+    def _trials(self) -> None:
+        conditions = [
+            Condition(leg, self.plan.eyes, self.plan.surface, n)
+            for leg in self.plan.legs
+            for n in range(1, self.plan.trials + 1)
+        ]
+        for i, condition in enumerate(conditions):
+            self._light("ready")
+            outcome = self._trial(condition)
+            self.outcomes.append(outcome)
+            if self.aborted or self.full_disk.full:
+                break
+            if i + 1 < len(conditions):
+                self._rest(conditions[i + 1], moving=conditions[i + 1].leg != condition.leg)
 
     # One trial -------------------------------------------------------------
 
@@ -222,11 +261,18 @@ class Session:
         )
         with RecordingWriter(path, meta) as writer:
             engine = TrialEngine(machine, writer, self.tilt, self.accel_calibration)
-            self._run_trial(engine, feed.blocks)
+            try:
+                self._run_trial(engine, feed.blocks)
+            except (OSError, sqlite3.Error) as e:
+                if not self.full_disk.hit(e):
+                    raise
+                self.cues.silence_feedback()
+                self._play(engine, engine.stop("interrupted", DISK_FULL))
             result = engine.result()
             status = machine.status or "interrupted"
             ended = utc_text()
-            writer.finish(end_facts(machine, status, result, ended))
+            end = end_facts(machine, status, result, ended)
+            closed = self.full_disk.keep("the recording's end line", lambda: writer.finish(end))
         outcome = TrialOutcome(
             condition,
             status,
@@ -242,8 +288,19 @@ class Session:
             from poise.store.headline import headline_metrics
 
             metrics = headline_metrics(result) if result else {}
-            self.store.finish_trial(
-                trial.id, status, result, metrics, notes=machine.reason or None, ended_utc=ended
+            self.full_disk.keep(
+                "the trial's end in the store",
+                lambda: self.store.finish_trial(
+                    trial.id, status, result, metrics, notes=machine.reason or None, ended_utc=ended
+                ),
+            )
+        if self.full_disk.full and self._full_trial is None:
+            scored = "scored" if result is not None else f"not scored ({engine.score_error})"
+            self._full_trial = (
+                f"{spec.name} {condition.leg} trial {condition.number} {status}, its "
+                f"{writer.samples_written} samples kept in {path}"
+                + ("" if closed else " (not closed)")
+                + f", {scored}"
             )
         self._report(outcome, engine)
         return outcome

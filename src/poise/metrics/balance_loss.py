@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poise.metrics.filters import butter, running_max, running_median, sosfiltfilt
+
 #: Band of the contact jolt, Hz (sway lies below 6 Hz; the upper edge stays
 #: under the chip's low-pass at low output rates).
 JOLT_BAND_HZ = (10.0, 40.0)
@@ -65,24 +67,20 @@ class BalanceLoss:
 
 def jolt_envelope(acc_g: np.ndarray, rate_hz: float) -> np.ndarray:
     """Band-passed (10-40 Hz) acceleration magnitude, with a 50 ms running maximum, g."""
-    from scipy import ndimage, signal  # lazy: the Pi starts without it
-
     high = min(JOLT_BAND_HZ[1], 0.42 * rate_hz)
     if high <= JOLT_BAND_HZ[0] or len(acc_g) < 30:
         return np.zeros(len(acc_g))
-    sos = signal.butter(2, (JOLT_BAND_HZ[0], high), "bandpass", fs=rate_hz, output="sos")
-    burst = np.linalg.norm(signal.sosfiltfilt(sos, acc_g, axis=0), axis=1)
+    sos = butter(2, (JOLT_BAND_HZ[0], high), "bandpass", rate_hz)
+    burst = np.linalg.norm(sosfiltfilt(sos, acc_g), axis=1)
     size = max(1, round(0.05 * rate_hz))
-    return ndimage.maximum_filter1d(burst, size)
+    return running_max(burst, size)
 
 
 def excursion(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> tuple[np.ndarray, float]:
     """2-D distance of the tilt from its 4 s running median, and its threshold, deg."""
-    from scipy import ndimage  # lazy: the Pi starts without it
-
     size = max(3, round(MEDIAN_WINDOW_S * rate_hz) | 1)
-    d_ap = ap_deg - ndimage.median_filter(ap_deg, size, mode="nearest")
-    d_ml = ml_deg - ndimage.median_filter(ml_deg, size, mode="nearest")
+    d_ap = ap_deg - running_median(ap_deg, size)
+    d_ml = ml_deg - running_median(ml_deg, size)
     # Robust per-axis sway (median absolute deviation), so the losses themselves
     # do not raise the bar they are judged by.
     sigma = 1.4826 * np.hypot(np.median(np.abs(d_ap)), np.median(np.abs(d_ml)))

@@ -56,6 +56,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from poise.metrics.filters import resample_poly
 from poise.metrics.signals import envelope, highpass
 from poise.samples import STANDARD_GRAVITY_MPS2
 
@@ -143,9 +144,7 @@ def find_flights(
     """
     factor = max(1, int(np.ceil(EDGE_RATE_HZ / rate_hz)))
     if factor > 1:
-        from scipy import signal  # lazy: the Pi starts without it
-
-        sf_v = signal.resample_poly(np.asarray(sf_v, dtype=float), factor, 1)
+        sf_v = resample_poly(np.asarray(sf_v, dtype=float), factor, 1)
         rate_hz *= factor
     n = len(sf_v)
     width = max(1, round(SLOPE_SMOOTHING_S * rate_hz))

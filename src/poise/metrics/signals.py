@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from poise.metrics.filters import butter, hilbert_envelope, sosfiltfilt
+
 #: Fewer samples than this are not filtered (the forward-backward pass pads the ends).
 MIN_FILTER_LEN = 30
 
@@ -56,12 +58,9 @@ def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
     or above 0.45 of the rate (nothing to remove) or ``x`` is too short to
     filter (under ``MIN_FILTER_LEN`` samples).
     """
-    from scipy import signal  # lazy: the Pi starts without it
-
     if cutoff_hz >= 0.45 * rate_hz or len(x) < MIN_FILTER_LEN:
         return np.array(x, dtype=float)
-    sos = signal.butter(2, cutoff_hz, "lowpass", fs=rate_hz, output="sos")
-    return signal.sosfiltfilt(sos, x, axis=0)
+    return sosfiltfilt(butter(2, cutoff_hz, "lowpass", rate_hz), x)
 
 
 def highpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
@@ -71,12 +70,9 @@ def highpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
     ``MIN_FILTER_LEN`` samples: unlike a low-pass, there is nothing sensible to
     return unchanged.
     """
-    from scipy import signal
-
     if cutoff_hz >= 0.45 * rate_hz or len(x) < MIN_FILTER_LEN:
         raise ValueError(f"cannot high-pass {len(x)} samples at {cutoff_hz:g} Hz of {rate_hz:g} Hz")
-    sos = signal.butter(2, cutoff_hz, "highpass", fs=rate_hz, output="sos")
-    return signal.sosfiltfilt(sos, x, axis=0)
+    return sosfiltfilt(butter(2, cutoff_hz, "highpass", rate_hz), x)
 
 
 def envelope(x: np.ndarray) -> np.ndarray:
@@ -86,7 +82,5 @@ def envelope(x: np.ndarray) -> np.ndarray:
     oscillation of 1 deg each give 1.41 deg). The analytic signal is the
     Hilbert transform's (Oppenheim & Schafer, Discrete-Time Signal Processing).
     """
-    from scipy import signal
-
-    analytic = np.abs(signal.hilbert(x, axis=0))
+    analytic = hilbert_envelope(x)
     return analytic if analytic.ndim == 1 else np.sqrt(np.sum(analytic**2, axis=1))

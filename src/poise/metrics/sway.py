@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from poise.metrics.filters import welch
 from poise.metrics.signals import lowpass
 
 #: Low-pass applied before path length, velocity, jerk and spectra, Hz. Shank sway
@@ -82,15 +83,13 @@ def spectrum_summary(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> 
     >>> round(spectrum_summary(two_tones, 0 * t, 100)[0], 2)  # sqrt((0.4^2 + 2^2) / 2)
     1.44
     """
-    from scipy import signal  # lazy: the Pi starts without it
-
     n = len(ap_deg)
     if n < 16:
         return float("nan"), float("nan")
     segment = min(n, int(10 * rate_hz))
     power = 0.0
     for x in (ap_deg, ml_deg):
-        f, p = signal.welch(x - np.mean(x), fs=rate_hz, nperseg=segment)
+        f, p = welch(x - np.mean(x), rate_hz, segment)
         power = power + p
     f, power = f[1:], power[1:]  # the DC bin carries the mean's residue only
     total = float(np.sum(power))

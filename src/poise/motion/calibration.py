@@ -16,7 +16,11 @@ held level). From the first still window of the stream Poise estimates
   first seconds ramping in from an arbitrary guess.
 
 The reference posture defines zero tilt: angles are then relative to the
-segment's orientation in quiet standing (see docs/orientation.md).
+segment's orientation in quiet standing (see docs/orientation.md). What the
+alignment removed is kept (:attr:`Calibration.declared`,
+:attr:`Calibration.reference_up`), so figures that norms give from true
+vertical (the lunge's inclination) are measured against the declared tibia
+axis instead: :meth:`Calibration.from_vertical`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from poise.checks import check_choice, check_number
+from poise.motion.angles import tilt_from_vertical
 from poise.motion.frames import matrix_to_quat, rotation_between
 from poise.motion.lever_arm import LeverArmCompensator
 
@@ -64,12 +69,17 @@ class Calibration:
         sensor_to_segment: rotation matrix, ``v_segment = sensor_to_segment @ v_sensor``.
         initial_quat: segment-to-earth quaternion at ``reference_t_s[0]`` (heading 0).
         reference_t_s: (start, end) device time of the reference window, or None.
+        declared: the declared mounting (signed sensor axes), whose z is the
+            tibia's axis for figures from true vertical; None: ``sensor_to_segment``.
+        reference_up: earth's up in sensor axes over the reference window (unit), or None.
     """
 
     gyr_bias_dps: np.ndarray
     sensor_to_segment: np.ndarray
     initial_quat: np.ndarray | None
     reference_t_s: tuple[float, float] | None
+    declared: np.ndarray | None = None
+    reference_up: np.ndarray | None = None
 
     @property
     def found(self) -> bool:
@@ -79,6 +89,21 @@ class Calibration:
         """Bias-corrected samples in the segment frame (arrays of shape (n, 3))."""
         r = self.sensor_to_segment.T
         return acc_g @ r, (gyr_dps - self.gyr_bias_dps) @ r
+
+    def from_vertical(self, up_segment: np.ndarray) -> np.ndarray:
+        """Up-vectors of shape (n, 3) in segment axes (zero at the reference posture)
+        turned into the declared frame (zero where the declared tibia axis is vertical)."""
+        declared = self.sensor_to_segment if self.declared is None else self.declared
+        return up_segment @ (declared @ self.sensor_to_segment.T).T
+
+    def standing_from_vertical_deg(self) -> tuple[float, float, float] | None:
+        """The reference posture's AP tilt, ML tilt and inclination from true vertical,
+        deg, against the declared tibia axis; None without a reference window."""
+        if self.reference_up is None:
+            return None
+        declared = self.sensor_to_segment if self.declared is None else self.declared
+        ap, ml, inc = tilt_from_vertical((declared @ self.reference_up)[None, :])
+        return float(ap[0]), float(ml[0]), float(inc[0])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary, for trial metadata and ``--json`` output."""
@@ -92,9 +117,9 @@ class Calibration:
         }
 
 
-def uncalibrated(mounting: np.ndarray) -> Calibration:
+def uncalibrated(mounting: np.ndarray, declared: np.ndarray | None = None) -> Calibration:
     """The calibration used when no reference still period was found."""
-    return Calibration(np.zeros(3), mounting, None, None)
+    return Calibration(np.zeros(3), mounting, None, None, declared)
 
 
 def calibrate_from_window(
@@ -104,6 +129,7 @@ def calibrate_from_window(
     mounting: np.ndarray,
     settings: CalibrationSettings,
     lever_m: np.ndarray | None = None,
+    declared: np.ndarray | None = None,
 ) -> Calibration:
     """Calibration from the samples of one still window (sensor axes).
 
@@ -121,6 +147,8 @@ def calibrate_from_window(
         settings: see :class:`CalibrationSettings`.
         lever_m: sensor position from the pivot in segment axes; the sway's own
             acceleration is taken out of the accelerometer before the fit.
+        declared: the declared mounting, if ``mounting`` is a finer one found from
+            the data (see :attr:`Calibration.declared`); None: ``mounting``.
     """
     if lever_m is not None:
         # The bias is not known yet; the window's mean rate stands in for it, so the
@@ -161,6 +189,8 @@ def calibrate_from_window(
         sensor_to_segment=sensor_to_segment,
         initial_quat=initial,
         reference_t_s=(float(t_s[0]), float(t_s[-1])),
+        declared=mounting if declared is None else declared,
+        reference_up=up,
     )
 
 

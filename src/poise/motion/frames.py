@@ -17,6 +17,43 @@ import numpy as np
 _MOUNTING = re.compile(r"^([+-][xyz])([+-][xyz])([+-][xyz])$")
 _AXES = {"x": 0, "y": 1, "z": 2}
 
+#: How a sensor is strapped to the shin, by name, as a mounting per leg: the sensor's
+#: x axis out of the skin and z up the tibia on the front; on the lateral side (x
+#: pointing away from the other leg); on the front upside down (z down the tibia).
+NAMED_MOUNTINGS = {
+    "front": {"right": "+x+y+z", "left": "+x+y+z"},
+    "lateral": {"right": "+y-x+z", "left": "-y+x+z"},
+    "upside_down": {"right": "+x-y-z", "left": "+x-y-z"},
+}
+
+
+def named_mounting(name: str, leg: str) -> str:
+    """The mounting (``"+y-x+z"``...) of a named way of wearing the sensor on a leg.
+
+    >>> named_mounting("lateral", "right")
+    '+y-x+z'
+    """
+    if name not in NAMED_MOUNTINGS:
+        raise ValueError(f"mounting {name!r}: one of {', '.join(NAMED_MOUNTINGS)}")
+    return NAMED_MOUNTINGS[name]["left" if leg == "left" else "right"]
+
+
+def nearest_mounting(sensor_to_segment: np.ndarray) -> str:
+    """The mounting spec (signed axes) closest to a sensor-to-segment rotation.
+
+    Each segment axis takes the sensor axis it lies nearest to, with its sign;
+    raises ValueError when two segment axes would take the same sensor axis (a
+    rotation halfway between two mountings).
+    """
+    m = np.asarray(sensor_to_segment, dtype=float)
+    tokens = []
+    for row in m:
+        k = int(np.argmax(np.abs(row)))
+        tokens.append(("+" if row[k] >= 0 else "-") + "xyz"[k])
+    spec = "".join(tokens)
+    mounting_matrix(spec)  # refuses a spec that repeats an axis
+    return spec
+
 
 def mounting_matrix(spec: str) -> np.ndarray:
     """Sensor-to-segment rotation from a mounting such as ``"+x+y+z"``.

@@ -29,7 +29,7 @@ from poise.motion.frames import mounting_matrix
 from poise.motion.lever_arm import LeverArmCompensator, LeverArmSettings
 from poise.motion.orientation import OrientationFilter, OrientationSettings
 from poise.motion.still import StillSearch, StillSettings
-from poise.recording import Recording, RecordingMeta
+from poise.recording import Recording, RecordingMeta, found_matrix
 from poise.samples import SampleBlock
 
 #: Samples per block when a whole recording is processed at once.
@@ -57,6 +57,9 @@ class TiltTracker:
         settings: see :class:`TiltSettings`.
         accel_calibration: the sensor's accelerometer calibration, applied to
             every raw sample first; None trusts the raw values.
+        found: the sensor-to-segment rotation a functional calibration found (its
+            nearest signed axes are ``mounting``), used in place of ``mounting``'s
+            own; ``mounting`` stays the tibia axis figures from vertical refer to.
 
     >>> from poise.sim import simulate
     >>> sim = simulate("stance", rate_hz=104.0, seed=1, duration_s=8.0)
@@ -75,11 +78,13 @@ class TiltTracker:
         placement: str = "unknown",
         settings: TiltSettings | None = None,
         accel_calibration: AccelCalibration | None = None,
+        found: np.ndarray | None = None,
     ) -> None:
         self.settings = settings or TiltSettings()
         self.rate_hz = float(rate_hz)
         self.gyr_range_dps = gyr_range_dps
-        self._mounting = mounting_matrix(mounting)
+        self._declared = mounting_matrix(mounting)
+        self._mounting = self._declared if found is None else np.asarray(found, dtype=float)
         self.lever_m = self.settings.lever_arm.for_placement(placement)
         self._compensator = LeverArmCompensator(self.lever_m, self.rate_hz)
         self.accel_calibration = accel_calibration
@@ -153,6 +158,7 @@ class TiltTracker:
             self._mounting,
             self.settings.calibration,
             lever_m=self.lever_m,
+            declared=self._declared,
         )
         self._pending = []
         self._filter = self._new_filter()
@@ -167,7 +173,7 @@ class TiltTracker:
         )
 
     def _start_uncalibrated(self, buffer: SampleBlock) -> TiltBlock:
-        self.calibration = uncalibrated(self._mounting)
+        self.calibration = uncalibrated(self._mounting, self._declared)
         self._pending = []
         self._filter = self._new_filter()
         finite = buffer.t_s[np.isfinite(buffer.t_s)]
@@ -232,7 +238,13 @@ def tracker_for(
         stored = (meta.calibration or {}).get("accelerometer")
         accel_calibration = AccelCalibration.from_dict(stored) if stored else None
     return TiltTracker(
-        meta.rate_hz, meta.mounting, meta.gyr_range_dps, meta.placement, settings, accel_calibration
+        meta.rate_hz,
+        meta.mounting,
+        meta.gyr_range_dps,
+        meta.placement,
+        settings,
+        accel_calibration,
+        found_matrix(meta),
     )
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from poise.checks import check_number
 from poise.chips import chip as chip_spec
 from poise.formats.poise_csv import write_recording
+from poise.motion.frames import NAMED_MOUNTINGS, mounting_matrix, named_mounting
 from poise.recording import Recording, RecordingMeta
 from poise.sim import board, hip, hop, lunge, poses, stance
 from poise.sim.imu_model import (
@@ -87,6 +88,7 @@ def simulate(
     acc_range_g: float | None = None,
     gyr_range_dps: float | None = None,
     mounting: str = "+x+y+z",
+    worn: str | None = None,
     misalignment_deg: float = 1.0,
     gyr_bias_dps: float | None = None,
     drop_probability: float = 2e-4,
@@ -103,7 +105,10 @@ def simulate(
         seed: the one seed of motion, imperfections and noise.
         imu: chip name (``lsm6dso32`` or ``mpu6050``).
         acc_range_g, gyr_range_dps: full scales; the chip's widest when None.
-        mounting: configured mounting of the sensor on the segment.
+        mounting: the mounting the recording declares (a spec such as ``"+y-x+z"``, or
+            a name of :data:`~poise.motion.frames.NAMED_MOUNTINGS` for the leg).
+        worn: how the sensor really sits, if not as declared (a spec or a name:
+            ``front``, ``lateral``, ``upside_down``); the truth states both.
         misalignment_deg: size of the unknown mounting error.
         gyr_bias_dps: largest gyroscope bias per axis (the chip's typical zero-rate
             level when None).
@@ -130,6 +135,9 @@ def simulate(
             f"it takes {', '.join(sorted(names))}"
         )
     scenario_params = params_type(**params)
+    leg = getattr(scenario_params, "leg", "right")
+    declared = _mounting_spec(mounting, leg)
+    worn_spec = declared if worn is None else _mounting_spec(worn, leg)
     spec = chip_spec(imu)
     default_acc, default_gyr = spec.widest_ranges
     config = SensorConfig(
@@ -137,7 +145,7 @@ def simulate(
         odr_hz=float(rate_hz),
         acc_range_g=float(acc_range_g or default_acc),
         gyr_range_dps=float(gyr_range_dps or default_gyr),
-        mounting=mounting,
+        mounting=worn_spec,
         drop_probability=0.0 if ideal else drop_probability,
         noise=not ideal,
         noise_factor=noise_factor,
@@ -173,7 +181,8 @@ def simulate(
                 "odr_hz": config.odr_hz,
                 "acc_range_g": config.acc_range_g,
                 "gyr_range_dps": config.gyr_range_dps,
-                "mounting": mounting,
+                "mounting": worn_spec,
+                "declared_mounting": declared,
                 "lpf_hz": spec.lpf_for(config.odr_hz),
                 "noise_factor": config.noise_factor,
                 "fine_rate_hz": fine_hz,
@@ -212,7 +221,7 @@ def simulate(
         acc_range_g=config.acc_range_g,
         gyr_range_dps=config.gyr_range_dps,
         placement=episode.placement,
-        mounting=mounting,
+        mounting=declared,
         source={
             "kind": "sim",
             "scenario": scenario,
@@ -220,7 +229,7 @@ def simulate(
             "params": asdict(scenario_params),
         },
     )
-    recording = Recording(samples=out.samples, meta=meta)
+    recording = Recording(samples=out.samples, meta=meta, mounting_from="header")
     return SimResult(recording=recording, truth=truth)
 
 
@@ -246,6 +255,14 @@ def _measured_extras(
             "mean_inclination_from_vertical_deg": round(float(from_vertical[inside].mean()), 4),
         }
     return {}
+
+
+def _mounting_spec(name_or_spec: str, leg: str) -> str:
+    """A mounting spec from a spec or a named way of wearing the sensor on ``leg``."""
+    if name_or_spec in NAMED_MOUNTINGS:
+        return named_mounting(name_or_spec, leg)
+    mounting_matrix(name_or_spec)
+    return name_or_spec
 
 
 def _scenario(name: str) -> tuple[type, Any]:

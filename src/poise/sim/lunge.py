@@ -19,13 +19,16 @@ import numpy as np
 
 from poise.checks import check_choice, check_count, check_number
 from poise.sim.episode import Episode, EpisodeBuilder
-from poise.sim.stance import ANKLE_HEIGHT_M, STANDING_SHANK_DEG, shin_lever
+from poise.sim.stance import ANKLE_HEIGHT_M, shin_lever
 from poise.sim.timeline import Track
 
 VARIANTS = {"knee-bent": (36.0, 46.0), "knee-straight": (24.0, 32.0)}  # range of maxima, deg
 START_AP_DEG = 8.0
 HOLD_S = 3.0
 HOLD_SWAY_DEG = (0.25, 0.2)
+#: Quiet standing before the lunge: the shank leans 0-5 deg forward (AP), up to
+#: 1.5 deg sideways (ML).
+STANDING_LEAN_DEG = (0.0, 5.0, 1.5)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class LungeParams:
         max_deg: the athlete's maximum inclination; drawn from the variant's
             range when None.
         reference_s: quiet two-legged standing first, s.
+        lean_deg: how far the shank leans forward from vertical in quiet standing,
+            deg (0-5, as people stand); drawn in that range when None.
     """
 
     leg: str = "right"
@@ -46,6 +51,7 @@ class LungeParams:
     variant: str = "knee-bent"
     max_deg: float | None = None
     reference_s: float = 3.0
+    lean_deg: float | None = None
 
     def __post_init__(self) -> None:
         check_choice("leg", self.leg, ("left", "right"))
@@ -54,6 +60,8 @@ class LungeParams:
         if self.max_deg is not None:
             check_number("max_deg", self.max_deg, 5.0, 60.0)
         check_number("reference_s", self.reference_s, 2.5, 60.0)
+        if self.lean_deg is not None:
+            check_number("lean_deg", self.lean_deg, -10.0, 15.0)
 
 
 def build(params: LungeParams, rate_hz: float, rng: np.random.Generator) -> Episode:
@@ -65,7 +73,10 @@ def build(params: LungeParams, rate_hz: float, rng: np.random.Generator) -> Epis
     total_s = params.reference_s + step_in_s + rest_s + params.reps * rep_s + step_in_s + 1.5
 
     b = EpisodeBuilder(total_s, rate_hz, rng)
-    stand_ap, stand_ml = b.stand(*STANDING_SHANK_DEG)
+    stand_ap, stand_ml = b.stand(*STANDING_LEAN_DEG)
+    if params.lean_deg is not None:
+        stand_ap = params.lean_deg
+        b.ap_deg = Track(b.t_s, stand_ap)
     b.pivot_m[:, 2] = ANKLE_HEIGHT_M
     b.sway_level = Track(b.t_s, 0.3)
     b.window("reference", 0.0, params.reference_s)

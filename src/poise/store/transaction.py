@@ -4,7 +4,8 @@ Connections are opened with ``isolation_level=None`` (no implicit
 transactions), so every write goes through :func:`transaction`. ``BEGIN
 IMMEDIATE`` takes the write lock at the start, so a busy store makes the
 transaction wait (up to the busy timeout) before any work instead of failing
-half-way at its first write.
+half-way at its first write. A transaction that fails, its COMMIT included (a
+full disk), is rolled back, so the connection is ready for the next one.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may have rolled back already (SQLITE_FULL can end the transaction), and a
+        # failed COMMIT leaves it open: either way nothing of it stays, and the error is kept.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
