@@ -93,8 +93,8 @@ def test_user_mistakes_are_one_line(tmp_path):
     )
     assert_one_line_error(
         poise("inspect", str(RECORDINGS / "jythen_forceplate_standing.csv")),
-        "jythen_forceplate_standing.csv",
-        "--skip-rows",
+        "jythen_forceplate_standing.csv:35",
+        "not an IMU file",
     )
     bad = tmp_path / "bad.csv"
     bad.write_text("t,ax,ay,az,gx,gy,gz\n0,0,0,1,0,0,0\n0.01,0,zero,1,0,0,0\n")

@@ -1,6 +1,6 @@
 import numpy as np
 
-from poise.health import HealthMonitor, check
+from poise.health import HealthMonitor, check, masked
 from poise.samples import SampleBlock
 
 
@@ -62,3 +62,68 @@ def test_block_by_block_equals_whole_stream():
     for part in stream(list(t), list(seq), acc).split(37):
         monitor.update(part)
     assert monitor.health == whole
+
+
+def test_a_dropped_sample_now_and_then_is_counted_but_is_no_warning():
+    t = np.arange(1000) / 100
+    few = check(stream(list(np.delete(t, [100, 500]))), 100.0)
+    assert few.gaps == 2 and few.problems() and not few.warnings()
+    # A tenth of a second missing at once can hide an impact: that is a warning.
+    long = check(stream(list(np.delete(t, range(300, 310)))), 100.0)
+    assert [w.code for w in long.warnings()] == ["gaps"]
+    assert "1 gap (longest" in long.warnings()[0].message
+    # So is one sample in a hundred missing, spread out.
+    spread = check(stream(list(np.delete(t, range(5, 1000, 100)))), 100.0)
+    assert [w.code for w in spread.warnings()] == ["gaps"]
+
+
+def test_bad_samples_are_counted_timed_and_not_saturation():
+    acc = np.tile([0.0, 0.0, 1.0], (6, 1))
+    gyr = np.zeros((6, 3))
+    acc[1, 2], gyr[3, 0], acc[4, 0] = 1e300, -np.inf, 401.0  # beyond any accelerometer's 400 g
+    gyr[5, 1] = 1999.0  # at a 2000 deg/s chip's full scale: a real reading
+    h = check(stream(list(np.arange(6) / 100), acc=acc, gyr=gyr), 100.0, 16.0, 2000.0)
+    assert h.bad_rows == 3 and h.first_bad_t_s == 0.01
+    assert h.nan_rows == 0
+    assert h.acc_saturated == 0 and h.gyr_saturated == 1
+    (warning,) = [w for w in h.warnings() if w.code == "bad_samples"]
+    assert warning.message == (
+        "3 samples not finite or beyond any sensor's full scale, the first at 0.01 s; "
+        "left out of the scoring"
+    )
+
+
+def test_bad_rows_are_counted_the_same_block_by_block():
+    rng = np.random.default_rng(4)
+    acc = rng.normal(0.0, 1.0, (500, 3))
+    acc[rng.integers(0, 500, 20), 1] = np.nan
+    acc[rng.integers(0, 500, 20), 0] = 1e12
+    whole = check(stream(list(np.arange(500) / 100), acc=acc), 100.0)
+    monitor = HealthMonitor(100.0)
+    block = stream(list(np.arange(500) / 100), acc=acc)
+    for piece in block.split(37):
+        monitor.update(piece)
+    assert monitor.health == whole and whole.bad_rows > 20
+
+
+def test_masked_takes_bad_rows_as_nan_and_leaves_good_ones():
+    acc = np.tile([0.0, 0.0, 1.0], (3, 1))
+    acc[1, 0] = np.inf
+    block = stream([0.0, 0.01, 0.02], acc=acc)
+    out = masked(block)
+    assert np.isnan(out.acc_g[1]).all() and np.isnan(out.gyr_dps[1]).all()
+    assert out.acc_g[[0, 2]].tolist() == acc[[0, 2]].tolist()
+    assert block.acc_g[1, 0] == np.inf  # the recording itself is never changed
+    clean = stream([0.0, 0.01])
+    assert masked(clean) is clean
+
+
+def test_one_bad_sample_is_said_in_the_singular():
+    acc = np.tile([0.0, 0.0, 1.0], (3, 1))
+    acc[2, 1] = np.nan
+    (warning,) = [
+        w
+        for w in check(stream([0.0, 0.01, 0.02], acc=acc), 100.0).warnings()
+        if w.code == "bad_samples"
+    ]
+    assert warning.message.startswith("1 sample not finite or beyond")

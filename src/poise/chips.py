@@ -204,6 +204,17 @@ MPU6500 = ChipSpec(
     dlpf_options_hz=(184.0, 92.0, 41.0, 20.0, 10.0, 5.0),
 )
 
+#: Physical limits of any IMU a recording could come from, whatever its chip: the fastest
+#: output data rate and the widest full scales on the market. A header value or a sample
+#: beyond them is not a measurement (it is corrupt), so readers refuse such a header and
+#: the health figures count such a sample as bad. Sources: 10 kHz is above the fastest
+#: ODR of the chips here (6664 Hz, LSM6DSO32); +-400 g is the widest MEMS accelerometer
+#: range (ST H3LIS331DL datasheet); +-20 000 deg/s the widest MEMS gyroscope range
+#: (Analog Devices ADXRS649 datasheet).
+MAX_RATE_HZ = 10_000.0
+MAX_ACC_RANGE_G = 400.0
+MAX_GYR_RANGE_DPS = 20_000.0
+
 CHIPS = {
     "lsm6dso32": LSM6DSO32,
     "lsm6dsox": LSM6DSOX,

@@ -2,8 +2,11 @@
 
 Nothing here repairs data. Duplicate or backward timestamps, gaps, NaNs, all-zero
 rows (a dead-sensor or export dropout: a real accelerometer always feels
-gravity) and samples at full scale are counted so that a result computed on the
-stream can say how trustworthy it is.
+gravity), bad samples (a value that is not finite or beyond any sensor's full
+scale, :func:`bad_rows`) and samples at full scale are counted so that a result
+computed on the stream can say how trustworthy it is. Scoring leaves bad
+samples out (:func:`masked`): orientation steps over them and the metrics'
+uniform grid interpolates across them.
 
 :class:`HealthMonitor` is fed block by block and gives the same figures as one
 call on the whole recording (live equals replay).
@@ -15,7 +18,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from poise.chips import MAX_ACC_RANGE_G, MAX_GYR_RANGE_DPS
 from poise.samples import SampleBlock
+from poise.text import plural
 from poise.validity import ResultWarning
 
 #: A step in time longer than this many nominal periods counts as a gap.
@@ -23,6 +28,10 @@ GAP_FACTOR = 1.5
 #: A value at or beyond this fraction of full scale counts as saturated
 #: (int16 full scale is -32768..32767 LSB, so the positive rail is one LSB short).
 SATURATION_FRACTION = 0.999
+#: Missing samples warn a result above this fraction of the stream ...
+GAP_WARN_FRACTION = 0.005
+#: ... or with one gap longer than this, s: a landing's impact lasts about 50 ms.
+GAP_WARN_S = 0.05
 #: Rows whose values are checked at a time.
 ROW_SLICE = 65536
 
@@ -34,8 +43,10 @@ class StreamHealth:
     A gap is a step in device time longer than ``GAP_FACTOR`` nominal periods;
     ``missing_samples`` estimates how many samples the gaps and sequence jumps
     lost. ``measured_rate_hz`` is the rate over the regular steps (gaps,
-    duplicates and backward steps left out). Saturation needs the sensor's ranges
-    and is ``None`` without them.
+    duplicates and backward steps left out). ``bad_rows`` counts samples with a
+    value that is not finite or beyond any sensor's full scale (``nan_rows`` those
+    with a NaN among them), ``first_bad_t_s`` the time of the first. Saturation
+    needs the sensor's ranges and is ``None`` without them.
     """
 
     samples: int
@@ -50,6 +61,8 @@ class StreamHealth:
     missing_samples: int
     seq_jumps: int
     nan_rows: int
+    bad_rows: int
+    first_bad_t_s: float | None
     zero_rows: int
     acc_saturated: int | None
     gyr_saturated: int | None
@@ -59,11 +72,28 @@ class StreamHealth:
         return [line for _, line in self._findings()]
 
     def warnings(self) -> list[ResultWarning]:
-        """The problems as coded warnings (:mod:`poise.validity`), one per code."""
+        """The problems as coded warnings (:mod:`poise.validity`), one per code.
+
+        Gaps warn only when they can cost a figure (:meth:`gaps_matter`): a sample
+        dropped now and then is counted in the health figures, not a doubt.
+        """
         by_code: dict[str, list[str]] = {}
         for code, line in self._findings():
+            if code == "gaps" and not self.gaps_matter():
+                continue
             by_code.setdefault(code, []).append(line)
         return [ResultWarning(code, "; ".join(lines)) for code, lines in by_code.items()]
+
+    def gaps_matter(self) -> bool:
+        """Whether the missing samples can cost a figure: more than
+        ``GAP_WARN_FRACTION`` of them, or one gap longer than ``GAP_WARN_S`` (an
+        impact or a step can fall inside it), or any all-zero dropout row."""
+        expected = self.samples + self.missing_samples
+        return (
+            self.missing_samples > GAP_WARN_FRACTION * max(expected, 1)
+            or self.longest_gap_s > GAP_WARN_S
+            or self.zero_rows > 0
+        )
 
     def _findings(self) -> list[tuple[str, str]]:
         """(warning code, line) per kind of problem found."""
@@ -73,23 +103,32 @@ class StreamHealth:
                 ("bad_samples", f"{self.bad_timestamps} timestamps that are not finite numbers")
             )
         if self.duplicate_timestamps:
-            out.append(("timestamps", f"{self.duplicate_timestamps} duplicate timestamps"))
+            out.append(("timestamps", plural(self.duplicate_timestamps, "duplicate timestamp")))
         if self.backward_timestamps:
             out.append(("timestamps", f"{self.backward_timestamps} timestamps that go backwards"))
         if self.gaps:
             out.append(
                 (
                     "gaps",
-                    f"{self.gaps} gaps (longest {self.longest_gap_s * 1000:.1f} ms, "
-                    f"~{self.missing_samples} samples missing)",
+                    f"{plural(self.gaps, 'gap')} (longest {self.longest_gap_s * 1000:.1f} ms, "
+                    f"~{plural(self.missing_samples, 'sample')} missing)",
                 )
             )
         elif self.missing_samples:
-            out.append(("gaps", f"~{self.missing_samples} samples missing (sequence jumps)"))
+            missing = plural(self.missing_samples, "sample")
+            out.append(("gaps", f"~{missing} missing (sequence jumps)"))
         if self.seq_jumps:
-            out.append(("gaps", f"{self.seq_jumps} sequence-number jumps"))
-        if self.nan_rows:
-            out.append(("bad_samples", f"{self.nan_rows} rows with NaN values"))
+            out.append(("gaps", plural(self.seq_jumps, "sequence-number jump")))
+        if self.bad_rows:
+            first = "" if self.first_bad_t_s is None else f", the first at {self.first_bad_t_s:g} s"
+            out.append(
+                (
+                    "bad_samples",
+                    f"{plural(self.bad_rows, 'sample')} not finite "
+                    "or beyond any sensor's full scale"
+                    f"{first}; left out of the scoring",
+                )
+            )
         if self.zero_rows:
             out.append(("gaps", f"{self.zero_rows} all-zero rows (dropouts)"))
         if self.acc_saturated:
@@ -151,6 +190,8 @@ class HealthMonitor:
         self._seq_jumps = 0
         self._seq_missing = 0
         self._nan = 0
+        self._bad = 0
+        self._first_bad_t_s: float | None = None
         self._zero = 0
         self._acc_sat = 0
         self._gyr_sat = 0
@@ -196,13 +237,23 @@ class HealthMonitor:
             acc, gyr = block.acc_g[lo : lo + ROW_SLICE], block.gyr_dps[lo : lo + ROW_SLICE]
             values = np.concatenate((acc, gyr), axis=1)
             self._nan += int(np.count_nonzero(np.isnan(values).any(axis=1)))
+            bad = bad_rows(acc, gyr)
+            if bad.any():
+                self._bad += int(np.count_nonzero(bad))
+                if self._first_bad_t_s is None:
+                    t = float(block.t_s[lo + int(np.argmax(bad))])
+                    self._first_bad_t_s = t if np.isfinite(t) else None
             self._zero += int(np.count_nonzero((values == 0.0).all(axis=1)))
-            if self.acc_range_g:
-                limit = SATURATION_FRACTION * self.acc_range_g
-                self._acc_sat += int(np.count_nonzero((np.abs(acc) >= limit).any(axis=1)))
-            if self.gyr_range_dps:
-                limit = SATURATION_FRACTION * self.gyr_range_dps
-                self._gyr_sat += int(np.count_nonzero((np.abs(gyr) >= limit).any(axis=1)))
+            # A bad sample is not a reading at full scale: it is no reading at all.
+            with np.errstate(invalid="ignore"):
+                if self.acc_range_g:
+                    limit = SATURATION_FRACTION * self.acc_range_g
+                    at_scale = (np.abs(acc) >= limit).any(axis=1) & ~bad
+                    self._acc_sat += int(np.count_nonzero(at_scale))
+                if self.gyr_range_dps:
+                    limit = SATURATION_FRACTION * self.gyr_range_dps
+                    at_scale = (np.abs(gyr) >= limit).any(axis=1) & ~bad
+                    self._gyr_sat += int(np.count_nonzero(at_scale))
 
         self._t_last = float(block.t_s[-1])
         self._seq_last = int(block.seq[-1])
@@ -230,10 +281,38 @@ class HealthMonitor:
             missing_samples=max(self._gap_missing, self._seq_missing),
             seq_jumps=self._seq_jumps,
             nan_rows=self._nan,
+            bad_rows=self._bad,
+            first_bad_t_s=self._first_bad_t_s,
             zero_rows=self._zero,
             acc_saturated=self._acc_sat if self.acc_range_g else None,
             gyr_saturated=self._gyr_sat if self.gyr_range_dps else None,
         )
+
+
+def bad_rows(acc_g: np.ndarray, gyr_dps: np.ndarray) -> np.ndarray:
+    """Rows (n,) holding a value no sensor gives: not finite, or beyond the widest full
+    scale of any IMU (:data:`poise.chips.MAX_ACC_RANGE_G`, ``MAX_GYR_RANGE_DPS``).
+
+    >>> bad_rows(np.array([[0, 0, 1.0], [0, 0, 1e300]]), np.array([[0, 0, np.inf], [0, 0, 0]]))
+    array([ True,  True])
+    """
+    with np.errstate(invalid="ignore"):
+        acc_ok = (np.abs(acc_g) <= MAX_ACC_RANGE_G).all(axis=1)
+        gyr_ok = (np.abs(gyr_dps) <= MAX_GYR_RANGE_DPS).all(axis=1)
+    return ~(acc_ok & gyr_ok)
+
+
+def masked(block: SampleBlock) -> SampleBlock:
+    """``block`` with the values of its bad rows (:func:`bad_rows`) made NaN, as scoring
+    takes them: a NaN row is stepped over, never integrated (``block`` itself when none is
+    bad)."""
+    bad = bad_rows(block.acc_g, block.gyr_dps)
+    if not bad.any():
+        return block
+    acc, gyr = block.acc_g.copy(), block.gyr_dps.copy()
+    acc[bad] = np.nan
+    gyr[bad] = np.nan
+    return SampleBlock(block.t_s, block.seq, acc, gyr)
 
 
 def check(

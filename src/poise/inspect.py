@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from poise.health import HealthMonitor
+from poise.health import HealthMonitor, masked
 from poise.motion.still import StillPeriods, StillSettings
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
@@ -56,7 +56,8 @@ class Inspector:
         if len(block) == 0:
             return
         self._health.update(block)
-        self._still.update(block.t_s, block.acc_g, block.gyr_dps)
+        still = masked(block)  # a bad sample is missing, not motion, to the still test
+        self._still.update(still.t_s, still.acc_g, still.gyr_dps)
         for i, values in enumerate((*block.acc_g.T, *block.gyr_dps.T)):
             column = values[np.isfinite(values)]
             if column.size:
@@ -135,7 +136,7 @@ def format_inspection(report: dict[str, Any]) -> str:
     still = ", ".join(f"{a:.2f}-{b:.2f} s" for a, b in report["still_periods_s"]) or "none"
     lines = [
         f"file:        {report['file']} ({report['kind']}"
-        + ("" if report["complete"] else ", NOT CLOSED: writer interrupted")
+        + ("" if report["complete"] else ", NOT COMPLETE: see the notes")
         + ")",
         f"sensor:      {report['sensor_model']}, {scale(report['acc_range_g'], 'g')}, "
         f"{scale(report['gyr_range_dps'], 'deg/s')}",

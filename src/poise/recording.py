@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from poise.chips import MAX_ACC_RANGE_G, MAX_GYR_RANGE_DPS, MAX_RATE_HZ
 from poise.health import HealthMonitor, StreamHealth
 from poise.motion.frames import mounting_matrix, nearest_mounting
 from poise.samples import SampleBlock
@@ -28,6 +29,10 @@ UNITS = {"t_s": "s", "acc": "g", "gyr": "deg/s"}
 @dataclass(frozen=True)
 class RecordingMeta:
     """What is known about a recording besides its samples.
+
+    Every number is bounded by what any IMU can do (:data:`poise.chips.MAX_RATE_HZ`
+    and the widest full scales), so a corrupt header is refused before anything is
+    allocated from it.
 
     Args:
         rate_hz: nominal output data rate, Hz.
@@ -98,12 +103,12 @@ def _check_meta(meta: RecordingMeta) -> tuple[str, str] | None:
     def positive(x: object) -> bool:
         return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and x > 0
 
-    if not positive(meta.rate_hz):
-        return "rate_hz", f"must be a positive number, not {meta.rate_hz!r}"
-    for name in ("acc_range_g", "gyr_range_dps"):
+    if not positive(meta.rate_hz) or meta.rate_hz > MAX_RATE_HZ:
+        return "rate_hz", f"must be a positive number up to {MAX_RATE_HZ:g}, not {meta.rate_hz!r}"
+    for name, limit in (("acc_range_g", MAX_ACC_RANGE_G), ("gyr_range_dps", MAX_GYR_RANGE_DPS)):
         value = getattr(meta, name)
-        if value is not None and not positive(value):
-            return name, f"must be a positive number or null, not {value!r}"
+        if value is not None and (not positive(value) or value > limit):
+            return name, f"must be a positive number up to {limit:g}, or null, not {value!r}"
     if meta.placement not in PLACEMENTS:
         return "placement", f"must be one of {', '.join(PLACEMENTS)}, not {meta.placement!r}"
     if not isinstance(meta.sensor_model, str) or not meta.sensor_model:

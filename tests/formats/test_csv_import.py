@@ -20,7 +20,8 @@ def test_xio_fusion_file_loads_with_units_from_the_header():
     assert s.acc_g[0].tolist() == pytest.approx([0.001015204, -0.02045836, 0.9970807])
     assert s.gyr_dps[0].tolist() == pytest.approx([0.01644619, -0.1517251, 0.1080897])
     assert rec.meta.rate_estimated
-    assert rec.meta.rate_hz == pytest.approx(1 / 0.01008, rel=2e-3)  # median step 10.08 ms
+    # Median step 10.08 ms (99.2 Hz), uneven; the regular steps average 100 Hz, its nominal rate.
+    assert rec.meta.rate_hz == 100.0
     health = rec.health()
     assert health.gaps == 10  # SOURCES.md: 10 gaps longer than 1.5x the median
 
@@ -31,7 +32,9 @@ def test_gait_file_quirks_are_reported_not_fatal():
     health = rec.health()
     assert health.duplicate_timestamps == 205
     assert health.gaps == 165
-    assert rec.meta.rate_hz == pytest.approx(398.3, abs=0.5)
+    # 398.3 Hz from the time steps; the NGIMU's nominal 400 Hz (SOURCES.md) is the common
+    # rate within 1% of it.
+    assert rec.meta.rate_hz == 400.0
     # Nothing was dropped or interpolated: the duplicate rows are still there.
     assert np.count_nonzero(np.diff(rec.samples.t_s) == 0) == 205
     peak = np.abs(rec.samples.acc_g).max()
@@ -78,8 +81,9 @@ def test_wrong_unit_is_flagged_by_gravity():
 
 @pytest.mark.parametrize("name", ["jythen_forceplate_standing.csv", "mlr_cmj_forceplate.csv"])
 def test_force_plate_files_are_not_imu_recordings(name):
-    with pytest.raises(InputError, match="accelerometer x, y, z"):
+    with pytest.raises(InputError, match="not an IMU file") as err:
         load_recording(recording_path(name))
+    assert "\n" not in str(err.value)
 
 
 def write(tmp_path, text: str, name: str = "f.csv"):

@@ -134,6 +134,9 @@ def drill_options(drill: Drill, **options: Any) -> Any:
 def _data_warnings(p: Prepared) -> list[ResultWarning]:
     """The span's data problems, and what they cost the scoring, whatever the drill."""
     warnings = p.health.warnings()
+    if not p.recording.complete:
+        said = "; ".join(p.recording.notes) or "the writer did not close it"
+        warnings.append(ResultWarning("torn", f"the recording is not complete: {said}"))
     if not p.calibration.found:
         warnings.append(
             ResultWarning(

@@ -7,10 +7,11 @@ what filters and spectra expect (:func:`cut`). Everything stays in Poise's
 units and the segment frame.
 
 Time must move forward. A sample whose time does not pass every earlier one
-is skipped (the AHRS skips it too); when that costs more than
-``MAX_SKIPPED_FRACTION`` of the samples, or the span has a gap longer than
-``MAX_GAP_S`` that would have to be bridged, the recording cannot be scored as
-it is and the error says where.
+is skipped (the AHRS skips it too): a repeated time stamp is a duplicate, the
+first sample with it kept (counted in the health figures, never an error);
+when time going back costs more than ``MAX_SKIPPED_FRACTION`` of the span's
+samples, or the span has a gap longer than ``MAX_GAP_S`` that would have to be
+bridged, the span cannot be scored as it is and the error says where.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from poise.motion.angles import TiltBlock, flag_counts, tilt_from_vertical
 from poise.motion.calibration import Calibration
 from poise.motion.frames import quat_vertical
 from poise.motion.tilt import TiltSettings, recording_accel_calibration, track_tilt
+from poise.rate import step_rate_hz
 from poise.recording import Recording
 
 #: Drills are not scored on less than this, s, nor below this rate, Hz.
@@ -38,6 +40,12 @@ MIN_RATE_HZ = 50.0
 MAX_GAP_S = 1.0
 #: More samples than this share skipped because their time went backwards is an error.
 MAX_SKIPPED_FRACTION = 0.01
+#: The stated rate may differ from the time stamps' by at most this factor (a stream that
+#: lost every other sample steps at half its rate).
+MAX_RATE_MISMATCH = 2.5
+#: The stamps' rate is measured on this many first samples (enough for a factor, and a
+#: long recording needs no whole-length temporaries for it).
+RATE_CHECK_SAMPLES = 65536
 
 
 #: Rows derived at a time from the samples and the tilt (bounds the temporaries).
@@ -63,6 +71,7 @@ class Tracked:
     tilt: TiltBlock
     calibration: Calibration
     forward: np.ndarray  # samples whose time moves forward and whose values are usable
+    back: np.ndarray  # usable samples whose time goes back (a repeated time is not)
     accel_calibration: AccelCalibration | None = None
 
     @property
@@ -94,6 +103,15 @@ class Tracked:
         acc_seg, gyr_seg = self.calibration.apply(acc, samples.gyr_dps[lo:hi])
         return np.column_stack((acc_seg, gyr_seg))
 
+    def segment_acc_g(self, rows: np.ndarray) -> np.ndarray:
+        """Specific force in segment axes of these rows (indices), g: the accelerometer
+        calibration, then the still period's, as the live engine applies them."""
+        samples = self.recording.samples
+        acc = samples.acc_g[rows]
+        if self.accel_calibration is not None:
+            acc = self.accel_calibration.apply(acc)
+        return self.calibration.apply(acc, samples.gyr_dps[rows])[0]
+
     def columns(self) -> np.ndarray:
         """(n, 12) per sample: AP, ML tilt, inclination (deg), up (3), specific force in
         segment axes (3, g), angular rate in segment axes (3, deg/s)."""
@@ -113,6 +131,8 @@ class Prepared:
         raw_t_s: the span's own sample times (device time), for peaks that
             resampling would blunt.
         span_s: the grid's first and last time, s.
+        bounds_s: the span asked for (``start_s``, ``end_s``; the first and last
+            usable time by default), s.
 
     The resampled signals are computed when first asked for (a drill asks
     only for those it uses, so the others never take memory), then kept:
@@ -133,6 +153,7 @@ class Prepared:
     calibration: Calibration
     ahrs_flags: dict[str, int]
     span_s: tuple[float, float]
+    bounds_s: tuple[float, float]
     _source: _Resampler = field(repr=False)
 
     @property
@@ -186,11 +207,21 @@ def track(
 
 
 def check_rate(recording: Recording) -> None:
-    """Raise :class:`PoiseError` when the recording's rate is too slow to score."""
+    """Raise :class:`PoiseError` when the recording's rate is too slow to score, or its
+    time stamps step at a rate ``MAX_RATE_MISMATCH`` times off it (the uniform grid is
+    at the stated rate: a header of 1 MHz on 416 Hz stamps would allocate 2400 grid
+    points per sample)."""
     rate = recording.meta.rate_hz
+    where = recording.path or "recording"
     if rate < MIN_RATE_HZ:
-        where = recording.path or "recording"
         raise PoiseError(f"{where}: {rate:g} Hz is too slow to score (at least {MIN_RATE_HZ:g} Hz)")
+    stamps = step_rate_hz(recording.samples.t_s[:RATE_CHECK_SAMPLES])
+    if stamps is not None and not 1 / MAX_RATE_MISMATCH <= rate / stamps <= MAX_RATE_MISMATCH:
+        said = "--rate" if recording.meta.source.get("kind") == "import" else "rate_hz"
+        raise PoiseError(
+            f"{where}: the recording says {rate:g} Hz ({said}) but its time stamps step at "
+            f"{stamps:.4g} Hz; give the rate the sensor ran at"
+        )
 
 
 def tracked_from(
@@ -202,34 +233,30 @@ def tracked_from(
     """A recording and the tilt already tracked for it (by :func:`track`, or live, block
     by block, by a :class:`~poise.motion.tilt.TiltTracker`), ready to be cut.
 
-    Raises :class:`PoiseError` when time goes backwards too often.
+    Time going back too often is an error of the span cut from it (:func:`cut`).
     """
-    where = recording.path or "recording"
-    samples = recording.samples
-    t = samples.t_s
+    t = recording.samples.t_s
     finite = np.where(np.isfinite(t), t, -np.inf)
     before = np.concatenate(([-np.inf], np.maximum.accumulate(finite)[:-1]))
     forward = (t > before) & tilt.valid
-    skipped = np.flatnonzero(np.isfinite(t) & (t <= before) & tilt.valid)
-    if skipped.size > MAX_SKIPPED_FRACTION * max(len(t), 1):
-        i = int(skipped[0])
-        raise PoiseError(
-            f"{where}: time goes back at sample {i + 1} (to {t[i]:g} s after {before[i]:g} s); "
-            f"{skipped.size} samples would be skipped. Fix the timestamps, or score the part "
-            "before it with --end"
-        )
-    return Tracked(recording, tilt, calibration, forward, accel_calibration)
+    back = np.isfinite(t) & (t < before) & tilt.valid
+    return Tracked(recording, tilt, calibration, forward, back, accel_calibration)
 
 
 def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = None) -> Prepared:
     """The span ``[start_s, end_s]`` (the whole recording by default) on a uniform grid.
 
-    Raises :class:`PoiseError` when the span holds too little to score or a gap
-    too long to bridge.
+    Raises :class:`PoiseError` when the span holds too little to score, a gap
+    too long to bridge, or time that goes back too often.
     """
     recording = tracked.recording
     where = recording.path or "recording"
     t = tracked.t_s
+    # Time going back is judged over the span asked for: --end before it scores the rest.
+    within = (t >= (-np.inf if start_s is None else start_s)) & (
+        t <= (np.inf if end_s is None else end_s)
+    )
+    _check_order(tracked, within, where)
     usable = tracked.forward
     if not usable.any():
         raise PoiseError(f"{where}: no usable samples")
@@ -267,8 +294,24 @@ def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = No
         calibration=tracked.calibration,
         ahrs_flags=flag_counts(tracked.tilt.flags[inside]),
         span_s=(float(grid[0]), float(grid[-1])),
+        bounds_s=(float(lo), float(hi)),
         _source=_Resampler(tracked, inside, good, t_good, order, grid),
     )
+
+
+def _check_order(tracked: Tracked, within: np.ndarray, where: str) -> None:
+    """Raise :class:`PoiseError` when time goes back on more than ``MAX_SKIPPED_FRACTION``
+    of the samples ``within`` the span, naming the first."""
+    skipped = np.flatnonzero(tracked.back & within)
+    if skipped.size > MAX_SKIPPED_FRACTION * max(int(np.count_nonzero(within)), 1):
+        t = tracked.t_s
+        i = int(skipped[0])
+        before = float(np.nanmax(np.where(np.isfinite(t[:i]), t[:i], np.nan)))
+        raise PoiseError(
+            f"{where}: time goes back at sample {i + 1} (to {t[i]:g} s after {before:g} s); "
+            f"{skipped.size} samples would be skipped. Fix the timestamps, or score the part "
+            f"before it with --end {t[i]:g}"
+        )
 
 
 def _usable_rows(

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from poise.errors import InputError
+from poise.files import open_input
 from poise.formats.csv_import import CsvOptions, read_csv_recording
 from poise.formats.poise_csv import (
     RecordingReader,
@@ -58,7 +59,7 @@ def stream_recording(
 
 def _is_poise(path: Path, options: CsvOptions | None) -> bool:
     try:
-        with open(path, "rb") as f:
+        with open_input(path, None) as f:
             first = f.readline(200)
     except OSError as e:
         raise InputError(path, e.strerror or str(e)) from None

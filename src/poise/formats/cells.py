@@ -6,9 +6,34 @@ this scan finds where, so the user is told the file, the line and the column.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from poise.errors import InputError
+
+#: The largest time Poise takes, s (about 317 years: Unix-epoch seconds fit, and so do
+#: epoch milliseconds given with --time-unit ms); a larger one is not a clock reading.
+MAX_TIME_S = 1e10
+
+
+def check_times(
+    path: str | Path, t_s: np.ndarray, line_of_row: Callable[[int], int], column: str
+) -> None:
+    """Raise :class:`InputError` for the first finite time (s) beyond :data:`MAX_TIME_S`,
+    naming its line (``line_of_row(i)`` of row ``i``) and column. NaN and infinity pass:
+    they are times a logger marked missing, counted by the health figures and skipped."""
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.isfinite(t_s) & (np.abs(t_s) > MAX_TIME_S))
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(
+            path,
+            f"time {t_s[i]:g} s is beyond any clock (at most {MAX_TIME_S:g} s)",
+            line=line_of_row(i),
+            column=column,
+        )
 
 
 def raise_first_bad_cell(

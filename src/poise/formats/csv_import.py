@@ -16,8 +16,15 @@ One reader for every CSV layout; what differs between files is said by
 x-io CSV files (``Time (s)``, ``Gyroscope X (deg/s)`` ... ``Accelerometer X (g)``
 ..., an optional magnetometer that is ignored) need no options at all.
 
-Quirks are reported, not fixed: duplicate timestamps, gaps and all-zero rows
-stay in the samples and show up in the recording's health figures.
+The field separator is found from the header (``,``, ``;`` or tab) unless
+given; with ``;`` or tab a decimal comma is read as a point, and numbers in
+double quotes (as spreadsheets write them) are read as numbers.
+
+Every cell is bounded before anything is allocated from it: a time beyond
+:data:`~poise.formats.cells.MAX_TIME_S`, or time that runs backwards too often to tell the rate,
+is refused naming the line and column. Quirks are reported, not fixed:
+duplicate timestamps, gaps, all-zero rows and samples beyond any sensor's full
+scale stay in the samples and show up in the recording's health figures.
 """
 
 from __future__ import annotations
@@ -32,9 +39,11 @@ from pathlib import Path
 import numpy as np
 
 from poise.checks import check_count, check_number
+from poise.chips import MAX_ACC_RANGE_G, MAX_GYR_RANGE_DPS, MAX_RATE_HZ, known_chip
 from poise.errors import InputError
 from poise.files import read_text
-from poise.formats.cells import raise_first_bad_cell
+from poise.formats.cells import check_times, raise_first_bad_cell
+from poise.rate import nominal_rate_hz, step_rate_hz
 from poise.recording import Recording, RecordingMeta
 from poise.samples import STANDARD_GRAVITY_MPS2, SampleBlock
 
@@ -66,6 +75,16 @@ _ACC_NAME = re.compile(r"^(?:acc|accel|accelerometer|acceleration|a)[ _.\-]?(?P<
 _GYR_NAME = re.compile(r"^(?:gyr|gyro|gyroscope|angular[ _]?rate|g|w)[ _.\-]?(?P<axis>[xyz])$")
 _TIME_NAMES = {"time", "t", "timestamp", "t_s"}
 _INDEX_NAMES = {"sample", "samples", "index", "idx", "frame", "sample_index"}
+# Force-plate channels: forces, moments, centre of pressure (AMTI, Bertec, Kistler exports).
+_FORCE_PLATE_NAME = re.compile(r"^(?:f|m|c|cop|force|moment)[ _.\-]?[xyz]$")
+#: Lines searched for force-plate channels when no IMU columns are found.
+_FORCE_PLATE_SEARCH_LINES = 100
+#: Field separators found from the header when none is given.
+_DELIMITERS = (",", ";", "\t")
+#: Time may step back at most this share of the rows for a rate to be estimated from it.
+MAX_BACKWARD_FRACTION = 0.01
+#: A rate estimated below this is a wrong time unit, not an IMU, Hz.
+MIN_ESTIMATED_RATE_HZ = 1.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +95,7 @@ class CsvOptions:
 
     Args:
         skip_rows: preamble lines before the header line.
-        delimiter: field separator.
+        delimiter: field separator; None finds it from the header (``,``, ``;`` or tab).
         time_column: the time column; found by name when not given.
         time_unit: unit of the time column when the header does not say: s, ms or us.
         index_column: a sample-index column (time = index / rate).
@@ -88,7 +107,7 @@ class CsvOptions:
     """
 
     skip_rows: int = 0
-    delimiter: str = ","
+    delimiter: str | None = None
     time_column: str | None = None
     time_unit: str | None = None
     index_column: str | None = None
@@ -104,13 +123,20 @@ class CsvOptions:
 
     def __post_init__(self) -> None:
         check_count("skip_rows", self.skip_rows, 0, 1_000_000)
-        if len(self.delimiter) != 1 or self.delimiter.isalnum() or self.delimiter in '.-+"':
+        if self.delimiter is not None and (
+            len(self.delimiter) != 1 or self.delimiter.isalnum() or self.delimiter in '.-+"'
+        ):
             raise ValueError(
                 f"delimiter must be one character such as , ; or tab, not {self.delimiter!r}"
             )
-        for name in ("rate_hz", "acc_range_g", "gyr_range_dps"):
+        limits = {
+            "rate_hz": MAX_RATE_HZ,
+            "acc_range_g": MAX_ACC_RANGE_G,
+            "gyr_range_dps": MAX_GYR_RANGE_DPS,
+        }
+        for name, limit in limits.items():
             if getattr(self, name) is not None:
-                check_number(name, getattr(self, name), 0.0, 1e6, above=True)
+                check_number(name, getattr(self, name), 0.0, limit, above=True)
 
 
 @dataclass(frozen=True)
@@ -135,7 +161,10 @@ def read_csv_recording(path: str | Path, options: CsvOptions | None = None) -> R
         header_no += 1
     if header_no >= len(lines):
         raise InputError(path, "no header line found" + _preamble_hint(options))
-    columns = _parse_header(lines[header_no], options.delimiter)
+    delimiter = options.delimiter or _find_delimiter(lines[header_no])
+    columns = _parse_header(lines[header_no], delimiter)
+    if options.acc_columns is None and options.gyr_columns is None:
+        _refuse_other_files(path, lines, header_no, columns, delimiter)
 
     acc = _pick_axes(
         path, columns, options.acc_columns, _ACC_NAME, "accelerometer", "--acc-columns"
@@ -143,9 +172,17 @@ def read_csv_recording(path: str | Path, options: CsvOptions | None = None) -> R
     gyr = _pick_axes(path, columns, options.gyr_columns, _GYR_NAME, "gyroscope", "--gyr-columns")
     acc_scale = ACC_UNITS[_unit(path, acc, options.acc_unit, ACC_UNITS, "--acc-unit")]
     gyr_scale = GYR_UNITS[_unit(path, gyr, options.gyr_unit, GYR_UNITS, "--gyr-unit")]
-    time_col = _pick_named(path, columns, options.time_column, _TIME_NAMES)
-    index_col = None if time_col else _pick_named(path, columns, options.index_column, _INDEX_NAMES)
+    if options.time_column is not None and options.index_column is not None:
+        raise InputError(path, "give --time-column or --index-column, not both")
+    index_col = _pick_named(path, columns, options.index_column, set(), "--index-column")
+    time_col = None
+    if index_col is None:
+        time_col = _pick_named(path, columns, options.time_column, _TIME_NAMES, "--time-column")
+        if time_col is None:
+            index_col = _pick_named(path, columns, None, _INDEX_NAMES, "--index-column")
     if time_col is None and options.rate_hz is None:
+        if options.index_column is not None:
+            raise InputError(path, "time from --index-column needs the sample rate: give --rate HZ")
         raise InputError(
             path,
             "no time column found; give the sample rate with --rate HZ "
@@ -158,28 +195,36 @@ def read_csv_recording(path: str | Path, options: CsvOptions | None = None) -> R
         if column.index in seen:
             raise InputError(path, f"column {column.name!r} is given for two quantities")
         seen.add(column.index)
-    table = _parse_body(path, lines, header_no + 1, columns, used, options.delimiter)
+    notes = []
+    body = _Body(path, lines, header_no + 1, delimiter)
+    if body.decimal_comma:
+        notes.append(f"decimal commas read as points (fields separated by {delimiter!r})")
+    table = _parse_body(body, columns, used)
     position = {c.index: i for i, c in enumerate(used)}
     n = table.shape[0]
     if n == 0:
         raise InputError(path, "no data rows after the header", line=header_no + 1)
-    acc_g = table[:, [position[c.index] for c in acc]] * acc_scale
-    gyr_dps = table[:, [position[c.index] for c in gyr]] * gyr_scale
+    # A cell too large for its unit becomes inf: a bad sample, counted by the health figures.
+    with np.errstate(over="ignore"):
+        acc_g = table[:, [position[c.index] for c in acc]] * acc_scale
+        gyr_dps = table[:, [position[c.index] for c in gyr]] * gyr_scale
 
-    notes = []
     if time_col is not None:
         time_unit = _unit(path, [time_col], options.time_unit, TIME_UNITS, "--time-unit", "s")
         t_s = table[:, position[time_col.index]] * TIME_UNITS[time_unit]
+        check_times(path, t_s, body.line_of_row, time_col.name)
         if options.rate_hz is not None:
             rate_hz, estimated = float(options.rate_hz), False
         else:
-            rate_hz, estimated = _estimate_rate(path, t_s), True
-            notes.append(f"rate {rate_hz:.2f} Hz estimated from the median time step")
+            rate_hz, note = _estimate_rate(body, t_s, time_col, options.sensor_model)
+            estimated = True
+            notes.append(note)
     else:
         rate_hz, estimated = float(options.rate_hz), False
         if index_col is not None:
             index = table[:, position[index_col.index]]
             t_s = (index - index[0]) / rate_hz
+            check_times(path, t_s, body.line_of_row, index_col.name)
         else:
             t_s = np.arange(n) / rate_hz
             notes.append(f"no time or index column: time = row number / {rate_hz:g} Hz")
@@ -211,6 +256,13 @@ def _read_lines(path: Path) -> list[str]:
     return read_text(path, "utf-8-sig").splitlines()
 
 
+def _find_delimiter(header: str) -> str:
+    """The separator the header line uses most, of ``_DELIMITERS`` (``,`` if none)."""
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def _parse_header(line: str, delimiter: str) -> list[_Column]:
     columns = []
     for i, raw in enumerate(line.split(delimiter)):
@@ -225,13 +277,55 @@ def _parse_header(line: str, delimiter: str) -> list[_Column]:
     return columns
 
 
-def _find(columns: list[_Column], ref: str) -> _Column | None:
+def _find(path: Path, columns: list[_Column], ref: str, option: str) -> _Column:
+    """The column ``ref`` names (a name or a 1-based number); InputError if none or two."""
     if ref.isdigit() and 1 <= int(ref) <= len(columns):
         return columns[int(ref) - 1]
-    for column in columns:
-        if ref in (column.name, column.base):
-            return column
-    return None
+    found = [c for c in columns if ref in (c.name, c.base)]
+    if not found:
+        raise InputError(
+            path, f"{option}: no column {ref!r} in the header (columns: {_names(columns)})"
+        )
+    if len(found) > 1:
+        raise InputError(path, f"{option}: {_twice(found)}; give the column by number")
+    return found[0]
+
+
+def _names(columns: list[_Column]) -> str:
+    return ", ".join(c.name for c in columns)
+
+
+def _twice(found: list[_Column]) -> str:
+    """``found`` (columns of one name or one meaning) said as the clash they are."""
+    where = " and ".join(f"{c.index + 1}" for c in found)
+    if len({c.name for c in found}) == 1:
+        return f"the header names {found[0].name!r} {len(found)} times (columns {where})"
+    return f"{' and '.join(repr(c.name) for c in found)} (columns {where}) mean the same"
+
+
+def _refuse_other_files(
+    path: Path, lines: list[str], header_no: int, columns: list[_Column], delimiter: str
+) -> None:
+    """Refuse, in one line, a file that is not an IMU file at all: a force plate's channels
+    at the header or a little below it (under a preamble), or no gyroscope column."""
+    if any(_GYR_NAME.match(c.base) for c in columns):
+        return
+    for offset, line in enumerate(lines[header_no : header_no + _FORCE_PLATE_SEARCH_LINES]):
+        names = [c.name for c in _parse_header(line, delimiter)]
+        plate = [name for name in names if _FORCE_PLATE_NAME.match(name.lower())]
+        if len(plate) >= 3:
+            raise InputError(
+                path,
+                f"not an IMU file: force-plate channels ({', '.join(plate)}), "
+                "no accelerometer and gyroscope",
+                line=header_no + offset + 1,
+            )
+    if any(_ACC_NAME.match(c.base) for c in columns) and len(columns) < 6:
+        raise InputError(
+            path,
+            f"not an IMU file: no gyroscope columns (header: {_names(columns)}); Poise needs "
+            "a 3-axis accelerometer and gyroscope (--acc-columns, --gyr-columns)",
+        )
 
 
 def _pick_axes(
@@ -243,13 +337,7 @@ def _pick_axes(
     option: str,
 ) -> list[_Column]:
     if given is not None:
-        picked = []
-        for ref in given:
-            column = _find(columns, ref)
-            if column is None:
-                raise InputError(path, f"{option}: no column {ref!r} in the header")
-            picked.append(column)
-        return picked
+        return [_find(path, columns, ref, option) for ref in given]
     by_axis: dict[str, list[_Column]] = {"x": [], "y": [], "z": []}
     for column in columns:
         match = pattern.match(column.base)
@@ -257,24 +345,33 @@ def _pick_axes(
             by_axis[match["axis"]].append(column)
     if all(len(found) == 1 for found in by_axis.values()):
         return [by_axis[axis][0] for axis in "xyz"]
-    names = ", ".join(c.name for c in columns)
+    for axis, found in by_axis.items():
+        if len(found) > 1:
+            raise InputError(
+                path, f"{_twice(found)}: which is the {what} {axis}? Give {option} X,Y,Z"
+            )
+    hint = (
+        "give the field separator with --delimiter C"
+        if len(columns) == 1
+        else "skip a preamble above the header with --skip-rows N"
+    )
     raise InputError(
         path,
-        f"cannot tell which columns are the {what} x, y, z (header: {names}); "
-        f"name them with {option} X,Y,Z, or skip a preamble above the header with --skip-rows N",
+        f"cannot tell which columns are the {what} x, y, z (header: {_names(columns)}); "
+        f"name them with {option} X,Y,Z, or {hint}",
     )
 
 
 def _pick_named(
-    path: Path, columns: list[_Column], given: str | None, names: set[str]
+    path: Path, columns: list[_Column], given: str | None, names: set[str], option: str
 ) -> _Column | None:
+    """The column given, else the one column with one of ``names``; two such is an error."""
     if given is not None:
-        column = _find(columns, given)
-        if column is None:
-            raise InputError(path, f"no column {given!r} in the header")
-        return column
+        return _find(path, columns, given, option)
     found = [c for c in columns if c.base in names]
-    return found[0] if len(found) == 1 else None
+    if len(found) > 1:
+        raise InputError(path, f"{_twice(found)}: which is it? Give {option} NAME")
+    return found[0] if found else None
 
 
 def _unit(
@@ -301,21 +398,41 @@ def _unit(
     )
 
 
-def _parse_body(
-    path: Path,
-    lines: list[str],
-    start: int,
-    columns: list[_Column],
-    used: list[_Column],
-    delimiter: str,
-) -> np.ndarray:
-    body = lines[start:]
-    _check_row_lengths(path, body, start, len(columns), delimiter)
+class _Body:
+    """The data lines of a CSV file, ready for numpy: quotes removed, decimal commas
+    made points (only where the fields are not separated by commas); and the file's
+    line number of any row, for errors."""
+
+    def __init__(self, path: Path, lines: list[str], start: int, delimiter: str) -> None:
+        self.path = path
+        self.start = start  # index in ``lines`` of the first data line
+        self.delimiter = delimiter
+        rows = lines[start:]
+        if any('"' in row for row in rows):
+            rows = [row.replace('"', "") for row in rows]
+        self.decimal_comma = delimiter != "," and any("," in row for row in rows)
+        if self.decimal_comma:
+            rows = [row.replace(",", ".") for row in rows]
+        self.rows = rows
+
+    def line_of_row(self, i: int) -> int:
+        """The 1-based file line of data row ``i`` (blank lines hold no row)."""
+        seen = -1
+        for offset, row in enumerate(self.rows):
+            seen += bool(row.strip())
+            if seen == i:
+                return self.start + offset + 1
+        return self.start + len(self.rows)
+
+
+def _parse_body(body: _Body, columns: list[_Column], used: list[_Column]) -> np.ndarray:
+    start, delimiter = body.start, body.delimiter
+    _check_row_lengths(body.path, body.rows, start, len(columns), delimiter)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "empty input": reported by the caller instead
             table = np.loadtxt(
-                io.StringIO("\n".join(body)),
+                io.StringIO("\n".join(body.rows)),
                 delimiter=delimiter,
                 usecols=[c.index for c in used],
                 ndmin=2,
@@ -325,7 +442,9 @@ def _parse_body(
         table = None
     if table is None or table.shape[1] != len(used):
         names = [c.name for c in columns]
-        raise_first_bad_cell(path, body, start + 1, names, [c.index for c in used], delimiter)
+        raise_first_bad_cell(
+            body.path, body.rows, start + 1, names, [c.index for c in used], delimiter
+        )
     return table
 
 
@@ -341,17 +460,49 @@ def _check_row_lengths(path: Path, body: list[str], start: int, width: int, deli
         )
 
 
-def _estimate_rate(path: Path, t_s: np.ndarray) -> float:
-    dt = np.diff(t_s)
-    forward = dt[dt > 0]
-    if forward.size == 0:
-        raise InputError(path, "time column never increases; cannot tell the sample rate")
-    return float(1.0 / np.median(forward))
+def _estimate_rate(
+    body: _Body, t_s: np.ndarray, column: _Column, sensor_model: str
+) -> tuple[float, str]:
+    """The nominal rate from the time steps (:mod:`poise.rate`), and a note saying how.
+
+    Time that goes back on more than ``MAX_BACKWARD_FRACTION`` of the rows says
+    nothing about the rate: refused, naming the first line where it does.
+    """
+    with np.errstate(invalid="ignore"):
+        back = np.flatnonzero(np.diff(t_s) < 0)
+    if back.size > MAX_BACKWARD_FRACTION * len(t_s):
+        i = int(back[0]) + 1
+        raise InputError(
+            body.path,
+            f"time goes back ({t_s[i]:g} s after {t_s[i - 1]:g} s) on {back.size} of "
+            f"{len(t_s)} rows: the rows are not in time order, so the rate cannot be "
+            "told; sort them, or give --rate HZ",
+            line=body.line_of_row(i),
+            column=column.name,
+        )
+    measured = step_rate_hz(t_s)
+    if measured is None:
+        raise InputError(body.path, "time column never increases; cannot tell the sample rate")
+    chip = known_chip(sensor_model)
+    rate = nominal_rate_hz(measured, chip)
+    if not MIN_ESTIMATED_RATE_HZ <= rate <= MAX_RATE_HZ:
+        raise InputError(
+            body.path,
+            f"the time steps give {rate:.4g} Hz, not an IMU's rate "
+            f"({MIN_ESTIMATED_RATE_HZ:g} to {MAX_RATE_HZ:g} Hz); is the time unit right "
+            "(--time-unit s, ms or us)?",
+            column=column.name,
+        )
+    table = f"the nearest {chip.name} rate" if chip else "the nearest common rate"
+    if rate == measured:
+        return rate, f"rate {rate:.2f} Hz estimated from the time steps"
+    return rate, f"rate {rate:g} Hz: {table} to the {measured:.2f} Hz of the time steps"
 
 
 def _unit_plausibility(acc_g: np.ndarray) -> list[str]:
     """Warn when gravity says the accelerometer unit is probably wrong."""
-    norm = np.linalg.norm(acc_g, axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):  # bad samples: left out below
+        norm = np.linalg.norm(acc_g, axis=1)
     norm = norm[np.isfinite(norm) & (norm > 0)]
     if norm.size == 0:
         return []

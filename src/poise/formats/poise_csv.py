@@ -42,8 +42,8 @@ from types import TracebackType
 import numpy as np
 
 from poise.errors import InputError
-from poise.files import create_exclusive, read_text, write_all
-from poise.formats.cells import raise_first_bad_cell
+from poise.files import create_exclusive, open_input, read_text, write_all
+from poise.formats.cells import check_times, raise_first_bad_cell
 from poise.recording import Recording, RecordingMeta
 from poise.samples import SampleBlock
 
@@ -252,7 +252,7 @@ class RecordingReader:
         self.end: dict | None = None
         try:
             # Text mode, as a whole-file read would be: universal newlines, strict UTF-8.
-            self._file = open(self.path, encoding="utf-8")  # noqa: SIM115
+            self._file = open_input(self.path, "utf-8")
             self.size_bytes = os.fstat(self._file.fileno()).st_size
         except OSError as e:
             raise InputError(self.path, e.strerror or str(e)) from None
@@ -344,8 +344,8 @@ class RecordingReader:
         # A file that ends without a newline was cut mid-row: the last piece is torn.
         if leftover:
             notes.append(f"dropped a torn last row (line {line})")
-        self.complete = pending.startswith(END_MARK)
-        if self.complete:
+        closed = pending.startswith(END_MARK)
+        if closed:
             self.end = _end_facts(pending, parser.line, notes)
         else:
             notes.append("recording was not closed (writer interrupted); read up to its last row")
@@ -353,6 +353,14 @@ class RecordingReader:
             if block is not None:
                 yield block
         parser.finish()
+        count = _end_count(pending) if closed else None
+        self.complete = closed and count == parser.rows
+        if closed and not self.complete:
+            said = "no row count" if count is None else f"{count} rows"
+            notes.append(
+                f"the end mark (line {line}) says {said}, the file holds {parser.rows}: "
+                "rows were lost or added after the writer closed it"
+            )
         self.notes = tuple(notes)
 
     def recording(self, samples: SampleBlock) -> Recording:
@@ -380,6 +388,12 @@ class RecordingReader:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _end_count(line: str) -> int | None:
+    """N of an end mark line ``# end N ...``; None if it has none."""
+    count = line[len(END_MARK) :].split(maxsplit=1)
+    return int(count[0]) if count and count[0].isdigit() else None
 
 
 def _end_facts(line: str, line_no: int, notes: list[str]) -> dict | None:
@@ -435,6 +449,8 @@ class _RowParser:
             raise InputError(
                 self.path, "a sequence number must be a whole number", line=line, column="seq"
             )
+        first_row = self.first_line_no + self.rows
+        check_times(self.path, table[:, 1], lambda i: first_row + i, "t_s")
         self.rows += table.shape[0]
         return SampleBlock(table[:, 1], table[:, 0].astype(np.int64), table[:, 2:5], table[:, 5:8])
 

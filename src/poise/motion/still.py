@@ -12,6 +12,9 @@ The spread is the motion's, not the sensor's own white noise: half the mean
 squared sample-to-sample difference (the white noise's variance; slow motion
 barely changes from one sample to the next) is taken off each axis's variance,
 so a noisy chip, or one read at a high rate, still finds its still period.
+The figures are over the window's usable samples: up to
+``MAX_UNUSABLE_FRACTION`` of them may be missing (NaN: a bad sample masked, a
+value the file lacks), so one bad sample does not move the reference period.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from poise.checks import check_number
+
+#: Largest share of a still window's samples that may be unusable (NaN).
+MAX_UNUSABLE_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
@@ -115,15 +121,18 @@ class StillSearch:
         if count <= 0:
             self._sums, self._squares, self._steps, self._bad = sums, squares, steps, bads
             return np.zeros(0, dtype=bool)
-        mean = (sums[w:] - sums[:-w]) / w
-        white = (steps[w:] - steps[:-w]) / (2 * w)  # var of white noise: E[step^2] / 2
-        std = np.sqrt(np.maximum((squares[w:] - squares[:-w]) / w - mean * mean - white, 0.0))
+        missing = bads[w:] - bads[:-w]
+        usable = np.maximum(w - missing, 1.0)[:, None]
+        mean = (sums[w:] - sums[:-w]) / usable
+        white = (steps[w:] - steps[:-w]) / (2 * usable)  # var of white noise: E[step^2] / 2
+        variance = (squares[w:] - squares[:-w]) / usable - mean * mean - white
+        std = np.sqrt(np.maximum(variance, 0.0))
         acc_norm = np.linalg.norm(mean[:, :3] + centre[:3], axis=1)
         still = (
             (std[:, :3] <= self.settings.acc_std_g).all(axis=1)
             & (std[:, 3:] <= self.settings.gyr_std_dps).all(axis=1)
             & (np.abs(acc_norm - 1.0) <= self.settings.acc_norm_tolerance_g)
-            & (bads[w:] - bads[:-w] == 0)
+            & (missing <= MAX_UNUSABLE_FRACTION * w)
         )
         # Windows already reported (those ending before this block) are left out.
         new_from = max(0, (self.samples - len(values)) - w + 1 - first_kept)
@@ -138,7 +147,7 @@ def still_windows(
     """For each start index i, whether samples ``[i, i + window_len)`` are still.
 
     Returns a bool array of length ``n - window_len + 1`` (empty if n < window_len).
-    A window containing a NaN is never still.
+    A window with more than ``MAX_UNUSABLE_FRACTION`` of NaN rows is never still.
     """
     return StillSearch(window_len, settings).extend(acc_g, gyr_dps)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from poise.health import masked
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.angles import FLAG_UNCALIBRATED, TiltBlock
 from poise.motion.calibration import (
@@ -98,7 +99,11 @@ class TiltTracker:
         self.calibration: Calibration | None = None
 
     def update(self, block: SampleBlock) -> TiltBlock:
-        """Feed a block; returns the tilt of every sample that can be given now."""
+        """Feed a block; returns the tilt of every sample that can be given now.
+
+        Bad samples (not finite, or beyond any sensor's full scale) are taken as
+        NaN (:func:`poise.health.masked`): stepped over, never integrated."""
+        block = masked(block)
         if self.accel_calibration is not None and len(block):
             block = SampleBlock(
                 block.t_s, block.seq, self.accel_calibration.apply(block.acc_g), block.gyr_dps
@@ -150,7 +155,12 @@ class TiltTracker:
         return OrientationFilter(self.settings.orientation, self.rate_hz, self.gyr_range_dps)
 
     def _start_calibrated(self, buffer: SampleBlock, start: int) -> TiltBlock:
+        # A still window may hold a few unusable samples (masked, or without a time):
+        # it starts at its first usable one, and they are left out of the calibration.
+        usable = _usable(buffer[start : start + self._reference_len])
+        start += int(np.argmax(usable))
         window = buffer[start : start + self._reference_len]
+        window = window[_usable(window)]
         self.calibration = calibrate_from_window(
             window.t_s,
             window.acc_g,
