@@ -144,3 +144,27 @@ def test_data_without_hops_are_not_scored_as_hops():
     assert "drill_mismatch" in [w["code"] for w in stance["warnings"]]
     hops = analyze(simulated("hop", mode="repeated", seed=617, hops=6).recording, "hop")
     assert "drill_mismatch" not in [w["code"] for w in hops["warnings"]]
+
+
+def test_tts_holds_its_order_across_severities_and_its_interval_holds_the_truth():
+    """Landings that settle twice as fast or slow, soft and hard: Spearman >= 0.8 on the
+    simulator's truth, and the 95% interval holds the true TTS for most landings."""
+    true_tts, found, inside = [], [], 0
+    for k, scale in enumerate((0.5, 1.0, 2.0)):
+        for peak in (5.0, 12.0, 20.0):
+            sim = simulated(
+                "hop",
+                seed=619 + 7 * k,
+                hops=3,
+                settle_scale=scale,
+                landing_peak_g=peak,
+                rate_hz=208.0,
+            )
+            for e, h in matched(sim, analyze(sim.recording, "hop")):
+                low, high = h["tts_ci_s"]
+                assert low <= h["tts_s"] <= high
+                true_tts.append(e["tts_s"])
+                found.append(h["tts_s"])
+                inside += low <= e["tts_s"] <= high
+    assert spearmanr(true_tts, found).statistic >= 0.8
+    assert inside >= 0.85 * len(true_tts)

@@ -72,7 +72,9 @@ class HopResult(DrillResult):
             if h["contact_s"] is not None:
                 text += f", contact {h['contact_s'] * 1000:.0f} ms, RSI {h['rsi']:.2f}"
             if h["tts_s"] is not None:
-                text += f", stable after {h['tts_s']:.2f} s"
+                text += f", stable after {h['tts_s']:.1f} s"
+                if h.get("tts_ci_s"):
+                    text += " ({:.1f}-{:.1f})".format(*h["tts_ci_s"])
             lines.append(text)
         if self.mean_rsi is not None:
             lines.append(
