@@ -25,13 +25,29 @@ LUNGE = RULES["lunge"][0]  # max_inclination_deg, higher is better, MDC 4.7 deg
 SWAY = RULES["stance"][0]  # sway_rms_deg, lower is better, no MDC
 
 
-def _log(store, athlete, drill, leg, when, status, values, eyes="open", placement=None):
-    """One trial on ``when`` (YYYY-MM-DD, 09:00 UTC) whose result and metrics are ``values``."""
+def _log(
+    store,
+    athlete,
+    drill,
+    leg,
+    when,
+    status,
+    values,
+    eyes="open",
+    placement=None,
+    validity="valid",
+    codes=(),
+):
+    """One trial on ``when`` (YYYY-MM-DD, 09:00 UTC) whose result and metrics are ``values``,
+    its verdict ``validity`` (None: a result without one) with warnings of ``codes``."""
     session = store.start_session(athlete, {"kind": "sim"}, {}, started_utc=f"{when}T09:00:00Z")
     trial = store.start_trial(session, drill, leg, eyes, "firm", 1, started_utc=f"{when}T09:05:00Z")
     trial.recording_path.write_text(f"{athlete} {drill} {leg} {when}")
     if status == "complete":
         result = {"drill": drill, "placement": placement or f"{leg}_shank", **values}
+        if validity is not None:
+            warnings = [{"code": c, "message": c, "severity": "attention"} for c in codes]
+            result.update(validity=validity, warnings=warnings)
         store.finish_trial(trial.id, status, result, values, ended_utc=f"{when}T09:06:00Z")
     else:
         store.finish_trial(trial.id, status, None, {}, ended_utc=f"{when}T09:06:00Z")
@@ -196,14 +212,19 @@ def test_csv_export_has_one_row_per_trial_and_metric(store, tmp_path):
             "value": "",
             "unit": "",
             "algorithm_version": ALGORITHM_VERSION,
+            "validity": "",
+            "warnings": "",
         }
     ]
     latest = [r for r in rows if r["date"].startswith("2025-03-17")]
     assert [(r["metric"], float(r["value"]), r["unit"]) for r in latest] == [
         ("max_inclination_deg", 45.0, "deg")
     ]
-    assert export_csv(history(store, "Ben"), path) == 1
-    assert [r["athlete"] for r in csv.DictReader(path.open())] == ["Ben"]
+    with pytest.raises(PoiseError, match=r"history\.csv: already exists; not overwritten"):
+        export_csv(history(store, "Ben"), path)
+    assert len(list(csv.DictReader(path.open()))) == 13  # the first export, untouched
+    assert export_csv(history(store, "Ben"), path.with_name("ben.csv")) == 1
+    assert [r["athlete"] for r in csv.DictReader(path.with_name("ben.csv").open())] == ["Ben"]
 
 
 def test_run_history_prints_and_exports(store, tmp_path, monkeypatch):
@@ -218,3 +239,92 @@ def test_run_history_prints_and_exports(store, tmp_path, monkeypatch):
     with pytest.raises(PoiseError, match=r"empty/poise\.sqlite3: no progression store yet"):
         run_history()
     assert not (tmp_path / "empty").exists()  # looking does not create a store
+
+
+def test_invalid_trials_are_named_and_left_out_of_trends_and_progression(tmp_path):
+    incl = "max_inclination_deg"
+    with Store.open(tmp_path / "poise.sqlite3") as s:
+        for when, value in [("2025-03-03", 38.0), ("2025-03-10", 40.0), ("2025-03-17", 45.0)]:
+            _log(s, "Ana", "lunge", "left", when, "complete", {incl: value})
+        # A walk scored as a lunge: 80 deg, the best and latest if it counted.
+        _log(
+            s,
+            "Ana",
+            "lunge",
+            "left",
+            "2025-03-24",
+            "complete",
+            {incl: 80.0},
+            validity="invalid",
+            codes=("drill_mismatch",),
+        )
+        _log(s, "Ana", "lunge", "left", "2025-03-25", "complete", {incl: 44.0}, validity=None)
+        h = history(s)
+    (group,) = h.groups
+    assert group.verdicts == {"valid": 3, "invalid": 1, "unknown": 1}
+    assert [t.started_utc[:10] for t in group.left_out] == ["2025-03-24"]
+    (m,) = group.metrics
+    assert (m.n, m.best, m.latest, m.previous) == (4, 45.0, 44.0, 45.0)
+    text = format_history(h)
+    assert "5 complete (1 invalid, left out; 1 validity unknown)" in text
+    assert "    left out, invalid: the trial of 2025-03-24 (invalid: drill_mismatch)\n" in text
+    assert "max inclination: 44 deg on 2025-03-25; best 45 deg on 2025-03-17" in text
+
+
+def test_attention_is_marked_and_symmetry_does_not_compare_an_invalid_trial(tmp_path):
+    incl = "max_inclination_deg"
+    with Store.open(tmp_path / "poise.sqlite3") as s:
+        _log(s, "Ana", "lunge", "left", "2025-03-03", "complete", {incl: 40.0})
+        _log(
+            s,
+            "Ana",
+            "lunge",
+            "left",
+            "2025-03-04",
+            "complete",
+            {incl: 20.0},
+            validity="invalid",
+            codes=("saturation",),
+        )
+        _log(
+            s,
+            "Ana",
+            "lunge",
+            "right",
+            "2025-03-03",
+            "complete",
+            {incl: 42.0},
+            validity="attention",
+            codes=("noise",),
+        )
+        _log(
+            s,
+            "Ana",
+            "stance",
+            "left",
+            "2025-03-03",
+            "complete",
+            {"sway_rms_deg": 1.0},
+            validity="invalid",
+            codes=("drill_mismatch",),
+        )
+        _log(s, "Ana", "stance", "right", "2025-03-03", "complete", {"sway_rms_deg": 1.1})
+        h = history(s)
+    by_drill = {sym.drill: sym for sym in h.symmetry}
+    lunge = by_drill["lunge"]
+    (compared,) = lunge.comparison["metrics"]
+    assert (compared["left"], compared["right"]) == (40.0, 42.0)  # not the invalid 20
+    assert lunge.flags == (
+        "left: the latest trial is invalid, not compared (invalid: saturation, 2025-03-04)",
+        "right: the trial compared needs attention (attention: noise)",
+    )
+    stance = by_drill["stance"]
+    assert stance.comparison is None and stance.left_utc is None
+    assert stance.note == "no left trial that is not invalid to compare"
+    text = format_history(h)
+    assert "    the latest trial, of 2025-03-03, needs attention (noise)\n" in text
+    assert (
+        "  stance, left against right, eyes open, firm surface (latest trials 2025-03-03):\n"
+        in text
+    )
+    assert "    no left trial that is not invalid to compare" in text

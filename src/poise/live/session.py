@@ -40,6 +40,7 @@ from poise.live.streams import Stream
 from poise.metrics import ALGORITHM_VERSION
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.tilt import TiltSettings
+from poise.names import athlete_name
 from poise.store.space import SpaceReserve, reserve_path
 from poise.store.utc import utc_text
 
@@ -61,7 +62,8 @@ class SessionPlan:
         legs: the legs in order (``("board",)`` for the board).
         eyes, surface: the condition (stance).
         trials: trials per leg.
-        athlete: whose progress this is.
+        athlete: whose progress this is (:func:`poise.names.athlete_name`: printable,
+            at most 100 characters).
         guided: run each trial's intro, calibration and countdown; False scores a
             recording as it is, from its first sample to its last (``replay --no-intro``).
     """
@@ -77,8 +79,7 @@ class SessionPlan:
     def __post_init__(self) -> None:
         check_choice("drill", self.drill, tuple(LIVE))
         check_count("trials", self.trials, 1, 100)
-        if not self.athlete.strip():
-            raise ValueError("athlete must be a name, not empty")
+        athlete_name(self.athlete)
 
 
 @dataclass

@@ -15,16 +15,29 @@ the limb-symmetry rules), over **complete** trials only:
   smallest change beyond measurement error); None with "no MDC" where no
   published MDC fits the measure.
 
-Interrupted, aborted and running trials are only counted. The legs are
-compared on the latest complete trial of each (:func:`poise.drills.compare_limbs`:
-LSI, flagged under 90%).
+Interrupted, aborted and running trials are only counted. A complete trial
+whose result was **invalid** (:mod:`poise.validity`) is named and left out of
+everything above; one that needs **attention** is counted in, and marked
+where it is the latest; one logged before the store kept verdicts is of
+unknown validity, and counted as such. The legs are compared on the latest
+complete trial of each that is not invalid (:func:`poise.drills.compare_limbs`:
+LSI, flagged under 90%); a later invalid trial, or one needing attention, is
+said beside the comparison.
+
+The store is opened read-only (:meth:`Store.open_readonly`) and read
+trial by trial (:mod:`poise.store.reader`): after SQLite's quick check, the
+trials that cannot be read are named, the others shown, and the user pointed
+at ``poise store check`` and ``poise store rebuild``. Names are escaped for
+the terminal and the CSV (:mod:`poise.names`).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +46,14 @@ from typing import Any
 from poise.analysis.report import format_symmetry
 from poise.drills import RULES, compare_limbs
 from poise.errors import InputError, PoiseError
-from poise.files import atomic_write_text
+from poise.files import create_exclusive
 from poise.metrics.symmetry import MetricRule
+from poise.names import athlete_name, csv_safe, terminal_safe
+from poise.store.faults import FAULTS, fault_text, one_line
 from poise.store.headline import headline_rule, headline_rules
-from poise.store.paths import default_store_path
+from poise.store.paths import default_store_path, recordings_dir
 from poise.store.preflight import check_recordings_have_store
+from poise.store.reader import Unreadable
 from poise.store.sqlite import Store, TrialRow
 from poise.store.utc import parse_utc
 
@@ -59,7 +75,11 @@ CSV_COLUMNS = (
     "value",
     "unit",
     "algorithm_version",
+    "validity",
+    "warnings",
 )
+#: Unreadable trials named one by one in the text, at most; the rest are counted.
+NAMED_UNREADABLE = 10
 
 
 @dataclass(frozen=True)
@@ -78,6 +98,8 @@ class MetricHistory:
         exceeds_mdc: ``|change| > mdc``; None without a change or an MDC.
         trend_per_week: least-squares slope, ``unit`` per week, or None.
         trend_note: why there is no trend, else None.
+        latest_validity: the latest trial's verdict (None: unknown).
+        latest_codes: its warning codes.
     """
 
     name: str
@@ -95,6 +117,8 @@ class MetricHistory:
     exceeds_mdc: bool | None
     trend_per_week: float | None
     trend_note: str | None
+    latest_validity: str | None = None
+    latest_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +128,11 @@ class GroupHistory:
     Args:
         athlete, drill, leg, eyes, surface: the group.
         counts: trials per status (complete, interrupted, aborted, running).
-        metrics: each headline metric with at least one value.
+        metrics: each headline metric with at least one value, over the complete
+            trials that are not invalid.
+        verdicts: the complete trials per validity (``valid``, ``attention``,
+            ``invalid``, ``unknown``).
+        left_out: the complete trials left out as invalid.
     """
 
     athlete: str
@@ -114,6 +142,8 @@ class GroupHistory:
     surface: str
     counts: dict[str, int]
     metrics: tuple[MetricHistory, ...]
+    verdicts: dict[str, int] = dataclasses.field(default_factory=dict)
+    left_out: tuple[TrialRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,40 +152,86 @@ class SymmetryHistory:
 
     Args:
         athlete, drill, eyes, surface: the condition compared.
-        left_utc, right_utc: the start of the two trials compared.
+        left_utc, right_utc: the start of the two trials compared (None: that
+            leg has no trial that is not invalid).
         comparison: :func:`poise.metrics.symmetry.compare_limbs` of their results, or None.
         note: why there is no comparison, else None.
+        flags: what the reader must know of the trials compared or left out
+            (invalid ones skipped, ones needing attention).
     """
 
     athlete: str
     drill: str
     eyes: str
     surface: str
-    left_utc: str
-    right_utc: str
+    left_utc: str | None
+    right_utc: str | None
     comparison: dict[str, Any] | None
     note: str | None
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class History:
-    """The history of a store (or one athlete): groups, symmetry, and the trials behind them."""
+    """The history of a store (or one athlete): groups, symmetry, and the trials behind them.
+
+    Args:
+        unreadable: trials of the store that could not be read (whoever's they were).
+        complete: False when the store's trials may not all have been listed (the
+            trials table could not be read to its end, or the quick check found
+            damage: a damaged page can lose or renumber a row unseen).
+        problems: what SQLite's quick check found (empty: nothing).
+        note: how the store was opened, where the reader must know (read-only media).
+    """
 
     groups: tuple[GroupHistory, ...]
     symmetry: tuple[SymmetryHistory, ...]
     trials: tuple[TrialRow, ...]
+    unreadable: tuple[Unreadable, ...] = ()
+    complete: bool = True
+    problems: tuple[str, ...] = ()
+    note: str | None = None
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.unreadable or self.problems or not self.complete)
 
 
 def history(store: Store, athlete: str | None = None) -> History:
-    """The history of every athlete in ``store``, or of one.
+    """The history of every athlete in ``store``, or of one, from what can be read of it.
 
     Raises:
-        PoiseError: no athlete of that name is in the store.
+        PoiseError: no athlete of that name is in the store, or ``athlete`` is
+            not a name (:func:`poise.names.athlete_name`).
+        sqlite3.DatabaseError, UnicodeDecodeError: not even the store's schema can be
+            read (:data:`poise.store.faults.FAULTS`).
     """
-    if athlete is not None and athlete.strip() not in store.athletes():
-        known = ", ".join(store.athletes()) or "none yet"
-        raise PoiseError(f"{store.path}: no athlete called {athlete.strip()!r} (known: {known})")
-    return build_history(store.trials(athlete=athlete))
+    problems = tuple(store.quick_check())
+    reading = store.reading()
+    trials = reading.trials
+    if athlete is not None:
+        try:
+            name = athlete_name(athlete)
+        except ValueError as e:
+            raise PoiseError(str(e)) from None
+        known = sorted(set(store.athletes()) | {t.athlete for t in trials})
+        if name not in known:
+            damage = f"; {len(reading.unreadable)} trials could not be read" * bool(
+                reading.unreadable
+            )
+            raise PoiseError(
+                f"{store.path}: no athlete called {terminal_safe(name)!r} (known: "
+                f"{', '.join(map(terminal_safe, known)) or 'none yet'}){damage}"
+            )
+        trials = tuple(t for t in trials if t.athlete == name)
+    h = build_history(trials)
+    return dataclasses.replace(
+        h,
+        unreadable=reading.unreadable,
+        complete=reading.complete and not problems,  # a damaged tree can lose rows unseen
+        problems=problems,
+        note=store.note,
+    )
 
 
 def build_history(trials: Sequence[TrialRow]) -> History:
@@ -170,19 +246,29 @@ def build_history(trials: Sequence[TrialRow]) -> History:
 
 def _group(key: tuple[str, ...], rows: list[TrialRow]) -> GroupHistory:
     counts: dict[str, int] = {}
+    verdicts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
+        if row.status == "complete":
+            verdicts[row.validity or "unknown"] = verdicts.get(row.validity or "unknown", 0) + 1
     complete = [row for row in rows if row.status == "complete"]
+    usable = [row for row in complete if row.validity != "invalid"]
     metrics = []
     for rule in headline_rules(key[1]):
-        series = [
-            (row.started_utc, row.metrics[rule.name])
-            for row in complete
-            if row.metrics.get(rule.name) is not None
-        ]
+        trials = [row for row in usable if row.metrics.get(rule.name) is not None]
+        series = [(row.started_utc, row.metrics[rule.name]) for row in trials]
         if series:
-            metrics.append(metric_history(rule, series))
-    return GroupHistory(*key, counts=counts, metrics=tuple(metrics))
+            metrics.append(
+                dataclasses.replace(
+                    metric_history(rule, series),
+                    latest_validity=trials[-1].validity,
+                    latest_codes=trials[-1].warning_codes,
+                )
+            )
+    left_out = tuple(row for row in complete if row.validity == "invalid")
+    return GroupHistory(
+        *key, counts=counts, metrics=tuple(metrics), verdicts=verdicts, left_out=left_out
+    )
 
 
 def metric_history(rule: MetricRule, series: Sequence[tuple[str, float]]) -> MetricHistory:
@@ -245,58 +331,137 @@ def _symmetry(groups: dict[tuple[str, ...], list[TrialRow]]) -> tuple[SymmetryHi
     out = []
     conditions = sorted({(a, d, e, s) for a, d, leg, e, s in groups if d in RULES})
     for athlete, drill, eyes, surface in conditions:
-        latest = {}
+        latest: dict[str, TrialRow | None] = {}
+        flags = []
         for leg in ("left", "right"):
             complete = [
                 row
                 for row in groups.get((athlete, drill, leg, eyes, surface), [])
                 if row.status == "complete" and row.result is not None
             ]
-            if complete:
-                latest[leg] = complete[-1]
+            if not complete:
+                continue
+            usable = [row for row in complete if row.validity != "invalid"]
+            latest[leg] = usable[-1] if usable else None
+            after = complete[complete.index(usable[-1]) + 1 :] if usable else complete
+            if after:
+                what = "the latest trial is" if len(after) == 1 else f"the latest {len(after)} are"
+                flags.append(
+                    f"{leg}: {what} invalid, not compared "
+                    f"({_verdict(after[-1])}, {after[-1].started_utc[:10]})"
+                )
+            if usable and usable[-1].validity == "attention":
+                flags.append(f"{leg}: the trial compared needs attention ({_verdict(usable[-1])})")
         if len(latest) < 2:
             continue
         left, right = latest["left"], latest["right"]
         comparison, note = None, None
-        try:
-            comparison = compare_limbs(left.result, right.result)
-        except InputError as e:
-            note = str(e)
+        if left is None or right is None:
+            note = f"no {'left' if left is None else 'right'} trial that is not invalid to compare"
+        else:
+            try:
+                comparison = compare_limbs(left.result, right.result)
+            except InputError as e:
+                note = str(e)
         out.append(
             SymmetryHistory(
-                athlete, drill, eyes, surface, left.started_utc, right.started_utc, comparison, note
+                athlete,
+                drill,
+                eyes,
+                surface,
+                left and left.started_utc,
+                right and right.started_utc,
+                comparison,
+                note,
+                tuple(flags),
             )
         )
     return tuple(out)
 
 
+def _verdict(trial: TrialRow) -> str:
+    """A trial's verdict in words: ``invalid: drill_mismatch, noise``."""
+    validity = trial.validity or "validity unknown"
+    return f"{validity}: {', '.join(trial.warning_codes)}" if trial.warning_codes else validity
+
+
 def format_history(h: History) -> str:
-    """The history as short lines for the terminal: per athlete, each group's trial counts
-    and one sentence per metric, then left against right."""
+    """The history as short lines for the terminal: what is wrong with the store first,
+    then per athlete each group's trial counts and one sentence per metric, then left
+    against right. Names are escaped (:func:`poise.names.terminal_safe`)."""
+    lines = _damage(h) + ([h.note] if h.note else [])
     if not h.trials:
-        return "no trials logged yet"
-    lines: list[str] = []
+        return "\n".join([*lines, "no trials logged yet" if not h.damaged else "no trial read"])
     for athlete in sorted({g.athlete for g in h.groups}):
-        lines += ["", athlete] if lines else [athlete]
+        lines += ["", terminal_safe(athlete)] if lines else [terminal_safe(athlete)]
         for group in (g for g in h.groups if g.athlete == athlete):
             counts = ", ".join(
-                f"{group.counts[status]} {status}" for status in STATUSES if status in group.counts
+                f"{group.counts[status]} {status}" + _verdicts(group) * (status == "complete")
+                for status in STATUSES
+                if status in group.counts
             )
             lines.append(
                 f"  {group.drill}, {_leg(group.leg)}, eyes {group.eyes}, {group.surface} surface: "
                 f"{counts}"
             )
+            lines += [
+                f"    left out, invalid: the trial of {t.started_utc[:10]} ({_verdict(t)})"
+                for t in group.left_out
+            ]
+            attention = {
+                (m.latest_utc, m.latest_codes)
+                for m in group.metrics
+                if m.latest_validity == "attention"
+            }
+            lines += [
+                f"    the latest trial, of {utc[:10]}, needs attention"
+                + (f" ({', '.join(codes)})" if codes else "")
+                for utc, codes in sorted(attention)
+            ]
             lines += [f"    {_metric_sentence(m)}" for m in group.metrics]
         for s in (s for s in h.symmetry if s.athlete == athlete):
+            dates = " and ".join(utc[:10] for utc in (s.left_utc, s.right_utc) if utc)
             lines.append(
                 f"  {s.drill}, left against right, eyes {s.eyes}, {s.surface} surface "
-                f"(latest trials {s.left_utc[:10]} and {s.right_utc[:10]}):"
+                f"(latest trials {dates}):"
             )
+            lines += [f"    {flag}" for flag in s.flags]
             if s.comparison is None:
                 lines.append(f"    {s.note}")
             else:
                 lines += ["  " + line for line in format_symmetry(s.comparison).splitlines()[1:]]
     return "\n".join(lines)
+
+
+def _damage(h: History) -> list[str]:
+    """What is wrong with the store, and what to do, as lines (none for a sound store)."""
+    if not h.damaged:
+        return []
+    found = f" (SQLite's quick check: {one_line(h.problems[0])})" if h.problems else ""
+    lines = [f"the store is damaged{found}; what could be read follows."]
+    for lost in h.unreadable[:NAMED_UNREADABLE]:
+        which = "a trial" if lost.trial_id is None else f"trial {lost.trial_id}"
+        lines.append(f"  {which} cannot be read: {terminal_safe(lost.reason)}; left out")
+    if len(h.unreadable) > NAMED_UNREADABLE:
+        lines.append(f"  and {len(h.unreadable) - NAMED_UNREADABLE} more trials cannot be read")
+    if not h.complete:
+        lines.append("  some trials may be missing without a name: the store's pages are damaged")
+    lines.append(
+        "  `poise store check` compares the store with its recordings; "
+        "`poise store rebuild --from DIR` recreates it from them."
+    )
+    return lines
+
+
+def _verdicts(group: GroupHistory) -> str:
+    """`` (1 invalid, left out; 2 attention)``: the complete trials that are not simply valid."""
+    words = {
+        "invalid": "invalid, left out",
+        "attention": "attention",
+        "unknown": "validity unknown",
+    }
+    parts = [f"{group.verdicts[v]} {word}" for v, word in words.items() if group.verdicts.get(v)]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _leg(leg: str) -> str:
@@ -354,12 +519,16 @@ def _signed(x: float) -> str:
 
 
 def export_csv(source: History | Store, path: str | Path) -> int:
-    """Write every trial's metrics to ``path`` as CSV (atomic); the number of data rows.
+    """Write every trial's metrics to a new file at ``path`` as CSV; the number of data rows.
 
     One row per trial and metric (:data:`CSV_COLUMNS`); ``date`` is the trial's
     start, ISO 8601 UTC; a trial without metrics (interrupted, aborted) gets
     one row with ``metric`` and ``value`` empty, so every trial appears; an
-    uncomputable metric has an empty ``value``.
+    uncomputable metric has an empty ``value``; ``validity`` is empty where
+    unknown, ``warnings`` the codes separated by spaces. Text cells cannot
+    run as spreadsheet formulas (:func:`poise.names.csv_safe`). The file is
+    created exclusively, 0600, whole or not at all
+    (:func:`poise.files.create_exclusive`): an existing file or link is refused.
     """
     h = history(source) if isinstance(source, Store) else source
     buffer = io.StringIO()
@@ -367,19 +536,30 @@ def export_csv(source: History | Store, path: str | Path) -> int:
     writer.writerow(CSV_COLUMNS)
     rows = list(_csv_rows(h.trials))
     writer.writerows(rows)
-    atomic_write_text(path, buffer.getvalue())
+    os.close(create_exclusive(path, buffer.getvalue().encode("utf-8")))
     return len(rows)
 
 
 def _csv_rows(trials: Iterable[TrialRow]) -> Iterable[tuple[Any, ...]]:
     for t in trials:
         head = (t.id, t.athlete, t.started_utc, t.drill, t.leg, t.eyes, t.surface, t.status)
+        verdict = (t.validity or "", " ".join(t.warning_codes))
         if not t.metrics:
-            yield (*head, "", "", "", t.algorithm_version)
+            yield _csv_text((*head, "", "", "", t.algorithm_version, *verdict))
         for name, value in t.metrics.items():
             rule = headline_rule(t.drill, name)
             unit = rule.unit if rule else ""
-            yield (*head, name, "" if value is None else repr(value), unit, t.algorithm_version)
+            value_text = "" if value is None else repr(value)
+            yield _csv_text((*head, name, value_text, unit, t.algorithm_version, *verdict))
+
+
+def _csv_text(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The row with its text cells neutralised; the value (a number: ``-0.5``) as it is."""
+    value_at = CSV_COLUMNS.index("value")
+    return tuple(
+        csv_safe(cell) if isinstance(cell, str) and i != value_at else cell
+        for i, cell in enumerate(row)
+    )
 
 
 def run_history(
@@ -393,7 +573,8 @@ def run_history(
         store_path: the store (:func:`poise.store.default_store_path` if None or empty).
 
     Raises:
-        PoiseError: no store there yet, no such athlete, or the CSV cannot be written.
+        PoiseError: no store there yet, a store so damaged nothing of it can be
+            read, no such athlete, or the CSV cannot be written (or exists).
     """
     path = Path(store_path) if store_path else default_store_path()
     check_recordings_have_store(path)  # a lost or emptied store is not an empty history
@@ -401,8 +582,16 @@ def run_history(
         raise PoiseError(f"{path}: no progression store yet (no session has been logged)")
     if path.stat().st_size == 0:
         raise PoiseError(f"{path}: an empty file (0 bytes), not a store: no session logged in it")
-    with Store.open(path) as store:
-        h = history(store, athlete)
+    with Store.open_readonly(path) as store:
+        try:
+            h = history(store, athlete)
+        except FAULTS as e:  # not even its schema: nothing to show
+            raise PoiseError(
+                f"{path}: the store is damaged and cannot be read ({fault_text(e)}); "
+                "`poise store check` "
+                f"compares it with its recordings, `poise store rebuild --from "
+                f"{recordings_dir(path)}` recreates it from them"
+            ) from None
     text = format_history(h)
     if csv_path:
         try:

@@ -25,6 +25,13 @@ before): a random UUID that names the session's recordings folder and the
 trial's recording, so that no two stores, nor a store restored from an
 older backup, ever name the same file.
 
+Trials also carry (version 4) their result's ``validity`` (``valid``,
+``attention``, ``invalid``: :mod:`poise.validity`; NULL, unknown, for trials
+logged before and for trials without a result), its ``warning_codes`` (a JSON
+list; NULL likewise), and a ``checksum``: the SHA-256 of everything history
+shows of the trial (:func:`poise.store.reader.trial_checksum`), so that a bit
+flipped on the disk is a trial named as unreadable, never a wrong number.
+
 Drill names are checked by Poise, not by the schema, so a new drill needs no
 migration.
 """
@@ -35,6 +42,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from poise.errors import PoiseError
+from poise.store.faults import FAULTS, fault_text
 from poise.store.transaction import transaction
 
 #: ``PRAGMA application_id`` of a Poise store: "Pois" in ASCII.
@@ -113,6 +121,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE UNIQUE INDEX trials_by_uuid ON trials (uuid)",
         ),
     ),
+    Migration(
+        "each trial's verdict, its warning codes and a checksum of what history shows of it",
+        (
+            "ALTER TABLE trials ADD COLUMN validity TEXT"
+            " CHECK (validity IS NULL OR validity IN ('valid', 'attention', 'invalid'))",
+            "ALTER TABLE trials ADD COLUMN warning_codes TEXT"
+            " CHECK (warning_codes IS NULL OR json_valid(warning_codes))",
+            "ALTER TABLE trials ADD COLUMN checksum TEXT",
+        ),
+    ),
 )
 
 
@@ -127,8 +145,8 @@ def schema_version(conn: sqlite3.Connection, where: str, known: int = len(MIGRAT
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.DatabaseError as e:
-        raise PoiseError(f"{where}: not a Poise store ({e})") from None
+    except FAULTS as e:
+        raise PoiseError(f"{where}: not a Poise store ({fault_text(e)})") from None
     if app_id != APPLICATION_ID and (app_id != 0 or tables):
         raise PoiseError(f"{where}: not a Poise store (another program's SQLite database)")
     if version > known:

@@ -46,14 +46,24 @@ from poise.drills import DRILLS
 from poise.errors import PoiseError
 from poise.files import PRIVATE_FILE_MODE, private_folder
 from poise.metrics import ALGORITHM_VERSION
+from poise.names import athlete_name
+from poise.store.faults import FAULTS, fault_text
 from poise.store.paths import RECORDINGS_DIR
+from poise.store.reader import (
+    EYES,
+    LEGS,
+    SURFACES,
+    VALIDITIES,
+    Reading,
+    TrialRow,
+    read_trials,
+    trial_checksum,
+    trial_fields,
+)
 from poise.store.schema import migrate, schema_version
 from poise.store.transaction import transaction
 from poise.store.utc import utc_or_now, utc_text
 
-LEGS = ("left", "right", "board")
-EYES = ("open", "closed")
-SURFACES = ("firm", "foam")
 #: What a trial can end as: done, cut short by a killed process, or stopped on purpose.
 END_STATUSES = ("complete", "interrupted", "aborted")
 #: How long a write waits for another process's write lock, s.
@@ -80,44 +90,6 @@ class Trial:
     session_id: int
     recording_path: Path
     facts: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TrialRow:
-    """A trial as stored, with its athlete and headline metrics.
-
-    Args:
-        id, session_id: the trial's and its session's ids.
-        athlete: the athlete's name.
-        drill, leg, eyes, surface, number: what was done (number within the session).
-        status: ``running``, ``complete``, ``interrupted`` or ``aborted``.
-        algorithm_version: of the scoring (:data:`poise.metrics.ALGORITHM_VERSION`).
-        started_utc, ended_utc: ISO 8601 UTC (ended is None while running, or
-            for an interrupted trial whose recording was never written).
-        recording: the raw recording's absolute path, or None.
-        recording_sha256: its SHA-256 when the trial ended, or None if it was absent.
-        result: the full result of :func:`poise.analysis.analyze`, or None.
-        notes: free text.
-        metrics: headline metric name to value (None: not computable for this trial).
-    """
-
-    id: int
-    session_id: int
-    athlete: str
-    drill: str
-    leg: str
-    eyes: str
-    surface: str
-    number: int
-    status: str
-    algorithm_version: str
-    started_utc: str
-    ended_utc: str | None
-    recording: Path | None
-    recording_sha256: str | None
-    result: dict[str, Any] | None
-    notes: str | None
-    metrics: dict[str, float | None]
 
 
 def new_uuid() -> str:
@@ -148,10 +120,12 @@ class Store:
     [('Ana', 'complete', {'sway_rms_deg': 1.2})]
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, note: str | None = None) -> None:
         self._conn = conn
         self.path = path
         self.folder = path.parent
+        #: What the reader should know of how the store was opened, or None.
+        self.note = note
         self._open_sessions: set[int] = set()
         self._session_lock: int | None = None
 
@@ -189,6 +163,48 @@ class Store:
             raise
         return store
 
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> Store:
+        """Open an existing store to read it only, as it is: nothing in it or beside it is
+        changed (no migration, no recovery), so it works on read-only media.
+
+        SQLite's ``mode=ro`` first; where that cannot open the store (a WAL store
+        whose folder cannot be written, so SQLite cannot create its shared-memory
+        file), ``immutable=1``: SQLite then takes no locks and assumes nobody
+        changes the file, and does not read commits still in its ``-wal`` file
+        (:attr:`note` says so when there are any). A store of an older schema
+        is read as it is.
+
+        Raises:
+            PoiseError: the file cannot be opened, is not a Poise store, or is
+                from a newer Poise.
+        """
+        path = Path(path)
+        uri = path.resolve().as_uri()
+        note = None
+        try:
+            conn = _connect_readonly(f"{uri}?mode=ro")
+        except sqlite3.OperationalError as e:
+            if os.access(path.parent, os.W_OK):  # not the read-only folder immutable is for
+                raise PoiseError(f"{path}: cannot open the store: {fault_text(e)}") from None
+            wal = path.with_name(path.name + "-wal")
+            unseen = wal.stat().st_size if wal.is_file() else 0
+            note = f"{path}: read as immutable (its folder cannot be written)" + (
+                f"; {unseen} bytes of commits in {wal} are not shown" if unseen else ""
+            )
+            try:
+                conn = _connect_readonly(f"{uri}?immutable=1")
+            except FAULTS as e:
+                raise PoiseError(f"{path}: cannot open the store: {fault_text(e)}") from None
+        except FAULTS as e:
+            raise PoiseError(f"{path}: not a Poise store ({fault_text(e)})") from None
+        try:
+            schema_version(conn, str(path))
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, note)
+
     def close(self) -> None:
         """Close the connection and release the session lock (idempotent)."""
         self._release_session_lock()
@@ -208,10 +224,12 @@ class Store:
     # Athletes and sessions
 
     def athlete_id(self, name: str) -> int:
-        """The id of the athlete called ``name`` (surrounding spaces ignored), created if new."""
-        name = name.strip()
-        if not name:
-            raise PoiseError("an athlete needs a name")
+        """The id of the athlete called ``name`` (surrounding spaces ignored), created if new.
+
+        Raises:
+            PoiseError: not a name (:func:`poise.names.athlete_name`).
+        """
+        name = _athlete(name)
         with transaction(self._conn):
             return self._athlete_id(name)
 
@@ -220,8 +238,12 @@ class Store:
         return self._conn.execute("SELECT id FROM athletes WHERE name = ?", (name,)).fetchone()[0]
 
     def athletes(self) -> list[str]:
-        """Every athlete's name, sorted."""
-        return [r[0] for r in self._conn.execute("SELECT name FROM athletes ORDER BY name")]
+        """Every athlete's name that can be read, sorted."""
+        names = []
+        for (raw,) in self._conn.execute("SELECT CAST(name AS BLOB) FROM athletes"):
+            with contextlib.suppress(AttributeError, UnicodeDecodeError):
+                names.append(raw.decode("utf-8"))
+        return sorted(names)
 
     def start_session(
         self,
@@ -242,11 +264,10 @@ class Store:
                 session logged again from its recordings keeps its own.
 
         Raises:
-            PoiseError: another process has a session open on this store.
+            PoiseError: another process has a session open on this store, or
+                ``athlete`` is not a name (:func:`poise.names.athlete_name`).
         """
-        athlete = athlete.strip()
-        if not athlete:
-            raise PoiseError("an athlete needs a name")
+        athlete = _athlete(athlete)
         started = utc_or_now(started_utc, "started_utc")
         source_json, settings_json = _json(source, "source"), _json(settings, "settings")
         self._take_session_lock()
@@ -360,6 +381,7 @@ class Store:
                 private_folder(recording.parent)
             except OSError as e:
                 raise PoiseError(f"{recording.parent}: cannot create: {e.strerror or e}") from None
+            self._seal(trial_id)
         facts = {
             "athlete": athlete,
             "session": {
@@ -410,6 +432,7 @@ class Store:
             if value is not None and not (isinstance(value, int | float) and math.isfinite(value)):
                 raise ValueError(f"metric {name} must be a finite number or None, not {value!r}")
         result_json = None if result is None else _json(result, "result")
+        validity, codes = verdict_of(result)
         version = (result or {}).get("algorithm_version")
         row = self._conn.execute(
             "SELECT recording FROM trials WHERE id = ? AND status = 'running'", (trial_id,)
@@ -422,8 +445,8 @@ class Store:
         with transaction(self._conn):
             updated = self._conn.execute(
                 "UPDATE trials SET status = ?, ended_utc = ?, recording_sha256 = ?,"
-                " result_json = ?, notes = ?, algorithm_version = coalesce(?, algorithm_version)"
-                " WHERE id = ? AND status = 'running'",
+                " result_json = ?, notes = ?, algorithm_version = coalesce(?, algorithm_version),"
+                " validity = ?, warning_codes = ? WHERE id = ? AND status = 'running'",
                 (
                     status,
                     ended,
@@ -431,6 +454,8 @@ class Store:
                     result_json,
                     notes,
                     version,
+                    validity,
+                    codes,
                     trial_id,
                 ),
             ).rowcount
@@ -440,6 +465,7 @@ class Store:
                 "INSERT INTO metrics (trial_id, name, value) VALUES (?, ?, ?)",
                 [(trial_id, name, None if v is None else float(v)) for name, v in metrics.items()],
             )
+            self._seal(trial_id)
 
     def recover(self) -> list[int]:
         """Mark trials left ``running`` by a killed process ``interrupted``; their ids.
@@ -479,6 +505,12 @@ class Store:
                 " WHERE id = ?",
                 (ended, digest, trial_id),
             )
+            self._seal(trial_id)
+
+    def _seal(self, trial_id: int) -> None:
+        """Within a transaction: the trial's checksum over what it now holds."""
+        checksum = trial_checksum(trial_fields(self._conn, trial_id))
+        self._conn.execute("UPDATE trials SET checksum = ? WHERE id = ?", (checksum, trial_id))
 
     def _recording(self, relative: str | None) -> Path | None:
         """A trial's recording file, if it was written (a regular file: whatever a link
@@ -491,47 +523,43 @@ class Store:
     def trials(
         self, athlete: str | None = None, drill: str | None = None, leg: str | None = None
     ) -> list[TrialRow]:
-        """Trials in start order, optionally of one athlete, drill and/or leg."""
-        where, params = [], []
-        for column, value in (("a.name", athlete), ("t.drill", drill), ("t.leg", leg)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value.strip() if column == "a.name" else value)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        # One read transaction, so trials and metrics are the same snapshot under WAL.
+        """Trials in start order, optionally of one athlete, drill and/or leg.
+
+        Raises:
+            PoiseError: a trial cannot be read (the store is damaged; see :meth:`reading`).
+        """
+        reading = self.reading()
+        if reading.unreadable or not reading.complete:
+            lost = reading.unreadable[0] if reading.unreadable else None
+            which = f"trial {lost.trial_id}: {lost.reason}" if lost else "the trials table"
+            raise PoiseError(f"{self.path}: the store is damaged ({which})")
+        wanted = {"athlete": athlete and athlete.strip(), "drill": drill, "leg": leg}
+        return [
+            t
+            for t in reading.trials
+            if all(v is None or getattr(t, k) == v for k, v in wanted.items())
+        ]
+
+    def reading(self) -> Reading:
+        """Every trial that can be read, and those that cannot (:mod:`poise.store.reader`),
+        in one read transaction, so that trials and metrics are one snapshot under WAL.
+
+        Raises:
+            sqlite3.DatabaseError, UnicodeDecodeError: not even the store's schema can
+                be read (:data:`poise.store.faults.FAULTS`).
+        """
         with contextlib.closing(self._conn.cursor()) as cur:
             cur.execute("BEGIN")
             try:
-                rows = cur.execute(
-                    "SELECT t.id, t.session_id, a.name, t.drill, t.leg, t.eyes, t.surface,"
-                    " t.number, t.status, t.algorithm_version, t.started_utc, t.ended_utc,"
-                    " t.recording, t.recording_sha256, t.result_json, t.notes"
-                    " FROM trials t JOIN sessions s ON s.id = t.session_id"
-                    f" JOIN athletes a ON a.id = s.athlete_id {clause}"
-                    " ORDER BY t.started_utc, t.id",
-                    params,
-                ).fetchall()
-                metrics: dict[int, dict[str, float | None]] = {}
-                for trial_id, name, value in cur.execute(
-                    "SELECT m.trial_id, m.name, m.value FROM metrics m"
-                    " JOIN trials t ON t.id = m.trial_id JOIN sessions s ON s.id = t.session_id"
-                    f" JOIN athletes a ON a.id = s.athlete_id {clause} ORDER BY m.name",
-                    params,
-                ):
-                    metrics.setdefault(trial_id, {})[name] = value
+                return read_trials(self._conn, self.folder)
             finally:
                 cur.execute("COMMIT")
-        return [
-            TrialRow(
-                *row[:12],
-                recording=self.folder / row[12] if row[12] else None,
-                recording_sha256=row[13],
-                result=None if row[14] is None else json.loads(row[14]),
-                notes=row[15],
-                metrics=metrics.get(row[0], {}),
-            )
-            for row in rows
-        ]
+
+    def quick_check(self, limit: int = 5) -> list[str]:
+        """SQLite's ``PRAGMA quick_check``: the first ``limit`` problems found, none for a
+        sound store (it checks pages and records, not indexes against their tables)."""
+        found = [row[0] for row in self._conn.execute(f"PRAGMA quick_check({int(limit)})")]
+        return [] if found == ["ok"] else found
 
     def integrity_check(self) -> list[str]:
         """SQLite's ``PRAGMA integrity_check``: ``["ok"]`` for a sound store."""
@@ -560,6 +588,44 @@ class Store:
         if self._session_lock is not None:
             os.close(self._session_lock)
             self._session_lock = None
+
+
+def verdict_of(result: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    """A result's validity and its warning codes (a JSON list) for the store; None for
+    a result without a verdict (or no result).
+
+    >>> verdict_of({"validity": "attention", "warnings": [{"code": "noise", "message": "..."}]})
+    ('attention', '["noise"]')
+    """
+    if result is None or result.get("validity") is None:
+        return None, None
+    validity = result["validity"]
+    if validity not in VALIDITIES:
+        raise ValueError(
+            f"result validity must be one of {', '.join(VALIDITIES)}, not {validity!r}"
+        )
+    codes = [w.get("code") for w in result.get("warnings") or ()]
+    if not all(isinstance(code, str) for code in codes):
+        raise ValueError("every result warning needs a code")
+    return validity, json.dumps(codes)
+
+
+def _connect_readonly(uri: str) -> sqlite3.Connection:
+    """A connection to ``uri`` that has read the file (SQLite opens lazily)."""
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _athlete(name: str) -> str:
+    try:
+        return athlete_name(name)
+    except ValueError as e:
+        raise PoiseError(str(e)) from None
 
 
 def _create_private(path: Path) -> None:
