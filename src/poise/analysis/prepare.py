@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 
 from poise.errors import PoiseError
-from poise.health import StreamHealth
+from poise.health import StreamHealth, masked
 from poise.metrics.signals import increasing
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.angles import TiltBlock, flag_counts, tilt_from_vertical
@@ -96,11 +96,11 @@ class Tracked:
             return np.column_stack(tilt_from_vertical(v))
         if first == 3:
             return quat_vertical(self.tilt.quat[lo:hi])
-        samples = self.recording.samples
-        acc = samples.acc_g[lo:hi]
+        samples = masked(self.recording.samples[lo:hi])  # bad samples as NaN, as tracked
+        acc = samples.acc_g
         if self.accel_calibration is not None:
             acc = self.accel_calibration.apply(acc)
-        acc_seg, gyr_seg = self.calibration.apply(acc, samples.gyr_dps[lo:hi])
+        acc_seg, gyr_seg = self.calibration.apply(acc, samples.gyr_dps)
         return np.column_stack((acc_seg, gyr_seg))
 
     def columns(self) -> np.ndarray:
