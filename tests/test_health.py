@@ -64,6 +64,19 @@ def test_block_by_block_equals_whole_stream():
     assert monitor.health == whole
 
 
+def test_a_dropped_sample_now_and_then_is_counted_but_is_no_warning():
+    t = np.arange(1000) / 100
+    few = check(stream(list(np.delete(t, [100, 500]))), 100.0)
+    assert few.gaps == 2 and few.problems() and not few.warnings()
+    # A tenth of a second missing at once can hide an impact: that is a warning.
+    long = check(stream(list(np.delete(t, range(300, 310)))), 100.0)
+    assert [w.code for w in long.warnings()] == ["gaps"]
+    assert "1 gap (longest" in long.warnings()[0].message
+    # So is one sample in a hundred missing, spread out.
+    spread = check(stream(list(np.delete(t, range(5, 1000, 100)))), 100.0)
+    assert [w.code for w in spread.warnings()] == ["gaps"]
+
+
 def test_bad_samples_are_counted_timed_and_not_saturation():
     acc = np.tile([0.0, 0.0, 1.0], (6, 1))
     gyr = np.zeros((6, 3))

@@ -13,7 +13,7 @@ import json
 import math
 import sys
 import typing
-from typing import Any
+from typing import Any, NoReturn
 
 from poise import __version__
 from poise.errors import PoiseError
@@ -524,8 +524,29 @@ def _train_settings(args: argparse.Namespace) -> Any:
 def _settings(args: argparse.Namespace) -> Any:
     from poise.settings import load_settings
 
-    return load_settings(args.config)
+    # A session refuses a setting it does not know (a mistyped key would silently
+    # change a trial); any other command says so in one line and goes on.
+    session = args.run in (_cmd_train, _cmd_replay, _cmd_record)
+    return load_settings(args.config, None if session else _warn)
 
+
+def _warn(message: str) -> None:
+    print(f"poise: warning: {message}", file=sys.stderr)
+
+
+def _seed(text: str) -> int:
+    """A simulator seed: a whole number of at least 0 (checked before anything is written)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 0, not {text!r}")
+    return seed
+
+
+#: How a scenario parameter's value is shown in the help, by its type.
+METAVARS = {int: "N", float: "X", str: "WORD", bool: "BOOL"}
 
 #: Parameter names as the command line spells them, where they differ.
 OPTION_NAMES = {
@@ -630,8 +651,19 @@ def _accel_calibration(path: str) -> Any:
 # -- parser ------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake said in one line (the usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        # "argument --seed: must be ..." reads as "--seed must be ...", like Poise's own.
+        if message.startswith("argument ") and ": " in message:
+            option, _, reason = message.removeprefix("argument ").partition(": ")
+            message = f"{option.split('/')[-1]} {reason}"
+        self.exit(EXIT_USAGE, f"poise: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="poise",
         description="Poise: a sensor-driven balance trainer (single-leg stance, hop landings, "
         "ankle range) from a shin or wobble-board IMU.",
@@ -708,7 +740,7 @@ def _add_train(commands: Any) -> None:
         help="sim, replay:FILE, serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE (default: "
         "the settings' [sensor] source, sim)",
     )
-    train.add_argument("--seed", type=int, default=1, help="the simulator's seed (1)")
+    train.add_argument("--seed", type=_seed, default=1, help="the simulator's seed (1)")
     train.add_argument(
         "--capture", metavar="FILE", help="serial: also keep the link's raw bytes (append)"
     )
@@ -883,7 +915,7 @@ def _add_analyze(commands: Any) -> None:
         "symmetry",
         help="compare the left and right legs' results of one drill",
         description="Analyze the same drill on a left-leg and a right-leg recording and give "
-        "each metric's limb symmetry index, flagged under 90%% or where the difference "
+        "each metric's limb symmetry index, flagged under 90% or where the difference "
         "exceeds the metric's minimal detectable change (docs/metrics.md).",
     )
     symmetry.add_argument(
@@ -963,6 +995,7 @@ def _add_csv_options(
 
 def _add_simulate(commands: Any) -> None:
     from poise.motion.frames import NAMED_MOUNTINGS
+    from poise.settings import arg_docs
     from poise.sim import SCENARIOS
 
     simulate = commands.add_parser(
@@ -977,7 +1010,12 @@ def _add_simulate(commands: Any) -> None:
         sub.add_argument(
             "-o", "--output", metavar="FILE", required=True, help="recording to write (.csv)"
         )
-        sub.add_argument("--seed", type=int, default=0)
+        sub.add_argument(
+            "--seed",
+            type=_seed,
+            default=0,
+            help="the one seed of the motion, the sensor's errors and its noise (0)",
+        )
         sub.add_argument("--rate", type=float, default=416.0, metavar="HZ", help="output data rate")
         sub.add_argument("--imu", default="lsm6dso32", choices=("lsm6dso32", "mpu6050"))
         sub.add_argument("--acc-range", type=float, metavar="G")
@@ -1015,16 +1053,19 @@ def _add_simulate(commands: Any) -> None:
         )
         fields = []
         hints = typing.get_type_hints(params_type)
+        docs = arg_docs(params_type)
         for f in dataclasses.fields(params_type):
             kind = hints[f.name]
             base = next((t for t in typing.get_args(kind) if t is not type(None)), kind)
+            # The default as a reader needs it: None means the seed draws the value.
+            default = "drawn by the seed" if f.default is None else f.default
             sub.add_argument(
                 "--" + f.name.replace("_", "-"),
                 dest=f.name,
                 type=base,
                 default=None,
-                metavar=base.__name__.upper(),
-                help=f"default: {f.default}",
+                metavar=METAVARS.get(base, "VALUE"),
+                help=f"{docs.get(f.name, '').rstrip('.')} (default: {default})".lstrip(),
             )
             fields.append(f.name)
         sub.set_defaults(run=_cmd_simulate, scenario=name, scenario_fields=fields)

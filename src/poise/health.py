@@ -20,6 +20,7 @@ import numpy as np
 
 from poise.chips import MAX_ACC_RANGE_G, MAX_GYR_RANGE_DPS
 from poise.samples import SampleBlock
+from poise.text import plural
 from poise.validity import ResultWarning
 
 #: A step in time longer than this many nominal periods counts as a gap.
@@ -27,6 +28,10 @@ GAP_FACTOR = 1.5
 #: A value at or beyond this fraction of full scale counts as saturated
 #: (int16 full scale is -32768..32767 LSB, so the positive rail is one LSB short).
 SATURATION_FRACTION = 0.999
+#: Missing samples warn a result above this fraction of the stream ...
+GAP_WARN_FRACTION = 0.005
+#: ... or with one gap longer than this, s: a landing's impact lasts about 50 ms.
+GAP_WARN_S = 0.05
 #: Rows whose values are checked at a time.
 ROW_SLICE = 65536
 
@@ -67,11 +72,28 @@ class StreamHealth:
         return [line for _, line in self._findings()]
 
     def warnings(self) -> list[ResultWarning]:
-        """The problems as coded warnings (:mod:`poise.validity`), one per code."""
+        """The problems as coded warnings (:mod:`poise.validity`), one per code.
+
+        Gaps warn only when they can cost a figure (:meth:`gaps_matter`): a sample
+        dropped now and then is counted in the health figures, not a doubt.
+        """
         by_code: dict[str, list[str]] = {}
         for code, line in self._findings():
+            if code == "gaps" and not self.gaps_matter():
+                continue
             by_code.setdefault(code, []).append(line)
         return [ResultWarning(code, "; ".join(lines)) for code, lines in by_code.items()]
+
+    def gaps_matter(self) -> bool:
+        """Whether the missing samples can cost a figure: more than
+        ``GAP_WARN_FRACTION`` of them, or one gap longer than ``GAP_WARN_S`` (an
+        impact or a step can fall inside it), or any all-zero dropout row."""
+        expected = self.samples + self.missing_samples
+        return (
+            self.missing_samples > GAP_WARN_FRACTION * max(expected, 1)
+            or self.longest_gap_s > GAP_WARN_S
+            or self.zero_rows > 0
+        )
 
     def _findings(self) -> list[tuple[str, str]]:
         """(warning code, line) per kind of problem found."""
@@ -81,27 +103,28 @@ class StreamHealth:
                 ("bad_samples", f"{self.bad_timestamps} timestamps that are not finite numbers")
             )
         if self.duplicate_timestamps:
-            out.append(("timestamps", f"{self.duplicate_timestamps} duplicate timestamps"))
+            out.append(("timestamps", plural(self.duplicate_timestamps, "duplicate timestamp")))
         if self.backward_timestamps:
             out.append(("timestamps", f"{self.backward_timestamps} timestamps that go backwards"))
         if self.gaps:
             out.append(
                 (
                     "gaps",
-                    f"{self.gaps} gaps (longest {self.longest_gap_s * 1000:.1f} ms, "
-                    f"~{self.missing_samples} samples missing)",
+                    f"{plural(self.gaps, 'gap')} (longest {self.longest_gap_s * 1000:.1f} ms, "
+                    f"~{plural(self.missing_samples, 'sample')} missing)",
                 )
             )
         elif self.missing_samples:
-            out.append(("gaps", f"~{self.missing_samples} samples missing (sequence jumps)"))
+            missing = plural(self.missing_samples, "sample")
+            out.append(("gaps", f"~{missing} missing (sequence jumps)"))
         if self.seq_jumps:
-            out.append(("gaps", f"{self.seq_jumps} sequence-number jumps"))
+            out.append(("gaps", plural(self.seq_jumps, "sequence-number jump")))
         if self.bad_rows:
             first = "" if self.first_bad_t_s is None else f", the first at {self.first_bad_t_s:g} s"
             out.append(
                 (
                     "bad_samples",
-                    f"{self.bad_rows} sample{'s' if self.bad_rows != 1 else ''} not finite "
+                    f"{plural(self.bad_rows, 'sample')} not finite "
                     "or beyond any sensor's full scale"
                     f"{first}; left out of the scoring",
                 )

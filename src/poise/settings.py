@@ -17,6 +17,7 @@ import re
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,15 +72,22 @@ def config_path(explicit: str | Path | None = None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def load_settings(path: str | Path | None = None) -> Settings:
+def load_settings(
+    path: str | Path | None = None, warn: Callable[[str], None] | None = None
+) -> Settings:
     """Defaults, overridden by the user's configuration file if there is one.
 
     Raises :class:`PoiseError` naming the file, section and key of any mistake.
+    With ``warn``, an unknown section or key is not a mistake but one line given
+    to ``warn`` and left out: a command that does not run a session (``history``,
+    ``analyze``) should not be blocked by a setting it does not use, nor by one a
+    newer Poise added. A session refuses to start on one (``warn`` None), since a
+    mistyped key there would silently change a trial.
     """
     path = config_path(path)
     if path is None:
         return Settings()
-    return settings_from_dict(_config_data(path), str(path))
+    return settings_from_dict(_config_data(path), str(path), warn)
 
 
 def declared_mounting(path: str | Path | None = None) -> str | None:
@@ -89,7 +97,9 @@ def declared_mounting(path: str | Path | None = None) -> str | None:
     if path is None:
         return None
     data = _config_data(path)
-    settings_from_dict(data, str(path))  # the same checks, the same one-line errors
+    settings_from_dict(
+        data, str(path), lambda _: None
+    )  # the same checks (unknown keys: load_settings warns)
     sensor = data.get("sensor", {})
     return sensor.get("mounting")
 
@@ -101,27 +111,37 @@ def _config_data(path: Path) -> dict[str, Any]:
         raise PoiseError(f"{path}: {e}") from None
 
 
-def settings_from_dict(data: dict[str, Any], origin: str = "settings") -> Settings:
+def settings_from_dict(
+    data: dict[str, Any], origin: str = "settings", warn: Callable[[str], None] | None = None
+) -> Settings:
     sections = {}
     for f in dataclasses.fields(Settings):
         section_type = _field_type(Settings, f.name)
         given = data.get(f.name, {})
         if not isinstance(given, dict):
             raise PoiseError(f"{origin}: [{f.name}] must be a table")
-        sections[f.name] = _build_section(section_type, given, f"{origin}: [{f.name}]")
-    unknown = sorted(set(data) - set(sections))
-    if unknown:
-        raise PoiseError(f"{origin}: unknown section [{unknown[0]}]; known: {', '.join(sections)}")
+        sections[f.name] = _build_section(section_type, given, f"{origin}: [{f.name}]", warn)
+    for name in sorted(set(data) - set(sections)):
+        _unknown(f"{origin}: unknown section [{name}]; known: {', '.join(sections)}", warn)
     return Settings(**sections)
 
 
-def _build_section(cls: type, given: dict[str, Any], where: str) -> Any:
+def _unknown(message: str, warn: Callable[[str], None] | None) -> None:
+    if warn is None:
+        raise PoiseError(message)
+    warn(f"{message} (ignored)")
+
+
+def _build_section(
+    cls: type, given: dict[str, Any], where: str, warn: Callable[[str], None] | None
+) -> Any:
     names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(given) - names)
-    if unknown:
-        raise PoiseError(f"{where} unknown key '{unknown[0]}'; known: {', '.join(sorted(names))}")
+    for name in sorted(set(given) - names):
+        _unknown(f"{where} unknown key '{name}'; known: {', '.join(sorted(names))}", warn)
     values = {}
     for name, value in given.items():
+        if name not in names:
+            continue
         values[name] = _coerce(value, _field_type(cls, name), f"{where} {name}")
     try:
         return cls(**values)
@@ -172,7 +192,7 @@ def render_settings(settings: Settings) -> str:
     ]
     for f in dataclasses.fields(Settings):
         section = getattr(settings, f.name)
-        docs = _arg_docs(type(section))
+        docs = arg_docs(type(section))
         summary = (type(section).__doc__ or "").strip().splitlines()[0]
         lines += ["", f"# {summary}", f"[{f.name}]"]
         for sub in dataclasses.fields(section):
@@ -194,7 +214,7 @@ def _toml_value(value: Any) -> str:
     return str(value)
 
 
-def _arg_docs(cls: type) -> dict[str, str]:
+def arg_docs(cls: type) -> dict[str, str]:
     """Map field name to its description from the ``Args:`` section of the docstring of
     the class, or of the base class that declares the field."""
     out: dict[str, str] = {}

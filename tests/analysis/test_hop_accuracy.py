@@ -1,11 +1,14 @@
 """Hops against the simulator's truth: every landing found, flight, impact, rebound, TTS."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
 from conftest import RATES, simulated
 from poise.analysis import analyze
+from poise.recording import Recording
 
 MODES = {"stick": {"hops": 5}, "repeated": {"hops": 8}, "side": {"duration_s": 30.0}}
 
@@ -78,3 +81,38 @@ def test_a_landing_too_close_to_the_end_has_no_tts():
     contact = sim.truth.events_of("landing")[0]["t_s"]
     (landing,) = analyze(sim.recording, "hop", end_s=contact + 3.0)["landings"]
     assert landing["tts_s"] is None and landing["flight_s"] > 0.2
+
+
+def imported(recording):
+    """The recording as a CSV imported without --placement: placement, chip and range unknown."""
+    meta = dataclasses.replace(
+        recording.meta, placement="unknown", sensor_model="unknown", acc_range_g=None
+    )
+    return Recording(samples=recording.samples, meta=meta)
+
+
+@pytest.mark.parametrize("rate", [104.0, 833.0])
+@pytest.mark.parametrize(
+    "condition",
+    [{"contact_dip_g": 0.1}, {"landing_peak_g": 20.0, "acc_range_g": 32.0}],
+    ids=["dip inside contact", "hard landing"],
+)
+@pytest.mark.parametrize("mode", ["stick", "repeated"])
+def test_hops_are_found_and_timed_without_the_placement(mode, condition, rate):
+    """The same landings and flights with the placement and without it (a file imported
+    from elsewhere), dips below free-fall level inside the contacts included."""
+    sim = simulated("hop", mode=mode, rate_hz=rate, seed=613, hops=4, **condition)
+    tolerance = max(0.005, 1.5 / rate)
+    for recording in (sim.recording, imported(sim.recording)):
+        for e, h in matched(sim, analyze(recording, "hop")):
+            assert h["flight_s"] == pytest.approx(e["flight_s"], abs=tolerance)
+
+
+def test_a_dip_inside_a_contact_does_not_hide_the_next_take_off():
+    """Without the placement, a dip below 0.35 g after each stick landing's impact once
+    began a candidate that ran to the next hop's impact and skipped its take-off."""
+    sim = simulated("hop", mode="stick", rate_hz=416.0, seed=614, hops=3, contact_dip_g=-0.3)
+    found = analyze(imported(sim.recording), "hop")["landings"]
+    assert len(found) == 3
+    for e, h in matched(sim, {"landings": found}):
+        assert h["takeoff_t_s"] == pytest.approx(e["takeoff_t_s"], abs=0.005)

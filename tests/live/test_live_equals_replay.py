@@ -88,3 +88,47 @@ def test_realtime_paces_a_simulation_to_the_wall_clock():
         if block.t_s[-1] - t0 >= 1.0:
             break
     assert time.monotonic() - start >= 0.9
+
+
+def heard_and_scored(outcome) -> tuple[list, list]:
+    """The losses marked live and the losses in the result, as (t_s, kind)."""
+    heard = [(round(m.t_s, 4), m.kind) for m in outcome.marks]
+    scored = [(loss["t_s"], loss["kind"]) for loss in outcome.result["touchdowns"]]
+    return heard, scored
+
+
+@pytest.mark.parametrize(
+    ("seed", "rate", "on_loss"), [(31, 104.0, "mark"), (32, 416.0, "mark"), (33, 104.0, "end")]
+)
+def test_the_losses_heard_are_the_losses_scored(tmp_path, seed, rate, on_loss):
+    """Eyes closed on foam (a loss every 10 s or so): every loss beeped live is scored,
+    with the same kind and time, and nothing is scored that was not heard."""
+    train = dataclasses.replace(TRAIN, stance_s=40.0, on_loss=on_loss)
+    sensor = dataclasses.replace(SENSOR, rate_hz=rate)
+    stream = SimStream(sensor, train, seed=seed)
+    plan = SessionPlan("stance", ("right",), eyes="closed", surface="foam")
+    (outcome,) = session(tmp_path, plan, stream, train=train).run()
+    assert outcome.result is not None, outcome.reason
+    heard, scored = heard_and_scored(outcome)
+    assert heard, "the simulated athlete lost balance"
+    assert heard == scored
+    assert outcome.result == _analyze_saved(outcome, "stance")
+    if on_loss == "end":
+        assert len(heard) == 1 and outcome.end_s == pytest.approx(heard[0][0] + 1.2, abs=0.02)
+
+
+def test_the_losses_heard_replaying_a_real_file_are_the_losses_scored(tmp_path):
+    """The x-io file replayed as a stance (issue 10: 5 beeps, 2 scored, 'touchdown at
+    26.7 s' against 'step at 26.98 s'): now the same losses, kinds and times."""
+    recording = load_recording(recording_path("fusion_sensor_data.csv"))
+    recording = dataclasses.replace(
+        recording, meta=dataclasses.replace(recording.meta, placement="right_shank")
+    )
+    train = dataclasses.replace(TRAIN, stance_s=30.0)
+    (outcome,) = session(
+        tmp_path, SessionPlan("stance", ("right",)), FileStream(recording), train=train
+    ).run()
+    heard, scored = heard_and_scored(outcome)
+    assert heard and heard == scored
+    # It is no stance, and the result says so.
+    assert outcome.result["validity"] == "invalid"

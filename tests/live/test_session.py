@@ -101,7 +101,7 @@ def test_a_sensor_that_stops_sending_ends_the_trial_as_interrupted_and_says_so(t
     assert outcome.status == "interrupted"
     assert outcome.reason == "the sensor stopped sending"
     assert "Trial interrupted: the sensor stopped sending." in said
-    assert said[-1] == "Session complete. Well done."
+    assert said[-1] == "Session over. 1 trial not complete."  # not "well done"
 
 
 def test_losses_end_a_timed_hold_when_the_protocol_says_so(tmp_path):

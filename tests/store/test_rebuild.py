@@ -129,6 +129,13 @@ def test_rebuild_keeps_out_what_it_cannot_attribute_and_says_so(data, capsys):
     assert out[1].startswith(f"{moved}: not at the name its header gives (")
     assert out[-1].endswith("; 2 recording(s) kept out")
     assert len(_rows(data / "poise.sqlite3")) == 1
+    code, out = _store_command(capsys, "check", "--store", str(data / "poise.sqlite3"))
+    assert code == 1 and len(out) == 3  # kept out, each in one line with what to do
+    assert out[0] == (
+        f"{foreign}: in no trial of {data / 'poise.sqlite3'}, and its header does not say whose "
+        "it is (recorded before Poise wrote that); restore the store that has it from a backup"
+    )
+    assert out[1].startswith(f"{moved}: in no trial of ")
 
 
 def test_a_killed_trial_is_rebuilt_as_interrupted(data, capsys):

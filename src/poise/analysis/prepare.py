@@ -103,6 +103,15 @@ class Tracked:
         acc_seg, gyr_seg = self.calibration.apply(acc, samples.gyr_dps)
         return np.column_stack((acc_seg, gyr_seg))
 
+    def segment_acc_g(self, rows: np.ndarray) -> np.ndarray:
+        """Specific force in segment axes of these rows (indices), g: the accelerometer
+        calibration, then the still period's, as the live engine applies them."""
+        samples = self.recording.samples
+        acc = samples.acc_g[rows]
+        if self.accel_calibration is not None:
+            acc = self.accel_calibration.apply(acc)
+        return self.calibration.apply(acc, samples.gyr_dps[rows])[0]
+
     def columns(self) -> np.ndarray:
         """(n, 12) per sample: AP, ML tilt, inclination (deg), up (3), specific force in
         segment axes (3, g), angular rate in segment axes (3, deg/s)."""
@@ -122,6 +131,8 @@ class Prepared:
         raw_t_s: the span's own sample times (device time), for peaks that
             resampling would blunt.
         span_s: the grid's first and last time, s.
+        bounds_s: the span asked for (``start_s``, ``end_s``; the first and last
+            usable time by default), s.
 
     The resampled signals are computed when first asked for (a drill asks
     only for those it uses, so the others never take memory), then kept:
@@ -142,6 +153,7 @@ class Prepared:
     calibration: Calibration
     ahrs_flags: dict[str, int]
     span_s: tuple[float, float]
+    bounds_s: tuple[float, float]
     _source: _Resampler = field(repr=False)
 
     @property
@@ -282,6 +294,7 @@ def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = No
         calibration=tracked.calibration,
         ahrs_flags=flag_counts(tracked.tilt.flags[inside]),
         span_s=(float(grid[0]), float(grid[-1])),
+        bounds_s=(float(lo), float(hi)),
         _source=_Resampler(tracked, inside, good, t_good, order, grid),
     )
 

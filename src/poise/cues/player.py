@@ -33,7 +33,13 @@ from poise.checks import check_count, check_number
 from poise.cues.biofeedback import FeedbackSettings, FeedbackTone, feedback_tone
 from poise.cues.mixer import Mixer
 from poise.cues.sinks import NullSink, Sink, WavSink, open_sink
-from poise.cues.speech import Speech, default_cache_dir, fallback_notes
+from poise.cues.speech import (
+    NO_SPEECH_GAP_S,
+    NO_SPEECH_NOTES,
+    Speech,
+    default_cache_dir,
+    fallback_notes,
+)
 from poise.cues.synth import notes
 
 BEEP_GAP_S = 0.05
@@ -188,6 +194,19 @@ class Cues:
         if self._tone_hook is not None:
             self._schedule(start_s, *fallback_notes(text))
         return duration_s
+
+    @property
+    def speaks(self) -> bool:
+        """Whether prompts are heard as words (espeak-ng, on a sink that plays speech)."""
+        return self.speech.available and self._tone_hook is None
+
+    def announce_no_speech(self) -> float:
+        """Queue the pattern that says "prompts will be tone patterns"; its duration, s."""
+        start_s = self.now_s + self.mixer.queued_s
+        clip = notes(NO_SPEECH_NOTES, NO_SPEECH_GAP_S, self.rate_hz, gain=0.6)
+        if self._tone_hook is not None:
+            self._schedule(start_s, NO_SPEECH_NOTES, NO_SPEECH_GAP_S)
+        return self.mixer.play(clip, gain=self.speech_gain)
 
     def beep(self, kind: str) -> float:
         """Start the beep ``kind`` now (see the table above); its duration, s."""

@@ -27,6 +27,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -160,6 +161,10 @@ class WavSink(_ClosesOnExit):
         os.pwrite(fd, struct.pack("<I", data_bytes), 40)
 
 
+#: How long aplay is given to open the card before a session starts, s.
+OPEN_CHECK_S = 0.3
+
+
 class AlsaSink(_ClosesOnExit):
     """The sound card, through an ``aplay`` subprocess fed raw S16_LE stereo on its stdin.
 
@@ -185,6 +190,13 @@ class AlsaSink(_ClosesOnExit):
         self._process = subprocess.Popen(
             self.command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._messages
         )
+        # aplay opens the device before it reads a frame: a missing or busy card makes
+        # it exit at once. Waiting that long here refuses the session before anything
+        # is logged, rather than interrupting its first trial.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=OPEN_CHECK_S)
+        if self._process.poll() is not None:
+            raise PoiseError(self._finish() or f"audio sink alsa:{device}: aplay ended at once")
 
     def write(self, frames: np.ndarray) -> None:
         try:
@@ -233,14 +245,18 @@ class BuzzerSink(_ClosesOnExit):
     """
 
     def __init__(self, pin: int | str, mid_tone_hz: float = 880.0, octaves: int = 2) -> None:
-        from gpiozero import GPIOZeroError, TonalBuzzer  # lazy: the hardware edge
+        from gpiozero import GPIOZeroError, PinFactoryFallback, TonalBuzzer  # the hardware edge
         from gpiozero.tones import Tone
 
         self._tone_type = Tone
         try:
-            self._buzzer = TonalBuzzer(
-                pin, mid_tone=Tone.from_frequency(mid_tone_hz), octaves=octaves
-            )
+            # gpiozero warns once per pin library it cannot load before it settles on
+            # one (or fails): the outcome is what the user needs, in one line.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PinFactoryFallback)
+                self._buzzer = TonalBuzzer(
+                    pin, mid_tone=Tone.from_frequency(mid_tone_hz), octaves=octaves
+                )
         except (GPIOZeroError, ValueError) as e:
             raise PoiseError(f"audio sink buzzer:{pin}: {e}") from None
         self._low_hz = self._buzzer.min_tone.frequency

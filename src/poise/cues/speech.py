@@ -45,6 +45,10 @@ NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", 
 PIP_HZ = 1320.0
 MOTIF_HZ = (523.25, 659.26, 783.99)
 FALLBACK_PAUSE_S = 0.15
+#: Said once, first, when prompts will be tone patterns: the rising motif played
+#: slowly backwards, so it is not taken for a prompt (docs/live.md).
+NO_SPEECH_NOTES = [(f, 0.25) for f in reversed(MOTIF_HZ)]
+NO_SPEECH_GAP_S = 0.1
 
 
 def default_cache_dir() -> Path:

@@ -6,6 +6,7 @@ and the side-hop count (:mod:`poise.metrics.landing`); trained as hop and stick.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,9 @@ SIDE_HOP_TEST_S = 30.0
 REACTION_S = 0.6
 #: Single-leg stance before the hop: the stabilisation baseline needs 3.6 s of it, s.
 HOLD_S = 2.0
+#: An unknown chip's low-pass is taken at this fraction of its output rate (MEMS IMUs
+#: filter at ODR/2 to ODR/4; the LSM6DS family at about 0.4 ODR).
+TYPICAL_LPF_FRACTION = 0.4
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ def _hops(p: Prepared, lever_m: np.ndarray) -> list[Hop]:
         pivot_specific_force(p.t_s, p.acc_g, p.gyr_dps, lever_m, p.rate_hz) if on_shank else p.acc_g
     )
     spec = known_chip(p.recording.meta.sensor_model)
+    delay_s = spec.lpf_delay_s(p.rate_hz) if spec is not None else _typical_lpf_delay_s(p.rate_hz)
     return hops(
         p.t_s,
         np.sum(p.up * acc, axis=1),
@@ -124,9 +129,15 @@ def _hops(p: Prepared, lever_m: np.ndarray) -> list[Hop]:
         raw_t_s=p.raw_t_s,
         raw_acc_g=p.raw_acc_g,
         full_scale_g=p.recording.meta.acc_range_g,
-        soft_landings=on_shank,
-        lowpass_delay_s=spec.lpf_delay_s(p.rate_hz) if spec is not None else 0.0,
+        lowpass_delay_s=delay_s,
     )
+
+
+def _typical_lpf_delay_s(rate_hz: float) -> float:
+    """The group delay of a chip's low-pass when the chip is not known, s: a
+    second-order Butterworth at ``TYPICAL_LPF_FRACTION`` of the rate, as the
+    LSM6DS family's (:meth:`poise.chips.ChipSpec.lpf_delay_s`)."""
+    return math.sqrt(2.0) / (2.0 * math.pi * TYPICAL_LPF_FRACTION * rate_hz)
 
 
 def _baseline_rms(p: Prepared, first_takeoff_t_s: float) -> float | None:

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from poise.drills import TrainSettings
 
 #: A stance trial ended by a loss of balance runs on this long after it, s: the
-#: scoring then sees the whole loss (the excursion detector keeps clear of the
-#: last second of a span).
+#: loss detector decides a loss at most 0.6 s after its time, so the scored span
+#: holds what was heard.
 LOSS_END_MARGIN_S = 1.2
 
 
@@ -160,8 +160,11 @@ class TrialMachine:
 
     def loss(self, t_s: float, kind: str) -> list[Action]:
         """A loss of balance seen live at ``t_s``: marked, and the trial ended if the
-        protocol says so."""
-        if self.phase is not Phase.TRIAL or self.go_s is None or t_s < self.go_s:
+        protocol says so. Judged by its time, inside the scored span ``[go, end]``
+        (a block may carry the go beep or the end after it), not by the phase."""
+        if self.phase is Phase.DONE or self.go_s is None or self.end_s is None:
+            return []
+        if not self.go_s <= t_s <= self.end_s:
             return []
         mark = Mark(t_s, kind)
         self.marks.append(mark)

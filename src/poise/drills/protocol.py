@@ -105,7 +105,8 @@ class DrillSpec:
         settings: the drill's own ``[train]`` settings, a frozen dataclass with
             defaults (its keys are part of :class:`poise.drills.TrainSettings`).
         detector: the live detector of losses of balance for the stream's rate (Hz),
-            if the drill hears them (:class:`poise.drills.live_loss.LiveLossDetector`).
+            if the drill hears them (:class:`poise.metrics.balance_loss.LossDetector`,
+            the very detector the scoring runs).
         ends_at_loss: whether, by the settings, a loss of balance heard ends the trial.
     """
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from poise.checks import check_choice, check_number
 from poise.drills.drill import Drill, DrillResult, NoOptions, figure
 from poise.drills.fit import mismatch, motion_mismatch
-from poise.drills.live_loss import LiveLossDetector
 from poise.drills.noise import noise_warnings, span_noise_floor
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
-from poise.metrics.balance_loss import balance_losses, time_held
+from poise.metrics.balance_loss import BalanceLoss, LossDetector, balance_losses, time_held
 from poise.metrics.sway import sway_metrics
 from poise.metrics.symmetry import NO_MDC, MetricRule
+from poise.text import plural
 
 if TYPE_CHECKING:
     from poise.analysis import Span
@@ -86,7 +88,7 @@ def score(span: Span, options: NoOptions) -> StanceResult:
     p = span.prepared
     ap, ml = p.tilt_deg[:, 0], p.tilt_deg[:, 1]
     sway = sway_metrics(ap, ml, p.rate_hz)
-    losses = balance_losses(p.t_s, ap, ml, p.acc_g, p.rate_hz)
+    losses = span_losses(span)
     floor = span_noise_floor(span)
     return StanceResult(
         **{k: round(v, 4) for k, v in sway.to_dict().items()},
@@ -118,6 +120,27 @@ def check(span: Span, result: StanceResult) -> list[ResultWarning]:
         ("sway velocity", result.sway_velocity_dps, floor.velocity_dps),
     ]
     return out + noise_warnings(figures, floor.rms_deg, floor.source)
+
+
+def span_losses(span: Span) -> list[BalanceLoss]:
+    """The losses of balance in the span, by the detector a live trial hears them with.
+
+    It is fed the recording's own samples whose time lies in the span asked for,
+    in their order, their tilt as tracked and their specific force in segment
+    axes: exactly what the live engine feeds it from the go beep to the end
+    (:meth:`poise.live.engine.TrialEngine.feed`), so the losses scored are the
+    losses heard, at the same times and of the same kinds.
+    """
+    from poise.motion.angles import tilt_from_vertical
+    from poise.motion.frames import quat_vertical
+
+    tracked, (lo, hi) = span.tracked, span.prepared.bounds_s
+    rows = np.flatnonzero((tracked.t_s >= lo) & (tracked.t_s <= hi))
+    up = quat_vertical(tracked.tilt.quat[rows])
+    up[~tracked.tilt.valid[rows]] = np.nan
+    ap, ml, _ = tilt_from_vertical(up)
+    acc = tracked.segment_acc_g(rows)
+    return balance_losses(tracked.t_s[rows], ap, ml, acc, span.prepared.rate_hz)
 
 
 def _held_from(p: Prepared) -> float:
@@ -174,9 +197,9 @@ def _sim(c: Condition, plan: TrialPlan, settings: StanceTrial) -> tuple[str, dic
 
 def _summary(r: StanceResult) -> str:
     losses = r.losses_of_balance
-    lost = "no loss of balance" if losses == 0 else f"{losses} loss{'es' if losses > 1 else ''}"
+    lost = "no loss of balance" if losses == 0 else plural(losses, "loss", "losses")
     return (
-        f"Held {r.time_held_s:.0f} seconds, {lost}. "
+        f"Held {plural(round(r.time_held_s), 'second')}, {lost}. "
         f"Sway {r.sway_rms_deg:.1f} degrees. Steadiness {r.steadiness:.0f}."
     )
 
@@ -210,6 +233,6 @@ DRILL = Drill(
         summary=_summary,
         settings=StanceTrial,
         ends_at_loss=lambda s: s.on_loss == "end",
-        detector=LiveLossDetector,
+        detector=LossDetector,
     ),
 )

@@ -46,9 +46,13 @@ class Display:
         self._last_draw = 0.0
         self._status_shown = False
 
-    def event(self, text: str) -> None:
-        """A line that stays: a prompt, a phase, a result."""
+    def event(self, text: str, always: bool = False) -> None:
+        """A line that stays: a prompt, a phase, a result. ``always``: shown even when
+        quiet (a trial that did not complete, or whose figures are doubtful), on
+        stderr then, so that a quiet command's output (its JSON) stays clean."""
         if self.quiet:
+            if always:
+                print(text.strip(), file=sys.stderr, flush=True)
             return
         if self._status_shown:
             self.out.write("\r\033[K")

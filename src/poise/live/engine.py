@@ -108,15 +108,28 @@ class TrialEngine:
         if good.size:
             last = good[-1]
             self.tilt = LiveTilt(float(tilt.t_s[last]), float(ap[last]), float(ml[last]))
+        actions += self._hear(tilt, ap, ml)
         actions += self._step()
-        if self.detector is not None and self.machine.go_s is not None and good.size:
-            # The detector hears the trial from the go beep on, whatever the blocks.
-            good = good[tilt.t_s[good] >= self.machine.go_s]
-            if good.size:
-                acc_seg = self._segment_acc(len(tilt))[good]
-                for t, kind in self.detector.update(tilt.t_s[good], ap[good], ml[good], acc_seg):
-                    actions += self.machine.loss(t, kind)
-                actions += self._step()  # a loss may have brought the end forward
+        return actions
+
+    def _hear(self, tilt: TiltBlock, ap: np.ndarray, ml: np.ndarray) -> list[Action]:
+        """The losses the detector decides in these samples, marked by the machine.
+
+        It hears the samples of the scored span ``[go, end]``, as the scoring feeds
+        them to the same detector (:func:`poise.drills.stance.span_losses`); this runs
+        before the machine is stepped, so a block that carries the end still has
+        its losses heard.
+        """
+        m = self.machine
+        if self.detector is None or m.go_s is None or m.end_s is None or not len(tilt):
+            return []
+        rows = np.flatnonzero((tilt.t_s >= m.go_s) & (tilt.t_s <= m.end_s))
+        if rows.size == 0:
+            return []
+        acc_seg = self._segment_acc(len(tilt))[rows]
+        actions: list[Action] = []
+        for loss in self.detector.update(tilt.t_s[rows], ap[rows], ml[rows], acc_seg):
+            actions += m.loss(loss.t_s, loss.kind)
         return actions
 
     def _step(self) -> list[Action]:
@@ -143,8 +156,18 @@ class TrialEngine:
         return acc_seg
 
     def finish(self, reason: str) -> list[Action]:
-        """The stream ended (see :meth:`TrialMachine.finish`)."""
-        return self.machine.finish(self.t_s if self.t_s is not None else 0.0, reason)
+        """The stream ended (see :meth:`TrialMachine.finish`). Samples a calibration
+        search still held back (a stream with no still period) are tracked now and
+        heard, as the scoring hears them."""
+        actions: list[Action] = []
+        if not self.done:
+            tail = self.tracker.finish()
+            if len(tail):
+                self._tilt.append(tail)
+                ap, ml, _ = tail.angles()
+                actions += self._hear(tail, ap, ml)
+        t = self.t_s if self.t_s is not None else 0.0
+        return actions + self.machine.finish(t, reason)
 
     def stop(self, status: str, reason: str) -> list[Action]:
         """End the trial now (a command, or the stream stopped)."""

@@ -24,6 +24,7 @@ from poise.live.session import Session, SessionPlan, TrialOutcome
 from poise.live.streams import FileStream, SimStream, SourceStream, Stream
 from poise.recording import Recording
 from poise.settings import Settings
+from poise.text import plural
 
 #: Trial length assumed for the disk-space check when a drill's own is not known, s.
 TRIAL_ALLOWANCE_S = 60.0
@@ -99,6 +100,7 @@ def run_session(
 
     started = time.perf_counter()
     settings = _with_overrides(settings, launch)
+    _check_heard(plan, launch, settings)
     display = Display(quiet=launch.quiet)
     with contextlib.ExitStack() as stack:
         store, scratch = _open_store(stack, plan, launch, settings)
@@ -115,15 +117,24 @@ def run_session(
             panel = Panel(settings.panel, controls)
             stack.callback(panel.close)
         where = getattr(cues.sink, "path", None)
+        legs = "" if plan.legs == (plan.drill,) else f"{', '.join(plan.legs)}; "
+        each = " each" if len(plan.legs) > 1 else ""
         display.event(
-            f"Poise {plan.drill}: {', '.join(plan.legs)}; eyes {plan.eyes}, {plan.surface}; "
-            f"{plan.trials} trial(s) each; athlete {plan.athlete}; sensor {launch.sensor}"
+            f"Poise {plan.drill}: {legs}eyes {plan.eyes}, {plan.surface}; "
+            f"{plural(plan.trials, 'trial')}{each}; athlete {plan.athlete}; sensor {launch.sensor}"
         )
         display.event(
             f"audio: {type(cues.sink).__name__.removesuffix('Sink').lower()}"
             + (f" -> {where}" if where else "")
             + f" (first prompt ready {time.perf_counter() - started:.2f} s after start)"
         )
+        if not cues.speaks:
+            display.event(
+                "speech: "
+                + ("espeak-ng not found" if not cues.speech.available else "this sink cannot speak")
+                + "; prompts are tone patterns (a slow falling three-note pattern says so first)"
+            )
+            cues.announce_no_speech()
         session = Session(
             plan,
             stream,
@@ -144,6 +155,29 @@ def run_session(
         if store is not None:
             display.event(f"logged to {store.path} (see `poise history --athlete {plan.athlete}`)")
         return outcomes
+
+
+#: Sources with an athlete on the sensor now (not a simulation or a file).
+LIVE_SOURCES = ("serial", "i2c")
+
+
+def _check_heard(plan: SessionPlan, launch: Launch, settings: Settings) -> None:
+    """Refuse an eyes-closed session on a live sensor that nobody would hear.
+
+    With eyes closed everything the athlete needs is heard, so ``auto`` without a
+    sound card (which would write a WAV nobody hears) is refused; choosing a sink
+    (``wav:FILE``, ``null``, ``buzzer:PIN``) says it is meant.
+    """
+    from poise.cues.sinks import has_sound_card
+    from poise.sources import parse_source
+
+    if plan.eyes != "closed" or settings.cues.sink != "auto":
+        return
+    if parse_source(launch.sensor).kind in LIVE_SOURCES and not has_sound_card():
+        raise PoiseError(
+            f"eyes-closed {plan.drill}: no sound card, so nobody would hear the prompts; "
+            "connect one, or choose --audio wav:FILE or --audio null to run it unheard"
+        )
 
 
 def _with_overrides(settings: Settings, launch: Launch) -> Settings:

@@ -43,6 +43,7 @@ from poise.motion.tilt import TiltSettings
 from poise.names import athlete_name
 from poise.store.space import SpaceReserve, reserve_path
 from poise.store.utc import utc_text
+from poise.text import plural
 
 #: Baseline of the feedback tone: the mean tilt over this long before the go beep, s.
 BASELINE_S = 1.0
@@ -199,10 +200,7 @@ class Session:
                 if not self.full_disk.hit(e):
                     raise
             self._symmetry()
-            if self.full_disk.full:
-                self._say(DISK_FULL_SAID[1])
-            else:
-                self._say("Session aborted." if self.aborted else "Session complete. Well done.")
+            self._say(DISK_FULL_SAID[1] if self.full_disk.full else self._closing())
             self.full_disk.keep("the rest of the session's audio", self._drain_audio)
             if self.full_disk.full:  # closed here, where a full disk is expected
                 self.full_disk.keep("the end of the session's audio", self.cues.close)
@@ -256,8 +254,10 @@ class Session:
             meta = replace(meta, store=trial.facts)
         else:
             path = self._scratch_path(condition)
+        # The board is its own "leg": "board, board" says nothing twice.
+        leg = "" if condition.leg == spec.name else f"{condition.leg}, "
         self.display.event(
-            f"-- {spec.name}, {condition.leg}, eyes {condition.eyes}, {condition.surface}, "
+            f"-- {spec.name}, {leg}eyes {condition.eyes}, {condition.surface}, "
             f"trial {condition.number}"
         )
         with RecordingWriter(path, meta) as writer:
@@ -409,19 +409,33 @@ class Session:
             self.stream.health(),
         )
 
+    def _closing(self) -> str:
+        """What the athlete hears last: whether every trial was done."""
+        if self.aborted:
+            return "Session aborted."
+        undone = sum(o.status != "complete" for o in self.outcomes)
+        if undone:
+            return f"Session over. {plural(undone, 'trial')} not complete."
+        return "Session complete. Well done."
+
     def _report(self, outcome: TrialOutcome, engine: TrialEngine) -> None:
         if outcome.result is not None:
             from poise.analysis.report import format_analysis
 
-            for line in format_analysis(outcome.result).splitlines()[1:]:
+            verdict, _, *lines = format_analysis(outcome.result).splitlines()
+            doubtful = outcome.result["validity"] != "valid"
+            self.display.event(f"   {verdict}", always=doubtful)
+            for line in lines:
                 self.display.event(f"   {line}")
             if outcome.status == "complete":
                 self._say(self.spec.summary(self.drill.result.from_dict(outcome.result)))
+                if outcome.result["validity"] == "invalid":
+                    self._say("But these figures are not valid, and are not counted.")
         elif engine.score_error:
-            self.display.event(f"   not scored: {engine.score_error}")
+            self.display.event(f"   not scored: {engine.score_error}", always=True)
         # Without a store (a replay) the recording is scratch, gone when the command exits.
         kept = f"; raw recording {outcome.recording}" if self.store is not None else ""
-        self.display.event(f"   trial {outcome.status}{kept}")
+        self.display.event(f"   trial {outcome.status}{kept}", always=outcome.status != "complete")
 
     def _symmetry(self) -> None:
         """Left against right, from each leg's latest complete trial (both legs done)."""

@@ -125,8 +125,9 @@ def _edge_touch(b: EpisodeBuilder, t_touch: float, direction: float, max_tilt: f
     s = weight.values
     tau = b.t_s - t_touch
     # The bounce: the board rebounds off the floor by a fraction of a degree at 12 Hz.
+    after = np.maximum(tau, 0.0)  # before the touch exp(-tau) would overflow, and is unused
     bounce = np.where(
-        tau > 0, 0.4 * np.exp(-tau / 0.05) * np.abs(np.sin(2 * np.pi * 12 * tau)), 0.0
+        tau > 0, 0.4 * np.exp(-after / 0.05) * np.abs(np.sin(2 * np.pi * 12 * tau)), 0.0
     )
     for track, k in ((b.ap_deg, 0), (b.ml_deg, 1)):
         edge = u[k] * (max_tilt - bounce)

@@ -16,6 +16,7 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from poise.errors import PoiseError
 from poise.store.inventory import inventory
@@ -58,11 +59,7 @@ def check(store: str | Path) -> Checked:
         )
     for path in files.recordings:
         if path not in named:
-            found.problem(
-                f"{path}: in no trial of {store} (a store restored from an older backup, or "
-                f"another store's); {rebuild} makes a new store that has it"
-            )
-            _check_readable(path, "an unknown trial", found)
+            _check_orphan(path, store, rebuild, found)
     for path in files.leftovers:
         found.lines.append(
             f"{path}: a header left by a writer killed before its recording existed "
@@ -141,16 +138,36 @@ def _check_trial(path: Path, status: str, digest: str | None, label: str, found:
     _check_readable(path, label, found)
 
 
-def _check_readable(path: Path, label: str, found: Checked) -> None:
+def _check_orphan(path: Path, store: Path, rebuild: str, found: Checked) -> None:
+    """A recording no trial names: a rebuild can log it if its header says whose it is."""
+    recording = _check_readable(path, "an unknown trial", found)
+    if recording is None:
+        return
+    if recording.meta.store is None:
+        found.problem(
+            f"{path}: in no trial of {store}, and its header does not say whose it is "
+            "(recorded before Poise wrote that); restore the store that has it from a backup"
+        )
+    else:
+        found.problem(
+            f"{path}: in no trial of {store} (a store restored from an older backup, or "
+            f"another store's); {rebuild} makes a new store that has it"
+        )
+
+
+def _check_readable(path: Path, label: str, found: Checked) -> Any:
+    """The recording at ``path``, read whole, or None (and a problem line) if it is not
+    readable; a recording not closed gets a line too."""
     from poise.formats.poise_csv import read_recording
 
     try:
         recording = read_recording(path)
     except PoiseError as e:
         found.problem(f"{e} (the recording of {label}); restore it from a backup")
-        return
+        return None
     if not recording.complete:
         found.lines.append(
             f"{path}: not closed (the recording of {label} was cut short); "
             "it reads up to its last whole row"
         )
+    return recording
