@@ -85,6 +85,11 @@ TTS_HIGHPASS_HZ = 0.8
 TTS_FIT_END_MULTIPLE = 1.5
 #: The envelope's peak is looked for this long after contact, s (after the impact's jolt).
 TTS_PEAK_SEARCH_S = (0.1, 1.0)
+#: Independent values a second in the envelope of the settling (see stabilisation), Hz.
+TTS_INDEPENDENT_HZ = 2.0
+#: The method's own error, SD, s: against the simulator's true settling its 90th
+#: percentile is 0.63 s (docs/metrics.md), 1.645 SD of a normal error.
+TTS_METHOD_SD_S = 0.38
 #: Tilt before contact that the high-pass starts on, so its start-up is over by contact, s.
 TTS_LEAD_IN_S = 1.0
 #: Edges are located on the signal interpolated to at least this rate, Hz (see find_flights).
@@ -122,6 +127,7 @@ class Hop:
     tts_s: float | None = None
     contact_s: float | None = None
     rsi: float | None = None
+    tts_ci_s: tuple[float, float] | None = None
 
     @property
     def flight_s(self) -> float:
@@ -142,7 +148,9 @@ class Hop:
             "height_m": r(self.height_m),
             "peak_acc_g": r(self.peak_acc_g, 3),
             "saturated": self.saturated,
-            "tts_s": r(self.tts_s, 3),
+            # Printed to 0.1 s, kept to 0.01 s: its uncertainty is tenths of a second.
+            "tts_s": r(self.tts_s, 2),
+            "tts_ci_s": None if self.tts_ci_s is None else [r(x, 2) for x in self.tts_ci_s],
             "contact_s": r(self.contact_s),
             "rsi": r(self.rsi, 3),
         }
@@ -263,28 +271,38 @@ def with_stabilisation(
     baseline_rms_deg: float | None,
 ) -> list[Hop]:
     """The hops, each held landing (one not followed by a rebound) with its time to
-    stabilisation (:func:`time_to_stabilisation`); ``tilt_deg`` (n, 2) on the grid ``t_s``."""
+    stabilisation and its 95% interval (:func:`stabilisation`); ``tilt_deg`` (n, 2) on
+    the grid ``t_s``."""
     index = np.arange(len(t_s))
-    return [
-        h
-        if h.contact_s is not None
-        else replace(
-            h,
-            tts_s=time_to_stabilisation(
-                tilt_deg,
-                round(float(np.interp(h.contact_t_s, t_s, index))),
-                rate_hz,
-                baseline_rms_deg,
-            ),
-        )
-        for h in found
-    ]
+    out = []
+    for h in found:
+        if h.contact_s is None:
+            contact = round(float(np.interp(h.contact_t_s, t_s, index)))
+            tts, ci = stabilisation(tilt_deg, contact, rate_hz, baseline_rms_deg)
+            h = replace(h, tts_s=tts, tts_ci_s=ci)
+        out.append(h)
+    return out
 
 
 def time_to_stabilisation(
     tilt_deg: np.ndarray, contact_index: int, rate_hz: float, baseline_rms_deg: float | None
 ) -> float | None:
-    """Time from contact until the tilt has settled (see the module's definition), s.
+    """Time from contact until the tilt has settled (see the module's definition), s;
+    :func:`stabilisation` without its interval."""
+    return stabilisation(tilt_deg, contact_index, rate_hz, baseline_rms_deg)[0]
+
+
+def stabilisation(
+    tilt_deg: np.ndarray, contact_index: int, rate_hz: float, baseline_rms_deg: float | None
+) -> tuple[float | None, tuple[float, float] | None]:
+    """Time from contact until the tilt has settled (see the module's definition), s,
+    and its 95% interval (s) where a decay was fitted.
+
+    The interval propagates the fit's covariance to the crossing (delta method),
+    the covariance scaled up by the samples per independent one (the envelope of a
+    1-2 Hz settling holds about ``TTS_INDEPENDENT_HZ`` independent values a second),
+    so it does not narrow with the sampling rate, and the method's own error
+    against the simulator's true settling (``TTS_METHOD_SD_S``) added to it.
 
     Args:
         tilt_deg: (n, 2) AP and ML tilt, deg, on a uniform grid.
@@ -297,7 +315,7 @@ def time_to_stabilisation(
     window = round(TTS_WINDOW_S * rate_hz)
     end = contact_index + window
     if end > len(tilt_deg):
-        return None
+        return None, None
     start = max(0, contact_index - round(TTS_LEAD_IN_S * rate_hz))
     segment = tilt_deg[start:end]
     last = segment[-round(rate_hz) :]
@@ -310,15 +328,29 @@ def time_to_stabilisation(
     lo, hi = (round(s * rate_hz) for s in TTS_PEAK_SEARCH_S)
     peak = lo + int(np.argmax(amplitude[lo:hi]))
     if amplitude[peak] <= reference:
-        return 0.0  # the landing never stirred the tilt beyond ordinary sway
+        return 0.0, None  # the landing never stirred the tilt beyond ordinary sway
     under = np.flatnonzero(amplitude[peak:] < TTS_FIT_END_MULTIPLE * reference)
     stop = peak + (int(under[0]) if under.size else len(amplitude) - peak)
-    if stop - peak < max(3, round(0.1 * rate_hz)):
-        return float(t_s[min(stop, len(t_s) - 1)])  # too short to fit: it fell at once
-    slope, intercept = np.polyfit(t_s[peak:stop], np.log(amplitude[peak:stop]), 1)
+    if stop - peak < max(5, round(0.1 * rate_hz)):
+        return float(t_s[min(stop, len(t_s) - 1)]), None  # too short to fit: it fell at once
+    (slope, intercept), cov = np.polyfit(
+        t_s[peak:stop], np.log(amplitude[peak:stop]), 1, cov="unscaled"
+    )
     if slope >= 0:
-        return TTS_WINDOW_S
-    return float(np.clip((np.log(reference) - intercept) / slope, 0.0, TTS_WINDOW_S))
+        return TTS_WINDOW_S, None
+    tts = (np.log(reference) - intercept) / slope
+    # The samples' residual variance, the covariance widened by the samples per
+    # independent value (they are correlated).
+    n = stop - peak
+    fitted = slope * t_s[peak:stop] + intercept
+    sigma2 = float(np.sum((np.log(amplitude[peak:stop]) - fitted) ** 2)) / (n - 2)
+    independent = max(3.0, n / rate_hz * TTS_INDEPENDENT_HZ)
+    scale = sigma2 * n / independent
+    var_mm, var_mb, var_bb = cov[0, 0] * scale, cov[0, 1] * scale, cov[1, 1] * scale
+    fit_var = max(var_bb + 2 * tts * var_mb + tts * tts * var_mm, 0.0) / slope**2
+    sd = float(np.sqrt(fit_var + TTS_METHOD_SD_S**2))
+    low, high = (float(np.clip(x, 0.0, TTS_WINDOW_S)) for x in (tts - 1.96 * sd, tts + 1.96 * sd))
+    return float(np.clip(tts, 0.0, TTS_WINDOW_S)), (low, high)
 
 
 def hop_count(hops_found: list[Hop], start_s: float, duration_s: float) -> int:
