@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 
 from poise.errors import PoiseError
-from poise.health import StreamHealth
+from poise.health import StreamHealth, masked
 from poise.metrics.signals import increasing
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.angles import TiltBlock, flag_counts, tilt_from_vertical
@@ -32,6 +32,7 @@ from poise.motion.frames import quat_vertical
 from poise.motion.tilt import TiltSettings, recording_accel_calibration, track_tilt
 from poise.rate import step_rate_hz
 from poise.recording import Recording
+from poise.samples import SampleBlock
 
 #: Drills are not scored on less than this, s, nor below this rate, Hz.
 MIN_SPAN_S = 1.0
@@ -96,21 +97,21 @@ class Tracked:
             return np.column_stack(tilt_from_vertical(v))
         if first == 3:
             return quat_vertical(self.tilt.quat[lo:hi])
-        samples = self.recording.samples
-        acc = samples.acc_g[lo:hi]
-        if self.accel_calibration is not None:
-            acc = self.accel_calibration.apply(acc)
-        acc_seg, gyr_seg = self.calibration.apply(acc, samples.gyr_dps[lo:hi])
-        return np.column_stack((acc_seg, gyr_seg))
+        return np.column_stack(self._segment(self.recording.samples[lo:hi]))
 
     def segment_acc_g(self, rows: np.ndarray) -> np.ndarray:
         """Specific force in segment axes of these rows (indices), g: the accelerometer
         calibration, then the still period's, as the live engine applies them."""
-        samples = self.recording.samples
-        acc = samples.acc_g[rows]
+        return self._segment(self.recording.samples[rows])[0]
+
+    def _segment(self, samples: SampleBlock) -> tuple[np.ndarray, np.ndarray]:
+        """Specific force (g) and angular rate (deg/s) of ``samples`` in segment axes, bad
+        samples as NaN (:func:`poise.health.masked`), as the tracker takes them."""
+        samples = masked(samples)
+        acc = samples.acc_g
         if self.accel_calibration is not None:
             acc = self.accel_calibration.apply(acc)
-        return self.calibration.apply(acc, samples.gyr_dps[rows])[0]
+        return self.calibration.apply(acc, samples.gyr_dps)
 
     def columns(self) -> np.ndarray:
         """(n, 12) per sample: AP, ML tilt, inclination (deg), up (3), specific force in
