@@ -182,6 +182,7 @@ DRILL = Drill(
     score=score,
     result=LungeResult,
     check=check,
+    needs_accel_calibration=True,
     symmetry=(
         MetricRule(
             "max_inclination_deg",
