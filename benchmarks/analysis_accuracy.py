@@ -5,7 +5,7 @@ range, sensor on the front of the shin, its mounting declared, default noise):
 the rate (52-1666 Hz), the mounting (front, lateral, upside down; declared or
 not), the placement given or not, the noise (x1, x3), the gyroscope bias (to
 3 deg/s), the landings (4-22 g on 16 g and 32 g ranges), the standing lean
-(0-5 deg) and the trial length (10 s to 5 min). Seeds start at 900, which no
+(0-5 deg, the lunge) and the trial length (10 s to 5 min). Seeds start at 900, which no
 test or tuning uses.
 
 Every cell prints the worst error of each figure over the seeds next to its
@@ -37,6 +37,8 @@ from scipy.stats import spearmanr
 from poise.analysis import analyze
 from poise.metrics.signals import uniform
 from poise.metrics.sway import sway_metrics
+from poise.motion.accel_calibration import find_poses, fit_accel_calibration
+from poise.motion.still import StillSettings
 from poise.recording import Recording
 from poise.sim import scenario_parameters, simulate
 from poise.sim.stance import LOSS_KINDS
@@ -58,6 +60,8 @@ class Condition:
         sim: keywords for :func:`poise.sim.simulate` (merged over the baseline).
         declared: whether the recording says how the sensor is mounted.
         placement: whether the recording says where the sensor is worn.
+        calibrated: whether the accelerometer is calibrated first (six poses, as
+            ``poise calibrate-accel`` does).
     """
 
     axis: str
@@ -65,9 +69,12 @@ class Condition:
     sim: dict[str, Any] = field(default_factory=dict)
     declared: bool = True
     placement: bool = True
+    calibrated: bool = False
 
 
 BASELINE = {"imu": "lsm6dso32", "rate_hz": 416.0, "acc_range_g": 32.0}
+MPU_100 = {"imu": "mpu6050", "rate_hz": 100.0, "acc_range_g": 16.0}
+MPU_1000 = {"imu": "mpu6050", "rate_hz": 1000.0, "acc_range_g": 16.0}
 
 
 def conditions(drill: str) -> list[Condition]:
@@ -82,13 +89,11 @@ def conditions(drill: str) -> list[Condition]:
         Condition("noise", "x3", {"noise_factor": 3.0}),
         Condition("gyro bias", "1 deg/s", {"gyr_bias_dps": 1.0}),
         Condition("gyro bias", "3 deg/s", {"gyr_bias_dps": 3.0}),
-        # The MPU-6050: its own rates and ranges, and its accelerometer uncalibrated.
-        Condition(
-            "chip", "MPU-6050 100 Hz", {"imu": "mpu6050", "rate_hz": 100.0, "acc_range_g": 16.0}
-        ),
-        Condition(
-            "chip", "MPU-6050 1 kHz", {"imu": "mpu6050", "rate_hz": 1000.0, "acc_range_g": 16.0}
-        ),
+        # The MPU-6050: its own rates and ranges, its accelerometer calibrated or not.
+        Condition("chip", "MPU-6050 100 Hz", MPU_100),
+        Condition("chip", "MPU-6050 1 kHz", MPU_1000),
+        Condition("chip", "MPU-6050 100 Hz, calibrated", MPU_100, calibrated=True),
+        Condition("chip", "MPU-6050 1 kHz, calibrated", MPU_1000, calibrated=True),
     ]
     if drill == "hop":
         out.append(Condition("placement", "not given", placement=False))
@@ -104,7 +109,7 @@ def conditions(drill: str) -> list[Condition]:
                 )
         out.append(Condition("noise", "x3, 52 Hz", {"noise_factor": 3.0, "rate_hz": 52.0}))
         out += [Condition("mode", mode, {"mode": mode}) for mode in ("stick", "side")]
-    if drill in ("stance", "lunge"):
+    if drill == "lunge":
         out += [Condition("lean", f"{d:g} deg", {"lean_deg": d}) for d in (2.5, 5.0)]
     if drill == "stance":
         out += [Condition("length", f"{s:g} s", {"duration_s": s}) for s in (10.0, 120.0, 300.0)]
@@ -159,23 +164,34 @@ class NotSimulatedError(Exception):
 
 def _as_user_has_it(recording: Recording, cond: Condition) -> Recording:
     """The recording as an imported file gives it: mounting or placement left unsaid."""
-    meta = recording.meta
+    meta, origin = recording.meta, recording.mounting_from
     if not cond.declared:
-        meta = replace(meta, mounting=_UNDECLARED)
+        meta, origin = replace(meta, mounting=_UNDECLARED), None
     if not cond.placement:
         meta = replace(meta, placement="unknown")
-    return Recording(samples=recording.samples, meta=meta)
+    return Recording(samples=recording.samples, meta=meta, mounting_from=origin)
 
 
 #: What a file that does not say how its sensor sits is read as (the importers' default).
 _UNDECLARED = "+x+y+z"
 
 
+def _analyze(sim: Any, cond: Condition, seed: int, drill: str, **kwargs: Any) -> dict[str, Any]:
+    """``analyze`` of the simulation as the user has it, calibrated if the condition says."""
+    calibration = None
+    if cond.calibrated:
+        poses = _simulate("poses", cond, seed).recording
+        rate = poses.meta.rate_hz
+        calibration = fit_accel_calibration(find_poses(poses.samples, rate, StillSettings()))
+    recording = _as_user_has_it(sim.recording, cond)
+    return analyze(recording, drill, accel_calibration=calibration, **kwargs)
+
+
 def stance(cond: Condition, seeds: list[int], cell: Cell) -> None:
     for seed in seeds:
         sim = _simulate("stance", cond, seed, losses=0, eyes="closed", surface="foam")
         ((a, b),) = sim.truth.windows["single_leg"]
-        result = analyze(_as_user_has_it(sim.recording, cond), "stance", start_s=a, end_s=b)
+        result = _analyze(sim, cond, seed, "stance", start_s=a, end_s=b)
         ap, ml, _ = sim.truth.angles()
         inside = (sim.truth.t_s >= a) & (sim.truth.t_s <= b)
         rate = sim.recording.meta.rate_hz
@@ -197,7 +213,7 @@ def stance(cond: Condition, seeds: list[int], cell: Cell) -> None:
         sim = _simulate("stance", cond, seed, losses=4, eyes="closed", surface="foam")
         true_t = [e["t_s"] for kind in LOSS_KINDS for e in sim.truth.events_of(kind)]
         start = sim.truth.windows["trial"][0][0]
-        result = analyze(_as_user_has_it(sim.recording, cond), "stance", start_s=start)
+        result = _analyze(sim, cond, seed, "stance", start_s=start)
         found = [x["t_s"] for x in result["touchdowns"]]
         recall = np.mean([any(abs(f - t) <= 0.3 for f in found) for t in true_t]) if true_t else 1
         precision = np.mean([any(abs(f - t) <= 0.3 for t in true_t) for f in found]) if found else 1
@@ -210,7 +226,7 @@ def hop(cond: Condition, seeds: list[int], cell: Cell) -> None:
     for seed in seeds:
         params = {} if "mode" in cond.sim else {"mode": "repeated", "hops": 6}
         sim = _simulate("hop", cond, seed, **params)
-        result = analyze(_as_user_has_it(sim.recording, cond), "hop")
+        result = _analyze(sim, cond, seed, "hop")
         true = sim.truth.events_of("landing")
         found = result["landings"]
         tolerance = max(0.005, 1.5 / sim.recording.meta.rate_hz)
@@ -236,7 +252,7 @@ def hop(cond: Condition, seeds: list[int], cell: Cell) -> None:
 def lunge(cond: Condition, seeds: list[int], cell: Cell) -> None:
     for seed in seeds:
         sim = _simulate("lunge", cond, seed)
-        result = analyze(_as_user_has_it(sim.recording, cond), "lunge")
+        result = _analyze(sim, cond, seed, "lunge")
         true = [e["mean_inclination_from_vertical_deg"] for e in sim.truth.events_of("hold")]
         reps = result["reps"]
         outside = cell.add("reps missed", abs(len(true) - len(reps)), 0)
@@ -271,7 +287,7 @@ def tts(seeds: list[int]) -> None:
 def hip(cond: Condition, seeds: list[int], cell: Cell) -> None:
     for seed in seeds:
         sim = _simulate("hip", cond, seed)
-        result = analyze(_as_user_has_it(sim.recording, cond), "hip")
+        result = _analyze(sim, cond, seed, "hip")
         outside = False
         for kind in ("internal", "external"):
             true = [e["mean_inclination_deg"] for e in sim.truth.events_of(f"{kind}_rotation")]
@@ -288,7 +304,7 @@ def hip(cond: Condition, seeds: list[int], cell: Cell) -> None:
 def board(cond: Condition, seeds: list[int], cell: Cell) -> None:
     for seed in seeds:
         sim = _simulate("board", cond, seed)
-        result = analyze(_as_user_has_it(sim.recording, cond), "board")
+        result = _analyze(sim, cond, seed, "board")
         ap, ml, _ = sim.truth.angles()
         outside = False
         for key, true in (("ap_rms_deg", ap), ("ml_rms_deg", ml)):

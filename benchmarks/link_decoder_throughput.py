@@ -39,8 +39,10 @@ def main() -> None:
     n = int(args.minutes * 60 * TOP_RATE_HZ) // PER_FRAME * PER_FRAME
     _, counts10 = simulated_counts(833.0, 10.0)
     counts = np.resize(counts10, (n, 6))
-    ticks = (40 * np.arange(n)).astype(np.uint32)  # 1 kHz in 25 us ticks
-    hello = Hello(1, 1, 1000.0, 32, 2000, 0.976e-3, 0.07, 25.0, "LSM6DSO32", "bench")
+    # 833 Hz, the LSM6DSO32's rate nearest 1 kHz (a hello must state a rate the chip has),
+    # in 25 us ticks; the figures are per sample, whatever the rate.
+    ticks = (48 * np.arange(n)).astype(np.uint32)
+    hello = Hello(1, 1, 833.0, 32, 2000, 0.976e-3, 0.07, 25.0, "LSM6DSO32", "bench")
     wire = encode(hello) + b"".join(
         encode(Samples(1, i, ticks[i : i + PER_FRAME], counts[i : i + PER_FRAME]))
         for i in range(0, n, PER_FRAME)

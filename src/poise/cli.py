@@ -339,6 +339,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         store=args.store,
         quiet=args.quiet,
         capture=args.capture,
+        worn=args.sim_worn,
     )
     outcomes = run_session(plan, launch, _train_settings(args))
     return 0 if outcomes and all(o.status == "complete" for o in outcomes) else 1
@@ -502,7 +503,7 @@ def _train_settings(args: argparse.Namespace) -> Any:
     settings = _settings(args)
     changes = {
         name: getattr(args, name)
-        for name in ("rest_s", "on_loss")
+        for name in ("rest_s", "on_loss", "find_mounting")
         if getattr(args, name, None) is not None
     }
     if not changes:
@@ -734,6 +735,18 @@ def _add_train(commands: Any) -> None:
         "the settings' [sensor] source, sim)",
     )
     train.add_argument("--seed", type=_seed, default=1, help="the simulator's seed (1)")
+    train.add_argument(
+        "--find-mounting",
+        action="store_true",
+        default=None,
+        help="before each leg, find how the sensor sits: stand still, bend the knee forward "
+        "twice (the settings' [train] find_mounting; not on the board)",
+    )
+    train.add_argument(
+        "--sim-worn",
+        choices=("front", "lateral", "upside_down"),
+        help="the simulator's athlete wears the sensor so, whatever [sensor] mounting says",
+    )
     train.add_argument(
         "--capture", metavar="FILE", help="serial: also keep the link's raw bytes (append)"
     )

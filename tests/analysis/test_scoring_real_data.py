@@ -77,3 +77,12 @@ def test_sway_agrees_with_an_independent_implementation_on_a_force_plate():
     # Everything Poise computes from it, pinned.
     figures = sway_metrics(ap, ml, 100.0).to_dict()
     check_snapshot("sway_jythen_forceplate", {k: round(v, 6) for k, v in figures.items()})
+
+
+def test_a_walk_on_the_foot_is_not_scored_as_hops(capsys):
+    """The x-io foot walk has swing phases near free fall, but a gait rhythm and no rebounds."""
+    path = recording_path("gait_tracking_short_walk.csv")
+    main(["analyze", str(path), "--drill", "hop", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["validity"] == "invalid"
+    assert "drill_mismatch" in [w["code"] for w in result["warnings"]]

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from wire import STREAM_ID, hello, sample_frames
 
 from poise.link import LinkDecoder, SampleRun, encode
+from poise.link.cobs import cobs_decode
+from poise.link.crc import CRC_LEN
 from poise.link.decoder import MAX_GAP_S
 from poise.link.messages import (
     HELLO_HEAD,
@@ -34,6 +36,11 @@ N_FRAMES = 30
 HOSTILE_WITHIN = 20
 RECOVERED = 4
 FRAMES, TICKS, COUNTS = sample_frames(N_FRAMES, PER_FRAME)
+#: The same frames in each protocol version (1: CRC-16, 2: CRC-32).
+FRAMES_BY_VERSION = {
+    1: FRAMES,
+    2: [frame(cobs_decode(f[:-1])[:-CRC_LEN], version=2) for f in FRAMES],
+}
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 U16 = st.one_of(st.sampled_from([0, 1, STREAM_ID, 0x7FFF, 0x8000, 0xFFFF]), st.integers(0, 0xFFFF))
@@ -96,13 +103,17 @@ HOSTILE = st.one_of(samples_payload(), hello_payload(), status_payload(), ANY_PA
 
 
 @st.composite
-def hostile_stream(draw) -> tuple[list[bytes], int]:
-    """(frames on the wire, how many are hostile): a real stream with hostile frames among it."""
-    wire = [encode(hello()), *FRAMES]
-    hostile = draw(st.lists(HOSTILE, min_size=1, max_size=6))
-    for payload in hostile:
-        wire.insert(draw(st.integers(1, HOSTILE_WITHIN)), frame(payload))
-    return wire, len(hostile)
+def hostile_stream(draw) -> tuple[list[bytes], int, int]:
+    """(frames on the wire, how many are hostile, the real stream's protocol version).
+
+    A real stream in either version with hostile frames of either version among it.
+    """
+    version = draw(st.sampled_from([1, 2]))
+    wire = [encode(hello(version=version)), *FRAMES_BY_VERSION[version]]
+    hostile = draw(st.lists(st.tuples(HOSTILE, st.sampled_from([1, 2])), min_size=1, max_size=6))
+    for payload, hostile_version in hostile:
+        wire.insert(draw(st.integers(1, HOSTILE_WITHIN)), frame(payload, hostile_version))
+    return wire, len(hostile), version
 
 
 def decode(chunks) -> tuple[LinkDecoder, list[SampleRun]]:
@@ -125,7 +136,7 @@ def cut(data: bytes, points: list[int]) -> list[bytes]:
     noise=st.binary(max_size=300),
 )
 def test_any_chunking_gives_the_same_samples_and_counters(stream, points, noise):
-    frames, _ = stream
+    frames, _, _ = stream
     data = b"".join(frames[:10]) + noise + b"".join(frames[10:])
     whole, runs = decode([data])
     chunked, chunked_runs = decode(cut(data, [p % (len(data) + 1) for p in points]))
@@ -140,7 +151,7 @@ def test_any_chunking_gives_the_same_samples_and_counters(stream, points, noise)
 @SETTINGS
 @given(stream=hostile_stream())
 def test_hostile_frames_never_raise_never_allocate_absurdly_and_are_counted(stream):
-    frames, n_hostile = stream
+    frames, n_hostile, version = stream
     decoder, runs = decode([b"".join(frames)])
     s = decoder.stats
     # Every frame on the wire is counted once: taken, or rejected with its reason.
@@ -164,4 +175,4 @@ def test_hostile_frames_never_raise_never_allocate_absurdly_and_are_counted(stre
         real = np.diff(TICKS[-RECOVERED * PER_FRAME :])
         np.testing.assert_array_equal(np.diff(t[-RECOVERED * PER_FRAME :]), real)
     # The stream's hello is the real one: no absurd or contradicting one was taken.
-    assert decoder.hello == hello()
+    assert decoder.hello == hello(version=version)

@@ -73,3 +73,43 @@ def test_the_export_never_replaces_a_file_nor_follows_a_link(tmp_path):
     with pytest.raises(PoiseError, match="already exists"):
         run_history(tmp_path / "poise.sqlite3", csv_path=dangling)
     assert not (tmp_path / "nowhere.csv").exists()
+
+
+REBUILD_CONFIG = """
+[sensor]
+rate_hz = 104.0
+[train]
+stance_s = 5.0
+settle_s = 3.0
+countdown = 1
+rest_s = 0.0
+[cues]
+words_per_minute = 400
+sink = "null"
+"""
+
+
+def test_a_rebuilt_store_is_private_too(tmp_path, monkeypatch, capsys):
+    from poise.cli import main
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("POISE_DATA_DIR", str(data))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    config = tmp_path / "config.toml"
+    config.write_text(REBUILD_CONFIG)
+    argv = ["--config", str(config), "train", "stance", "--leg", "right", "--quiet"]
+    assert main([*argv, "--athlete", "ana"]) in (0, 1)
+    for leftover in data.glob("poise.sqlite3*"):
+        leftover.unlink()
+    old = os.umask(0o022)
+    try:
+        assert main(["store", "rebuild", "--from", str(data / "recordings")]) == 0
+        with Store.open(data / "poise.sqlite3") as store:  # and a session writes on it
+            assert [t.athlete for t in store.trials()] == ["ana"]
+            store.start_session("ben", {"kind": "sim"}, {})
+            modes = _modes(data)
+    finally:
+        os.umask(old)
+    capsys.readouterr()
+    assert {"poise.sqlite3", "poise.sqlite3-wal", "poise.sqlite3-shm"} <= set(modes)
+    assert set(modes.values()) == {0o600}

@@ -95,6 +95,7 @@ def analyze_tracked(
     warnings = [
         *_data_warnings(p),
         *mounting_warnings(meta, recording.mounting_from, p.calibration),
+        *_accel_warnings(found, tracked),
         *found.check(span, result),
     ]
     return _finite(
@@ -155,6 +156,33 @@ def _data_warnings(p: Prepared) -> list[ResultWarning]:
             )
         )
     return warnings
+
+
+#: A chip whose typical zero-g offset exceeds this, g, needs its accelerometer
+#: calibrated for a drill of large or absolute angles (asin(0.03) = 1.7 deg, past
+#: the 1.5 deg the lunge and hip figures are held to).
+ACC_OFFSET_WARN_G = 0.03
+
+
+def _accel_warnings(drill: Drill, tracked: Tracked) -> list[ResultWarning]:
+    """``uncalibrated`` where the drill's angles need a calibrated accelerometer and the
+    chip's offsets are too large to go without (:data:`ACC_OFFSET_WARN_G`)."""
+    from poise.chips import known_chip
+
+    chip = known_chip(str(tracked.recording.meta.sensor_model))
+    if not drill.needs_accel_calibration or tracked.accel_calibration is not None or chip is None:
+        return []
+    offset_g = max(chip.acc_offset_g)
+    if offset_g <= ACC_OFFSET_WARN_G:
+        return []
+    return [
+        ResultWarning(
+            "uncalibrated",
+            f"the {chip.name}'s accelerometer is not calibrated: its zero-g offsets (typically "
+            f"up to {1000 * offset_g:.0f} mg) can move these angles by up to "
+            f"{math.degrees(math.asin(offset_g)):.1f} deg; run `poise calibrate-accel`",
+        )
+    ]
 
 
 def _finite(x: Any) -> Any:

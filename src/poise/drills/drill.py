@@ -78,6 +78,9 @@ class Drill:
         check: the drill's own warnings on a scored span (:mod:`poise.validity`):
             whether the data look like the drill, noise against its figures,
             saturation of its events. The pipeline adds the data's own.
+        needs_accel_calibration: its figures are large or absolute angles, which an
+            uncalibrated accelerometer's zero-g offsets move by degrees (the lunge,
+            the hip); the pipeline warns where the chip's offsets are that large.
     """
 
     name: str
@@ -88,6 +91,7 @@ class Drill:
     options: Callable[..., Any] = NoOptions
     live: DrillSpec | None = None
     check: Callable[[Span, DrillResult], Iterable[ResultWarning]] = no_checks
+    needs_accel_calibration: bool = False
 
     @property
     def headline(self) -> tuple[MetricRule, ...]:

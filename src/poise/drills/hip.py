@@ -155,6 +155,7 @@ DRILL = Drill(
     score=score,
     result=HipResult,
     check=check,
+    needs_accel_calibration=True,
     symmetry=(
         MetricRule(
             "internal_rotation_deg",

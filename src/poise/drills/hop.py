@@ -6,6 +6,7 @@ and the side-hop count (:mod:`poise.metrics.landing`); trained as hop and stick.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +15,15 @@ import numpy as np
 from poise.checks import check_number
 from poise.chips import known_chip
 from poise.drills.drill import Drill, DrillResult, NoOptions
+from poise.drills.fit import mismatch
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
+from poise.metrics.fit import gait_rhythm
 from poise.metrics.landing import Hop, hop_count, hops, with_stabilisation
+from poise.metrics.saturation import inferred_full_scale_g
 from poise.metrics.sway import rms_2d
 from poise.metrics.symmetry import NO_MDC, MetricRule
 from poise.motion.lever_arm import pivot_specific_force
+from poise.validity import ResultWarning
 
 if TYPE_CHECKING:
     from poise.analysis import Span
@@ -32,12 +37,17 @@ SIDE_HOP_TEST_S = 30.0
 REACTION_S = 0.6
 #: Single-leg stance before the hop: the stabilisation baseline needs 3.6 s of it, s.
 HOLD_S = 2.0
+#: An unknown chip's low-pass is taken at this fraction of its output rate (MEMS IMUs
+#: filter at ODR/2 to ODR/4; the LSM6DS family at about 0.4 ODR).
+TYPICAL_LPF_FRACTION = 0.4
 
 
 @dataclass(frozen=True)
 class HopResult(DrillResult):
     """Every landing (:meth:`poise.metrics.landing.Hop.to_dict`), their count, the
-    single-leg baseline sway (deg), the side-hop count and the rebounds' means (s, 1)."""
+    single-leg baseline sway (deg), the side-hop count and the rebounds' means (s, 1),
+    and the accelerometer's full scale their ``saturated`` was judged against (g; from
+    the ``metadata``, ``inferred`` from the data, or None: unknown)."""
 
     landings: tuple[dict[str, Any], ...]
     hop_count: int
@@ -45,6 +55,8 @@ class HopResult(DrillResult):
     side_hop_count_30s: int | None
     mean_contact_s: float | None
     mean_rsi: float | None
+    acc_full_scale_g: float | None = None
+    full_scale_from: str | None = None
 
     def lines(self) -> list[str]:
         lines = [f"hops: {self.hop_count}"]
@@ -60,7 +72,9 @@ class HopResult(DrillResult):
             if h["contact_s"] is not None:
                 text += f", contact {h['contact_s'] * 1000:.0f} ms, RSI {h['rsi']:.2f}"
             if h["tts_s"] is not None:
-                text += f", stable after {h['tts_s']:.2f} s"
+                text += f", stable after {h['tts_s']:.1f} s"
+                if h.get("tts_ci_s"):
+                    text += " ({:.1f}-{:.1f})".format(*h["tts_ci_s"])
             lines.append(text)
         if self.mean_rsi is not None:
             lines.append(
@@ -86,11 +100,12 @@ def analyze_hops(p: Prepared, lever_m: np.ndarray, whole: Prepared | None = None
     stabilisation is taken before the first hop of ``whole`` (the whole
     recording; the span itself by default), so the span chosen does not change it.
     """
-    found = _hops(p, lever_m)
+    full_scale_g, full_scale_from = _full_scale(p)
+    found = _hops(p, lever_m, full_scale_g)
     shank = p.placement.endswith("_shank")
     baseline = None
     if shank and whole is not None and whole is not p:
-        first = _hops(whole, lever_m)
+        first = _hops(whole, lever_m, full_scale_g)
         baseline = _baseline_rms(whole, first[0].takeoff_t_s) if first else None
     elif shank and found:
         baseline = _baseline_rms(p, found[0].takeoff_t_s)
@@ -108,25 +123,43 @@ def analyze_hops(p: Prepared, lever_m: np.ndarray, whole: Prepared | None = None
         if rebounds
         else None,
         mean_rsi=round(float(np.mean([h.rsi for h in rebounds])), 3) if rebounds else None,
+        acc_full_scale_g=full_scale_g,
+        full_scale_from=full_scale_from,
     )
 
 
-def _hops(p: Prepared, lever_m: np.ndarray) -> list[Hop]:
+def _full_scale(p: Prepared) -> tuple[float | None, str | None]:
+    """The accelerometer's full scale, g, and where it came from: the recording's
+    metadata, else the data's own clipping (:mod:`poise.metrics.saturation`)."""
+    if p.recording.meta.acc_range_g:
+        return float(p.recording.meta.acc_range_g), "metadata"
+    inferred = inferred_full_scale_g(p.raw_acc_g)
+    return (inferred, "inferred") if inferred is not None else (None, None)
+
+
+def _hops(p: Prepared, lever_m: np.ndarray, full_scale_g: float | None) -> list[Hop]:
     on_shank = p.placement.endswith("_shank") and bool(np.any(lever_m))
     acc = (
         pivot_specific_force(p.t_s, p.acc_g, p.gyr_dps, lever_m, p.rate_hz) if on_shank else p.acc_g
     )
     spec = known_chip(p.recording.meta.sensor_model)
+    delay_s = spec.lpf_delay_s(p.rate_hz) if spec is not None else _typical_lpf_delay_s(p.rate_hz)
     return hops(
         p.t_s,
         np.sum(p.up * acc, axis=1),
         p.rate_hz,
         raw_t_s=p.raw_t_s,
         raw_acc_g=p.raw_acc_g,
-        full_scale_g=p.recording.meta.acc_range_g,
-        soft_landings=on_shank,
-        lowpass_delay_s=spec.lpf_delay_s(p.rate_hz) if spec is not None else 0.0,
+        full_scale_g=full_scale_g,
+        lowpass_delay_s=delay_s,
     )
+
+
+def _typical_lpf_delay_s(rate_hz: float) -> float:
+    """The group delay of a chip's low-pass when the chip is not known, s: a
+    second-order Butterworth at ``TYPICAL_LPF_FRACTION`` of the rate, as the
+    LSM6DS family's (:meth:`poise.chips.ChipSpec.lpf_delay_s`)."""
+    return math.sqrt(2.0) / (2.0 * math.pi * TYPICAL_LPF_FRACTION * rate_hz)
 
 
 def _baseline_rms(p: Prepared, first_takeoff_t_s: float) -> float | None:
@@ -174,6 +207,35 @@ def _sim(c: Condition, plan: TrialPlan, settings: HopTrial) -> tuple[str, dict[s
         "reference_s": lift,
         "baseline_s": plan.go_s + REACTION_S - lift - 0.8,
     }
+
+
+def check(span: Span, result: HopResult) -> list[ResultWarning]:
+    """Whether the span looks like hops (a flight ending on the ground), and what a
+    saturated landing leaves standing."""
+    if not result.landings:
+        return [mismatch("hops", "no flight (free fall after a push, ending on the ground)")]
+    p = span.prepared
+    period = gait_rhythm(p.acc_g, p.rate_hz) if result.mean_rsi is None else None
+    if period is not None:  # hops in series have a rhythm of their own, and rebounds
+        why = f"the acceleration has a gait rhythm (every {period:.2f} s) and no rebounds: a walk"
+        return [mismatch("hops", why)]
+    clipped = [h for h in result.landings if h["saturated"]]
+    if not clipped:
+        return []
+    source = (
+        "as the recording states"
+        if result.full_scale_from == "metadata"
+        else ("inferred from the samples clipped there")
+    )
+    return [
+        ResultWarning(
+            "saturation",
+            f"{len(clipped)} of {len(result.landings)} landings reached the accelerometer's "
+            f"full scale ({result.acc_full_scale_g:g} g, {source}): their peak_acc_g is a "
+            "lower bound; their contact is the onset of the rise, found before the "
+            "clipping, so their flight time stands",
+        )
+    ]
 
 
 def _summary(r: HopResult) -> str:
@@ -227,4 +289,5 @@ DRILL = Drill(
         summary=_summary,
         settings=HopTrial,
     ),
+    check=check,
 )

@@ -1,7 +1,15 @@
 """Weight-bearing lunge: knee towards the wall, heel down, each repetition held.
 
 Scored as the shank's inclination at each held end position
-(:mod:`poise.metrics.holds`), its best and mean.
+(:mod:`poise.metrics.holds`), its best and mean, from true vertical, as an
+inclinometer on the tibia and every published norm give it
+(``inclination_deg``), and relative to the athlete's own standing posture
+(``inclination_rel_standing_deg``). Holds are found on the relative one (a
+lunge is at least ``LUNGE_THRESHOLD_DEG`` beyond standing). From vertical is
+measured against the tibia axis the mounting declares
+(:meth:`poise.motion.calibration.Calibration.from_vertical`), so the
+standing lean the still period removes is put back; without a still period
+both are the same angle, the sensor's own (docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ if TYPE_CHECKING:
 
 #: A lunge's end position is a hold at least this far from standing, deg.
 LUNGE_THRESHOLD_DEG = 10.0
+#: What ``inclination_deg`` is measured from: the declared tibia axis against gravity.
+INCLINATION_ZERO = "true vertical"
 #: One repetition of the simulated athlete (reach, 3 s hold, back, pause), s; and
 #: the step into the lunge position with its rest before the first, s.
 REP_S = 7.3
@@ -32,35 +42,78 @@ STEP_IN_S = 3.0
 
 @dataclass(frozen=True)
 class LungeResult(DrillResult):
-    """Each repetition's hold (:meth:`poise.metrics.holds.Hold.to_dict`), the best and
-    the mean inclination, deg."""
+    """Each repetition's hold: ``t_s``, ``end_t_s``, its mean ``inclination_deg`` from
+    true vertical and ``peak_inclination_deg``, and ``inclination_rel_standing_deg``;
+    the best and the mean of those from vertical, the best relative to standing, and
+    the standing posture's own inclination from vertical (``standing_inclination_deg``,
+    None without a still period), deg. ``inclination_zero`` says which zero
+    ``inclination_deg`` has."""
 
     reps: tuple[dict[str, Any], ...]
     max_inclination_deg: float | None
     mean_inclination_deg: float | None
+    max_inclination_rel_standing_deg: float | None
+    standing_inclination_deg: float | None
+    inclination_zero: str
 
     def lines(self) -> list[str]:
         if not self.reps:
             return [
                 f"no held lunge found (a hold at least {LUNGE_THRESHOLD_DEG:g} deg from standing)"
             ]
-        lines = [f"  {rep['t_s']:8.2f} s  {rep['inclination_deg']:.1f} deg" for rep in self.reps]
+        lines = [
+            f"  {rep['t_s']:8.2f} s  {rep['inclination_deg']:.1f} deg"
+            + (
+                ""
+                if rep["inclination_rel_standing_deg"] is None
+                else f" ({rep['inclination_rel_standing_deg']:.1f} from standing)"
+            )
+            for rep in self.reps
+        ]
+        standing = self.standing_inclination_deg
+        stood = "" if standing is None else f"; standing {standing:.1f} deg"
         return [
-            f"lunge repetitions: {len(self.reps)}",
+            f"lunge repetitions: {len(self.reps)}, inclination from {self.inclination_zero}",
             *lines,
-            f"best {self.max_inclination_deg:.1f} deg, mean {self.mean_inclination_deg:.1f} deg",
+            f"best {self.max_inclination_deg:.1f} deg, mean {self.mean_inclination_deg:.1f} deg"
+            f"{stood}",
         ]
 
 
 def score(span: Span, options: NoOptions) -> LungeResult:
-    """Inclination at each repetition's held end position; best and mean."""
+    """Inclination at each repetition's held end position, from true vertical and from
+    standing; best and mean."""
     p = span.prepared
-    reps = holds(p.t_s, p.inclination_deg, p.gyr_dps, p.rate_hz, LUNGE_THRESHOLD_DEG)
-    values = [rep.mean_deg for rep in reps]
+    relative = p.inclination_deg
+    reps = holds(p.t_s, relative, p.gyr_dps, p.rate_hz, LUNGE_THRESHOLD_DEG)
+    calibrated = p.calibration.found  # without a standing posture, no figure from it
+    up = p.calibration.from_vertical(p.up)
+    vertical = np.degrees(np.arccos(np.clip(up[:, 2], -1.0, 1.0)))
+    found = []
+    for rep in reps:
+        core = vertical[slice(*rep.core)]
+        found.append(
+            {
+                "t_s": round(rep.start_t_s, 3),
+                "end_t_s": round(rep.end_t_s, 3),
+                "inclination_deg": round(float(core.mean()), 3),
+                "peak_inclination_deg": round(float(core.max()), 3),
+                "inclination_rel_standing_deg": round(rep.mean_deg, 3) if calibrated else None,
+            }
+        )
+    values = [rep["inclination_deg"] for rep in found]
+    standing = p.calibration.standing_from_vertical_deg()
     return LungeResult(
-        reps=tuple(rep.to_dict("inclination_deg") for rep in reps),
-        max_inclination_deg=round(max(values), 3) if values else None,
+        reps=tuple(found),
+        max_inclination_deg=max(values) if values else None,
         mean_inclination_deg=round(float(np.mean(values)), 3) if values else None,
+        max_inclination_rel_standing_deg=(
+            max(rep["inclination_rel_standing_deg"] for rep in found)
+            if found and calibrated
+            else None
+        ),
+        standing_inclination_deg=None if standing is None else round(standing[2], 3),
+        inclination_zero=INCLINATION_ZERO,
     )
 
 
@@ -129,6 +182,7 @@ DRILL = Drill(
     score=score,
     result=LungeResult,
     check=check,
+    needs_accel_calibration=True,
     symmetry=(
         MetricRule(
             "max_inclination_deg",

@@ -44,6 +44,10 @@ class SessionTiming:
         stall_s: no samples for this long (host time) ends the trial as
             interrupted: the sensor stopped, s.
         rest_s: rest between trials, s (a key or the button skips it).
+        find_mounting: before each leg's first trial, a functional calibration
+            (stand still, bend the knee forward twice) finds how the sensor sits,
+            and each trial's recording header keeps it; not on the board, nor when
+            replaying a recording (its header says).
     """
 
     settle_s: float = 2.5
@@ -51,6 +55,7 @@ class SessionTiming:
     calibration_timeout_s: float = 10.0
     stall_s: float = 1.0
     rest_s: float = 15.0
+    find_mounting: bool = False
 
     def __post_init__(self) -> None:
         check_number("settle_s", self.settle_s, 2.0, 60.0)

@@ -338,14 +338,17 @@ class LinkDecoder:
         return least <= d_ticks <= most
 
     def _steps_one_period(self, ticks: np.ndarray) -> bool:
-        """True when the samples of one frame are one period apart, each (they are consecutive)."""
+        """True when the samples of one frame are one period apart, each (they are consecutive).
+
+        ``ticks`` are the wire's u32: their differences wrap as the counter does, and a
+        step backwards becomes one near 2^32, far above any period.
+        """
         if len(ticks) < 2:
             return True
-        steps = np.diff(ticks.astype(np.int64)) % WRAP
-        steps[steps >= HALF] -= WRAP
+        steps = np.diff(ticks)
         low, high = self._period_bounds()
         slack = 0.5 + STEP_SLACK
-        return bool(np.all((steps >= (1 - slack) * low) & (steps <= (1 + slack) * high)))
+        return (1 - slack) * low <= int(steps.min()) and int(steps.max()) <= (1 + slack) * high
 
     def _tick_s(self) -> float:
         return self.hello.tick_us / 1e6 if self.hello is not None else DEFAULT_TICK_S
@@ -422,11 +425,11 @@ class LinkDecoder:
 
     def _deliver(self, samples: Samples, drop: int, seq0: int, t0: int, now: float) -> SampleRun:
         """Samples ``drop:`` of a frame as a run starting at ``seq0`` and ``t0`` (unwrapped)."""
-        ticks = samples.ticks[drop:].astype(np.int64)
+        ticks = samples.ticks[drop:]  # u32: their differences wrap as the counter does
         n = len(ticks)
         t_ticks = np.empty(n, np.int64)
         t_ticks[0] = t0
-        np.cumsum(np.diff(ticks) % WRAP, out=t_ticks[1:])
+        np.cumsum(np.diff(ticks), dtype=np.int64, out=t_ticks[1:])
         t_ticks[1:] += t0
         seq = np.arange(seq0, seq0 + n, dtype=np.int64)
         self._stream_started = self._any_samples = True

@@ -45,6 +45,8 @@ class Launch:
         store: the store file; None for the settings' own; ``""`` for no store.
         quiet: print nothing but errors.
         capture: where a serial link's raw bytes are also kept, if anywhere.
+        worn: the simulator only: how its athlete wears the sensor (``front``,
+            ``lateral``, ``upside_down``), whatever ``[sensor] mounting`` declares.
         recording: the recording ``replay:FILE`` names, when the caller has read it
             already (with its import options).
     """
@@ -57,6 +59,7 @@ class Launch:
     store: str | None = None
     quiet: bool = False
     capture: str | None = None
+    worn: str | None = None
     recording: Recording | None = None
 
 
@@ -71,7 +74,7 @@ def open_stream(launch: Launch, settings: Settings) -> tuple[Stream, dict[str, A
     spec = parse_source(launch.sensor)
     if spec.kind == "sim":
         realtime = bool(launch.realtime)
-        stream = SimStream(settings.sensor, settings.train, launch.seed, realtime)
+        stream = SimStream(settings.sensor, settings.train, launch.seed, realtime, worn=launch.worn)
         return stream, {"kind": "sim", "seed": launch.seed, "model": settings.sensor.model}
     source = open_source(spec, settings, capture=launch.capture, recording=launch.recording)
     if spec.kind == "replay":

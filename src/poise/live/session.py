@@ -17,6 +17,7 @@ and result (:mod:`poise.live.full_disk`), and stops the session in one line.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import time
 import uuid
@@ -39,14 +40,18 @@ from poise.live.full_disk import FullDisk
 from poise.live.streams import Stream
 from poise.metrics import ALGORITHM_VERSION
 from poise.motion.accel_calibration import AccelCalibration
+from poise.motion.functional import FunctionalMounting, MountingNotFoundError, find_mounting
 from poise.motion.tilt import TiltSettings
 from poise.names import athlete_name
+from poise.samples import SampleBlock
 from poise.store.space import SpaceReserve, reserve_path
 from poise.store.utc import utc_text
 from poise.text import plural
 
 #: Baseline of the feedback tone: the mean tilt over this long before the go beep, s.
 BASELINE_S = 1.0
+#: The functional calibration takes this long of the stream: a 3 s stand, two bends, s.
+FIND_MOUNTING_S = 9.0
 #: Audio is rendered in steps of this much when no samples drive it (rests), s.
 IDLE_STEP_S = 0.02
 #: Said when the disk fills, rendered before the session starts (the speech cache may
@@ -175,6 +180,8 @@ class Session:
         self.session_id: int | None = None
         self.aborted = False
         self._audio_t = 0.0  # session audio clock, s
+        #: Per leg, what the functional calibration found (None: it could not).
+        self.mountings: dict[str, FunctionalMounting | None] = {}
         reserve = SpaceReserve(reserve_path(store.path)) if store is not None else None
         self.full_disk = FullDisk(store.folder if store is not None else scratch_dir, reserve)
         self._full_trial: str | None = None  # what was kept of the trial the disk filled in
@@ -224,6 +231,8 @@ class Session:
         ]
         for i, condition in enumerate(conditions):
             self._light("ready")
+            if self.train.find_mounting and condition.leg not in self.mountings:
+                self.mountings[condition.leg] = self._find_mounting(condition)
             outcome = self._trial(condition)
             self.outcomes.append(outcome)
             if self.aborted or self.full_disk.full:
@@ -239,6 +248,11 @@ class Session:
         intro_s, move_s = self._spoken_s(intro), self._spoken_s(move)
         machine = TrialMachine(spec, condition, self.train, intro_s, move_s, self.plan.guided)
         feed = self.stream.trial(spec, condition, spec.plan(intro_s, move_s, self.train))
+        found = self.mountings.get(condition.leg)
+        if found is not None:
+            feed.meta = dataclasses.replace(
+                feed.meta, mounting=found.mounting, mounting_found=found.to_header()
+            )
         trial = None
         meta = feed.meta
         if self.store is not None:
@@ -305,6 +319,50 @@ class Session:
             )
         self._report(outcome, engine)
         return outcome
+
+    def _find_mounting(self, condition: Condition) -> FunctionalMounting | None:
+        """The functional calibration (:mod:`poise.motion.functional`) for this leg: a
+        still stand, two forward knee bends; None (and said why) where it cannot run."""
+        if condition.leg == "board":
+            self.display.event(
+                "   functional calibration: not on the board (its mounting is declared)"
+            )
+            return None
+        feed = self.stream.calibration(condition)
+        if feed is None:
+            self.display.event(
+                "   functional calibration: a recording cannot bend the knee; its header's "
+                "mounting is used"
+            )
+            return None
+        self._say(
+            f"Sensor check, {condition.leg} leg. Stand still on both feet, then bend the "
+            "knee forward twice, heel down, and stand still again."
+        )
+        blocks: list[SampleBlock] = []
+        start = None
+        for block in feed.blocks:
+            if len(block) == 0:
+                continue
+            blocks.append(block)
+            start = float(block.t_s[0]) if start is None else start
+            if float(block.t_s[-1]) - start >= FIND_MOUNTING_S:
+                break
+        samples = SampleBlock.concat(blocks)
+        if len(samples):
+            self._audio_t += float(samples.t_s[-1] - samples.t_s[0])
+            self.cues.advance_to(self._audio_t)
+        try:
+            found = find_mounting(samples.t_s, samples.acc_g, samples.gyr_dps, feed.meta.rate_hz)
+        except MountingNotFoundError as e:
+            self._say("Could not tell how the sensor sits. The configured mounting is used.")
+            self.display.event(f"   functional calibration failed: {e}")
+            return None
+        self.display.event(
+            f"   mounting found: {found.mounting} (planarity {found.planarity:.3f}, "
+            f"bend {found.range_deg:.0f} deg)"
+        )
+        return found
 
     def _run_trial(self, engine: TrialEngine, blocks: Any) -> None:
         audio_start = self._audio_t

@@ -40,6 +40,11 @@ class Stream(Protocol):
 
     def trial(self, spec: DrillSpec, condition: Condition, plan: TrialPlan) -> TrialFeed: ...
 
+    def calibration(self, condition: Condition) -> TrialFeed | None:
+        """The functional calibration's stream (a still stand, two knee bends), or None
+        where the stream cannot be asked to move (a recording)."""
+        ...
+
     def rest(self, seconds: float) -> Iterator[SampleBlock]: ...
 
     def health(self) -> str | None: ...
@@ -71,6 +76,8 @@ class SimStream:
         train: the session's timing (the simulated trial must cover it).
         seed: seed of the first trial; trial k uses ``seed + k``.
         realtime: pace blocks in real time (to be heard live) or deliver at once.
+        worn: how the simulated athlete wears the sensor (``front``, ``lateral``,
+            ``upside_down``) whatever ``sensor`` declares; None: as declared.
     """
 
     live = False
@@ -82,9 +89,11 @@ class SimStream:
         seed: int = 1,
         realtime: bool = False,
         block_s: float = DEFAULT_BLOCK_S,
+        worn: str | None = None,
     ) -> None:
         self.sensor = sensor
         self.train = train
+        self.worn = worn
         self.seed = seed
         self.realtime = realtime
         self.block_s = block_s
@@ -92,11 +101,19 @@ class SimStream:
         self.last: Any = None  # the latest simulation, truth included
 
     def trial(self, spec: DrillSpec, condition: Condition, plan: TrialPlan) -> TrialFeed:
+        scenario, params = spec.sim(condition, plan, self.train)
+        return self._simulated(scenario, condition, params)
+
+    def calibration(self, condition: Condition) -> TrialFeed:
+        return self._simulated("knee_bends", condition, {})
+
+    def _simulated(self, scenario: str, condition: Condition, params: dict) -> TrialFeed:
         from poise.sources.sim import SimSource  # lazy: simulating needs scipy
 
-        scenario, params = spec.sim(condition, plan, self.train)
         placement = "board" if condition.leg == "board" else f"{condition.leg}_shank"
         sensor = dataclasses.replace(self.sensor, placement=placement)
+        if self.worn is not None and condition.leg != "board":
+            params = {**params, "worn": self.worn}
         source = SimSource(scenario, sensor, seed=self.seed + self.trials, **params)
         self.trials += 1
         self.last = source.result
@@ -133,6 +150,9 @@ class FileStream:
         blocks = samples.split(block_length(self.recording.meta.rate_hz, self.block_s))
         return TrialFeed(self.recording.meta, paced(iter(blocks), self.realtime))
 
+    def calibration(self, condition: Condition) -> None:
+        return None  # a recording cannot be asked to bend the knee: its header says
+
     def rest(self, seconds: float) -> Iterator[SampleBlock]:
         return iter(())
 
@@ -155,6 +175,13 @@ class SourceStream:
         self._blocks = source.blocks()
 
     def trial(self, spec: DrillSpec, condition: Condition, plan: TrialPlan) -> TrialFeed:
+        return self.trial_feed(condition)
+
+    def calibration(self, condition: Condition) -> TrialFeed:
+        return self.trial_feed(condition)
+
+    def trial_feed(self, condition: Condition) -> TrialFeed:
+        """The stream from now on, as the leg's (the calibration's and each trial's)."""
         meta = self.source.meta
         if meta.placement != "board" and condition.leg != "board":
             meta = dataclasses.replace(meta, placement=f"{condition.leg}_shank")

@@ -2,13 +2,15 @@
 
 A **hold** is a stretch of at least ``MIN_HOLD_S`` in which the segment is
 both far from its reference posture (an angle beyond ``threshold``) and nearly
-still (2-D angular rate, low-passed at 2 Hz, under ``STILL_DPS``). Its value
+still (2-D angular rate, low-passed at 2 Hz, under ``STILL_DPS``); a break of
+less than ``BRIDGE_S`` does not end it. Its value
 is the mean angle over the hold without its first and last ``TRIM_S`` (the
 settling in and the first move out).
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,16 +20,21 @@ from poise.metrics.signals import lowpass
 MIN_HOLD_S = 1.0
 STILL_DPS = 5.0
 TRIM_S = 0.2
+#: A hold broken for less than this (a twitch of the held leg) is one hold, s.
+BRIDGE_S = 0.3
 
 
 @dataclass(frozen=True)
 class Hold:
-    """A held position: its span (device time, s) and mean and extreme angle, deg."""
+    """A held position: its span (device time, s), mean and extreme angle, deg, and the
+    index range ``core`` (start, stop) of the samples averaged, to average another
+    signal over the same samples."""
 
     start_t_s: float
     end_t_s: float
     mean_deg: float
     peak_deg: float
+    core: tuple[int, int]
 
     def to_dict(self, name: str = "angle_deg") -> dict:
         return {
@@ -54,7 +61,7 @@ def holds(
     """
     speed = lowpass(np.hypot(rate_dps[:, 0], rate_dps[:, 1]), rate_hz, 2.0)
     beyond = angle_deg >= threshold_deg if threshold_deg >= 0 else angle_deg <= threshold_deg
-    held = beyond & (speed < STILL_DPS)
+    held = _bridged(beyond & (speed < STILL_DPS), round(BRIDGE_S * rate_hz)) & beyond
     trim = round(TRIM_S * rate_hz)
     found = []
     for a, b in _runs(held):
@@ -62,7 +69,15 @@ def holds(
             continue
         core = angle_deg[a + trim : b - trim]
         extreme = float(core.max() if threshold_deg >= 0 else core.min())
-        found.append(Hold(float(t_s[a]), float(t_s[b - 1]), float(core.mean()), extreme))
+        found.append(
+            Hold(
+                float(t_s[a]),
+                float(t_s[b - 1]),
+                float(core.mean()),
+                extreme,
+                (int(a + trim), int(b - trim)),
+            )
+        )
     return found
 
 
@@ -123,6 +138,16 @@ def board_balance(
         time_in_zone_pct=float(100.0 * np.mean(inside)),
         edge_touches=touches,
     )
+
+
+def _bridged(mask: np.ndarray, gap: int) -> np.ndarray:
+    """``mask`` with every run of False shorter than ``gap`` between two runs of True set."""
+    out = mask.copy()
+    runs = _runs(mask)
+    for (_, stop), (start, _) in itertools.pairwise(runs):
+        if start - stop < gap:
+            out[stop:start] = True
+    return out
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -6,9 +6,15 @@ in free fall), which needs the sensor's tilt, on a uniform grid.
 - **Flight** begins once ``sf_v`` falls below ``FREE_FALL_G`` after a push
   (``sf_v`` above ``PUSH_G`` within the 0.5 s before) and ends at the first
   sign of the ground: a rise above ``IMPACT_G`` (a mid-air bump of the arms or
-  the strap stays below it), or, where the signal is the ankle's and quiet in
-  flight, ``SUSTAINED_PUSH_S`` above ``GROUND_G``. A candidate shorter than
-  ``MIN_FLIGHT_S`` is a dip inside a ground contact.
+  the strap stays below it), or ``SUSTAINED_GROUND_S`` above ``GROUND_G`` (a
+  soft landing; the push after a dip inside a contact) unless the entry
+  overshot below ``-TRUNK_OVERSHOOT_G`` (a trunk sensor, whose arms swing in
+  flight). The data tell these apart, not the placement: the rules are the
+  same with or without ``--placement``. A candidate shorter than
+  ``MIN_FLIGHT_S`` is a dip inside a ground contact (or a recoil after a
+  landing); one with no ground within ``MAX_FLIGHT_S`` is no flight, and the
+  search goes on from the next entry (never from an impact seconds later,
+  which would skip the real take-off before it).
 - Edges are located on ``sf_v`` interpolated (band-limited, polyphase) to at
   least ``EDGE_RATE_HZ``, so that at 100 Hz a sample period does not set the
   resolution; the chip's own low-pass makes the samples band-limited enough.
@@ -17,8 +23,9 @@ in free fall), which needs the sensor's tilt, on a uniform grid.
   through the fall's steepest part (the signal smoothed over
   ``SLOPE_SMOOTHING_S``, its steps smoothed again so noise cannot pick the
   steepest) meets the free-fall level. A low-pass moves that corner later by
-  its group delay, so with the chip's filter known the take-off is moved back
-  by it (:meth:`poise.chips.ChipSpec.lpf_delay_s`). On the trunk, whose
+  its group delay, so the take-off is moved back by it: the chip's filter's
+  (:meth:`poise.chips.ChipSpec.lpf_delay_s`), or a typical one where the chip is
+  not known (:mod:`poise.drills.hop`). On the trunk, whose
   specific force overshoots below zero as the legs tuck, take-off is the bottom
   of that overshoot, which marks the feet leaving the ground (checked against a
   force plate on a real countermovement jump: docs/metrics.md).
@@ -63,11 +70,11 @@ from poise.samples import STANDARD_GRAVITY_MPS2
 FREE_FALL_G = 0.35
 PUSH_G = 1.2
 IMPACT_G = 2.5
-#: With a quiet in-flight signal, this long above GROUND_G is the ground carrying
-#: the athlete (a soft landing, a push-off), s.
+#: This long above GROUND_G is the ground carrying the athlete (a soft landing, the
+#: push-off after a dip inside a contact), s.
 GROUND_G = 0.6
-SUSTAINED_PUSH_S = 0.06
-MIN_FLIGHT_S = 0.08
+SUSTAINED_GROUND_S = 0.06
+MIN_FLIGHT_S = 0.12
 MAX_FLIGHT_S = 1.2
 #: A contact shorter than this between a landing and the next take-off is a rebound.
 MAX_CONTACT_S = 1.0
@@ -78,6 +85,11 @@ TTS_HIGHPASS_HZ = 0.8
 TTS_FIT_END_MULTIPLE = 1.5
 #: The envelope's peak is looked for this long after contact, s (after the impact's jolt).
 TTS_PEAK_SEARCH_S = (0.1, 1.0)
+#: Independent values a second in the envelope of the settling (see stabilisation), Hz.
+TTS_INDEPENDENT_HZ = 2.0
+#: The method's own error, SD, s: against the simulator's true settling its 90th
+#: percentile is 0.63 s (docs/metrics.md), 1.645 SD of a normal error.
+TTS_METHOD_SD_S = 0.38
 #: Tilt before contact that the high-pass starts on, so its start-up is over by contact, s.
 TTS_LEAD_IN_S = 1.0
 #: Edges are located on the signal interpolated to at least this rate, Hz (see find_flights).
@@ -90,8 +102,18 @@ FALL_END_FRACTION = 0.1
 FLOOR_S = 0.03
 #: A rise this far above the free-fall level is the ground's, g.
 ONSET_RISE_G = 0.15
+#: An excursion this soon before the rise proper is its start (the strap's first
+#: wobble), s; looked for at sampling rates from BRIDGE_MIN_RATE_HZ, Hz.
+BRIDGE_S = 0.015
+BRIDGE_MIN_RATE_HZ = 400.0
 #: Below this, a trunk sensor's specific force has overshot free fall, g.
 OVERSHOOT_G = 0.5
+#: An overshoot this deep, within OVERSHOOT_S of the entry into free fall, is a trunk
+#: sensor's as the legs tuck (-3 g on the phone of the countermovement jump in
+#: ../shared/data/recordings); a shank turning in flight, its lever arm misjudged,
+#: reads -0.5 g at most, g.
+TRUNK_OVERSHOOT_G = 1.0
+OVERSHOOT_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -105,6 +127,7 @@ class Hop:
     tts_s: float | None = None
     contact_s: float | None = None
     rsi: float | None = None
+    tts_ci_s: tuple[float, float] | None = None
 
     @property
     def flight_s(self) -> float:
@@ -125,22 +148,30 @@ class Hop:
             "height_m": r(self.height_m),
             "peak_acc_g": r(self.peak_acc_g, 3),
             "saturated": self.saturated,
-            "tts_s": r(self.tts_s, 3),
+            # Printed to 0.1 s, kept to 0.01 s: its uncertainty is tenths of a second.
+            "tts_s": r(self.tts_s, 2),
+            "tts_ci_s": None if self.tts_ci_s is None else [r(x, 2) for x in self.tts_ci_s],
             "contact_s": r(self.contact_s),
             "rsi": r(self.rsi, 3),
         }
 
 
 def find_flights(
-    sf_v: np.ndarray, rate_hz: float, soft_landings: bool = False
+    sf_v: np.ndarray, rate_hz: float, lowpass_delay_s: float = 0.0
 ) -> list[tuple[float, float]]:
     """(take-off, contact) of every flight, as fractional sample indices.
 
-    With ``soft_landings``, ``SUSTAINED_PUSH_S`` above ``GROUND_G`` also ends a
-    flight. That needs a signal that is quiet in flight: the ankle's specific
-    force (the shank's, with its own rotation taken out). A sensor elsewhere
-    (a phone at the chest) swings with the arms in flight, and only an impact
-    ends its flight.
+    ``lowpass_delay_s``: the sensor's low-pass group delay, s, taken off a take-off
+    found as the fall's corner (not off a trunk's overshoot, placed by the force
+    plate as it is).
+
+    The same rules wherever the sensor is, told apart by the data alone (see the
+    module's definition): a flight ends at an impact, or, unless the signal
+    overshot below ``-TRUNK_OVERSHOOT_G`` as it entered free fall (a trunk sensor, whose
+    arms swing in flight), at ``SUSTAINED_GROUND_S`` above ``GROUND_G``; the
+    contact is then found by walking back to the rise's onset, so the wait does
+    not delay it. A candidate that finds no ground within a flight's length is
+    no flight, and the search goes on from the next entry.
     """
     factor = max(1, int(np.ceil(EDGE_RATE_HZ / rate_hz)))
     if factor > 1:
@@ -153,7 +184,13 @@ def find_flights(
     steps = _moving_average(np.diff(smooth), width)
     look_back = round(0.5 * rate_hz)
     floor_span = max(2, round(FLOOR_S * rate_hz))
-    sustained = max(2, round(SUSTAINED_PUSH_S * rate_hz))
+    sustained = max(2, round(SUSTAINED_GROUND_S * rate_hz))
+    longest = round((MAX_FLIGHT_S + SUSTAINED_GROUND_S) * rate_hz)
+    overshoot_span = round(OVERSHOOT_S * rate_hz)
+    delay = lowpass_delay_s * rate_hz
+    # Below BRIDGE_MIN_RATE_HZ the wobble is not resolved, and what stands before a
+    # sharp impact is the interpolation's ringing.
+    bridge = round(BRIDGE_S * rate_hz) if rate_hz / factor >= BRIDGE_MIN_RATE_HZ else 0
     entries = np.flatnonzero((sf_v[1:] < FREE_FALL_G) & (sf_v[:-1] >= FREE_FALL_G)) + 1
     flights = []
     resume = 0
@@ -164,14 +201,18 @@ def find_flights(
         # the specific force can dip below free-fall level between the impact and
         # the push-off; that push then ends a candidate too short to be a flight,
         # and the search goes on from it.
-        impact = _first_contact(sf_v, i, n, sustained if soft_landings else None)
-        if impact is None:
-            break
-        contact = _onset(sf_v, impact, floor_span)
-        takeoff = _takeoff(smooth, steps, i, int(contact), floor_span)
+        trunk = sf_v[i : i + overshoot_span].min() < -TRUNK_OVERSHOOT_G
+        found = _first_contact(sf_v, i, min(n, i + longest), None if trunk else sustained)
+        if found is None:
+            continue  # no ground within a flight's length: not a flight; try the next entry
+        impact, ground = found
+        contact = _onset(sf_v, impact, floor_span, bridge)
+        takeoff = _takeoff(smooth, steps, i, int(contact), floor_span, delay)
         if takeoff is not None and MIN_FLIGHT_S <= (contact - takeoff) / rate_hz <= MAX_FLIGHT_S:
             flights.append((takeoff / factor, contact / factor))
-        resume = impact + 1
+        # From where the ground was first felt: a dip inside a contact ends there, and the
+        # real take-off after it is the next entry.
+        resume = ground + 1
     return flights
 
 
@@ -183,7 +224,6 @@ def hops(
     raw_t_s: np.ndarray | None = None,
     raw_acc_g: np.ndarray | None = None,
     full_scale_g: float | None = None,
-    soft_landings: bool = False,
     lowpass_delay_s: float = 0.0,
 ) -> list[Hop]:
     """Every hop in a uniform-grid series, with its flight, impact and rebound.
@@ -195,16 +235,15 @@ def hops(
             accelerometer as measured, (n, 3), g), for the peak (resampling would
             blunt it); without them no peak is given.
         full_scale_g: accelerometer range, to flag a peak where an axis clipped.
-        soft_landings: see :func:`find_flights` (True for the ankle's specific force).
-        lowpass_delay_s: group delay of the sensor's own low-pass, s, when known;
-            take-offs are moved back by it (see the module's definition).
+        lowpass_delay_s: group delay of the sensor's own low-pass, s; take-offs
+            at the fall's corner are moved back by it (see the module's definition).
 
     Time to stabilisation is added by :func:`with_stabilisation`.
     """
     index = np.arange(len(t_s))
     times = [
-        (float(np.interp(a, index, t_s)) - lowpass_delay_s, float(np.interp(b, index, t_s)))
-        for a, b in find_flights(sf_v, rate_hz, soft_landings)
+        (float(np.interp(a, index, t_s)), float(np.interp(b, index, t_s)))
+        for a, b in find_flights(sf_v, rate_hz, lowpass_delay_s)
     ]
     found = []
     for k, (takeoff, contact) in enumerate(times):
@@ -232,28 +271,38 @@ def with_stabilisation(
     baseline_rms_deg: float | None,
 ) -> list[Hop]:
     """The hops, each held landing (one not followed by a rebound) with its time to
-    stabilisation (:func:`time_to_stabilisation`); ``tilt_deg`` (n, 2) on the grid ``t_s``."""
+    stabilisation and its 95% interval (:func:`stabilisation`); ``tilt_deg`` (n, 2) on
+    the grid ``t_s``."""
     index = np.arange(len(t_s))
-    return [
-        h
-        if h.contact_s is not None
-        else replace(
-            h,
-            tts_s=time_to_stabilisation(
-                tilt_deg,
-                round(float(np.interp(h.contact_t_s, t_s, index))),
-                rate_hz,
-                baseline_rms_deg,
-            ),
-        )
-        for h in found
-    ]
+    out = []
+    for h in found:
+        if h.contact_s is None:
+            contact = round(float(np.interp(h.contact_t_s, t_s, index)))
+            tts, ci = stabilisation(tilt_deg, contact, rate_hz, baseline_rms_deg)
+            h = replace(h, tts_s=tts, tts_ci_s=ci)
+        out.append(h)
+    return out
 
 
 def time_to_stabilisation(
     tilt_deg: np.ndarray, contact_index: int, rate_hz: float, baseline_rms_deg: float | None
 ) -> float | None:
-    """Time from contact until the tilt has settled (see the module's definition), s.
+    """Time from contact until the tilt has settled (see the module's definition), s;
+    :func:`stabilisation` without its interval."""
+    return stabilisation(tilt_deg, contact_index, rate_hz, baseline_rms_deg)[0]
+
+
+def stabilisation(
+    tilt_deg: np.ndarray, contact_index: int, rate_hz: float, baseline_rms_deg: float | None
+) -> tuple[float | None, tuple[float, float] | None]:
+    """Time from contact until the tilt has settled (see the module's definition), s,
+    and its 95% interval (s) where a decay was fitted.
+
+    The interval propagates the fit's covariance to the crossing (delta method),
+    the covariance scaled up by the samples per independent one (the envelope of a
+    1-2 Hz settling holds about ``TTS_INDEPENDENT_HZ`` independent values a second),
+    so it does not narrow with the sampling rate, and the method's own error
+    against the simulator's true settling (``TTS_METHOD_SD_S``) added to it.
 
     Args:
         tilt_deg: (n, 2) AP and ML tilt, deg, on a uniform grid.
@@ -266,7 +315,7 @@ def time_to_stabilisation(
     window = round(TTS_WINDOW_S * rate_hz)
     end = contact_index + window
     if end > len(tilt_deg):
-        return None
+        return None, None
     start = max(0, contact_index - round(TTS_LEAD_IN_S * rate_hz))
     segment = tilt_deg[start:end]
     last = segment[-round(rate_hz) :]
@@ -279,15 +328,29 @@ def time_to_stabilisation(
     lo, hi = (round(s * rate_hz) for s in TTS_PEAK_SEARCH_S)
     peak = lo + int(np.argmax(amplitude[lo:hi]))
     if amplitude[peak] <= reference:
-        return 0.0  # the landing never stirred the tilt beyond ordinary sway
+        return 0.0, None  # the landing never stirred the tilt beyond ordinary sway
     under = np.flatnonzero(amplitude[peak:] < TTS_FIT_END_MULTIPLE * reference)
     stop = peak + (int(under[0]) if under.size else len(amplitude) - peak)
-    if stop - peak < max(3, round(0.1 * rate_hz)):
-        return float(t_s[min(stop, len(t_s) - 1)])  # too short to fit: it fell at once
-    slope, intercept = np.polyfit(t_s[peak:stop], np.log(amplitude[peak:stop]), 1)
+    if stop - peak < max(5, round(0.1 * rate_hz)):
+        return float(t_s[min(stop, len(t_s) - 1)]), None  # too short to fit: it fell at once
+    (slope, intercept), cov = np.polyfit(
+        t_s[peak:stop], np.log(amplitude[peak:stop]), 1, cov="unscaled"
+    )
     if slope >= 0:
-        return TTS_WINDOW_S
-    return float(np.clip((np.log(reference) - intercept) / slope, 0.0, TTS_WINDOW_S))
+        return TTS_WINDOW_S, None
+    tts = (np.log(reference) - intercept) / slope
+    # The samples' residual variance, the covariance widened by the samples per
+    # independent value (they are correlated).
+    n = stop - peak
+    fitted = slope * t_s[peak:stop] + intercept
+    sigma2 = float(np.sum((np.log(amplitude[peak:stop]) - fitted) ** 2)) / (n - 2)
+    independent = max(3.0, n / rate_hz * TTS_INDEPENDENT_HZ)
+    scale = sigma2 * n / independent
+    var_mm, var_mb, var_bb = cov[0, 0] * scale, cov[0, 1] * scale, cov[1, 1] * scale
+    fit_var = max(var_bb + 2 * tts * var_mb + tts * tts * var_mm, 0.0) / slope**2
+    sd = float(np.sqrt(fit_var + TTS_METHOD_SD_S**2))
+    low, high = (float(np.clip(x, 0.0, TTS_WINDOW_S)) for x in (tts - 1.96 * sd, tts + 1.96 * sd))
+    return float(np.clip(tts, 0.0, TTS_WINDOW_S)), (low, high)
 
 
 def hop_count(hops_found: list[Hop], start_s: float, duration_s: float) -> int:
@@ -304,10 +367,17 @@ def _moving_average(x: np.ndarray, width: int) -> np.ndarray:
     )
 
 
-def _first_contact(sf_v: np.ndarray, start: int, stop: int, sustained: int | None) -> int | None:
-    """First sign of ground contact after ``start``: a rise above ``IMPACT_G``, or
+def _first_contact(
+    sf_v: np.ndarray, start: int, stop: int, sustained: int | None
+) -> tuple[int, int] | None:
+    """First sign of ground contact in ``[start, stop)``: a rise above ``IMPACT_G``, or
     ``sustained`` samples in a row above ``GROUND_G`` (a soft landing, or the push-off
-    that follows a dip inside a contact)."""
+    that follows a dip inside a contact); None if neither comes.
+
+    Returns (where the rise is judged from, where the ground was first felt): the
+    impact's first sample above ``IMPACT_G`` for both, or the first sample of the
+    sustained run, and the first above ``GROUND_G`` before that impact.
+    """
     segment = sf_v[start:stop]
     hits = np.flatnonzero(segment > IMPACT_G)
     first = int(hits[0]) if hits.size else None
@@ -317,18 +387,25 @@ def _first_contact(sf_v: np.ndarray, start: int, stop: int, sustained: int | Non
         full = np.flatnonzero(runs == sustained)
         if full.size and (first is None or full[0] < first):
             first = int(full[0])
-    return None if first is None else start + first
+    if first is None:
+        return None
+    ground = first
+    while ground > 0 and above[ground - 1]:
+        ground -= 1
+    return start + first, start + ground
 
 
-def _onset(sf_v: np.ndarray, impact: int, floor_span: int) -> float:
+def _onset(sf_v: np.ndarray, impact: int, floor_span: int, bridge: int) -> float:
     """Onset of the rise to the impact at ``impact``, as a fractional index: the earlier of
 
     - the secant through the rise's steepest pair of samples, extended back to the
       free-fall level (the same construction as the take-off's corner, so a low-pass
       delays both edges alike); right for an impact that rises steeply from the start;
     - the point where the rise first clears the free-fall level by ``ONSET_RISE_G``;
-      right for a rise that starts gently (a sensor on the trunk, cushioned by the legs),
-      whose steepest part comes late.
+      right for a rise that starts gently (a soft landing, a sensor on the trunk
+      cushioned by the legs), whose steepest part comes late. A clear excursion
+      (twice that) less than ``bridge`` samples before it is where the rise began:
+      the strap's first wobble as the foot touches, ahead of the main rise.
     """
     j = impact
     while j > 0 and sf_v[j - 1] >= FREE_FALL_G:
@@ -348,15 +425,29 @@ def _onset(sf_v: np.ndarray, impact: int, floor_span: int) -> float:
     secant = k + (floor - sf_v[k]) / steps.max()
     level = floor + ONSET_RISE_G
     c = j
-    while c > first and sf_v[c] > level:
-        c -= 1
+    while True:
+        while c > first and sf_v[c] > level:
+            c -= 1
+        # The strap's first wobble can stand clear of flight just before the rise
+        # proper, with a sample or two back under the level between them: it is the
+        # ground's too (without a bridge, no earlier excursion is looked for).
+        before = max(first, c - bridge)
+        earlier = np.flatnonzero(sf_v[before:c] > level + ONSET_RISE_G)
+        if not bridge or not earlier.size:
+            break
+        c = before + int(earlier[0])
     rise = sf_v[c + 1] - sf_v[c]
     cleared = c + (level - sf_v[c]) / rise if rise > 0 else float(c)
     return float(np.clip(min(secant, cleared), first, impact))
 
 
 def _takeoff(
-    smooth: np.ndarray, steps_all: np.ndarray, entry: int, contact: int, floor_span: int
+    smooth: np.ndarray,
+    steps_all: np.ndarray,
+    entry: int,
+    contact: int,
+    floor_span: int,
+    delay: float,
 ) -> float | None:
     """Where the push's fall ends (see the module's definition), as a fractional index.
 
@@ -391,7 +482,7 @@ def _takeoff(
     floor = float(np.median(after)) if after.size else float(smooth[end])
     k = start + steepest
     corner = k + (floor - smooth[k]) / steps[steepest]
-    return float(np.clip(corner, start, end))
+    return float(np.clip(corner, start, end)) - delay
 
 
 def _parabolic_minimum(x: np.ndarray, i: int) -> float:

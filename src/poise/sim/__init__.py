@@ -24,7 +24,7 @@ from poise.chips import chip as chip_spec
 from poise.formats.poise_csv import write_recording
 from poise.motion.frames import NAMED_MOUNTINGS, mounting_matrix, named_mounting
 from poise.recording import Recording, RecordingMeta
-from poise.sim import board, hip, hop, lunge, poses, stance
+from poise.sim import board, hip, hop, knee_bends, lunge, poses, stance
 from poise.sim.imu_model import (
     SensorConfig,
     draw_errors,
@@ -42,6 +42,7 @@ SCENARIOS = {
     "board": (board.BoardParams, board.build),
     "hip": (hip.HipParams, hip.build),
     "poses": (poses.PosesParams, poses.build),
+    "knee_bends": (knee_bends.KneeBendsParams, knee_bends.build),
 }
 #: The fine grid on which motion is generated; fixed so that every output rate
 #: up to 1 kHz sees the same motion for the same seed.

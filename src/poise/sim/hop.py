@@ -30,7 +30,9 @@ the athlete's baseline single-leg sway RMS (docs/simulator.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -56,6 +58,11 @@ KICK_S = 0.03  # duration of the shank's forward kick at contact
 STICK_MIN_S = 6.0
 SIDE_HOP_DISTANCE_M = 0.40
 MODES = ("stick", "repeated", "side")
+#: Knee to ankle, m: the shank swings about the knee in flight (``flight_swing_deg``).
+SHANK_LENGTH_M = 0.40
+#: A dip inside a ground contact (``contact_dip_g``) lasts this long, s, and is
+#: made up by a push over twice that, so the contact's velocity change is kept.
+DIP_S = 0.03
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,22 @@ class HopParams:
         duration_s: length of the side-hop test, s.
         reference_s: quiet two-legged standing first, s.
         baseline_s: single-leg stance before the first hop, s (the TTS reference).
+        landing_peak_g: the impact's peak of the ankle's vertical specific force, g,
+            the same at every landing: 4 is a soft landing, 22 a hard one (the
+            impact spike is made shorter for a harder landing); None draws the
+            usual 6-15 g.
+        contact_dip_g: after each impact, inside the ground contact, the ankle's
+            vertical specific force dips to this level, g (a heel-to-forefoot
+            rebound; below 0.35 g it looks like the start of a flight); None: no dip.
+        sensor_forward_m, sensor_left_m, sensor_up_m: where the sensor sits from
+            the ankle, segment axes, m (Poise assumes 4 cm forward, 25 cm up); each
+            None draws it: the front of the shin, 3-6 cm forward, +-1 cm to the
+            side, 18-32 cm up.
+        flight_swing_deg: the shank swings back about the knee in flight (the knee
+            bends after take-off and straightens for the landing), by this much at
+            its widest, deg; 0 keeps the shank turning only slowly in flight.
+        settle_scale: how long stick landings take to settle: the damping of
+            their settling is divided by it (2 doubles the true TTS, roughly).
     """
 
     leg: str = "right"
@@ -78,6 +101,13 @@ class HopParams:
     duration_s: float = 30.0
     reference_s: float = 3.0
     baseline_s: float = 4.0
+    landing_peak_g: float | None = None
+    contact_dip_g: float | None = None
+    sensor_forward_m: float | None = None
+    sensor_left_m: float | None = None
+    sensor_up_m: float | None = None
+    flight_swing_deg: float = 0.0
+    settle_scale: float = 1.0
 
     def __post_init__(self) -> None:
         check_choice("leg", self.leg, ("left", "right"))
@@ -86,6 +116,19 @@ class HopParams:
         check_number("duration_s", self.duration_s, 5.0, 120.0)
         check_number("reference_s", self.reference_s, 2.5, 60.0)
         check_number("baseline_s", self.baseline_s, 1.0, 60.0)
+        if self.landing_peak_g is not None:
+            check_number("landing_peak_g", self.landing_peak_g, 3.0, 40.0)
+        if self.contact_dip_g is not None:
+            check_number("contact_dip_g", self.contact_dip_g, -1.0, 0.9)
+        for name, low, high in (
+            ("sensor_forward_m", -0.15, 0.15),
+            ("sensor_left_m", -0.15, 0.15),
+            ("sensor_up_m", 0.0, 0.45),
+        ):
+            if getattr(self, name) is not None:
+                check_number(name, getattr(self, name), low, high)
+        check_number("flight_swing_deg", self.flight_swing_deg, 0.0, 60.0)
+        check_number("settle_scale", self.settle_scale, 0.25, 4.0)
 
 
 @dataclass(frozen=True)
@@ -102,8 +145,10 @@ class _Landing:
     jolt_g: float
 
     @classmethod
-    def draw(cls, rng: np.random.Generator) -> _Landing:
-        return cls(
+    def draw(cls, rng: np.random.Generator, params: HopParams) -> _Landing:
+        """A landing drawn from the usual spread; ``params`` slows its settling and can
+        set its hardness (:meth:`with_peak`)."""
+        drawn = cls(
             absorb_s=rng.uniform(0.06, 0.09),
             spike_s=rng.uniform(0.02, 0.035),
             spike_share=rng.uniform(0.45, 0.65),
@@ -113,6 +158,20 @@ class _Landing:
             settle_damping=rng.uniform(0.08, 0.35),
             jolt_g=rng.uniform(2.0, 4.0),
         )
+        return replace(drawn, settle_damping=drawn.settle_damping / params.settle_scale)
+
+    def with_peak(self, peak_of: Callable[[float], float], peak_g: float | None) -> _Landing:
+        """This landing with its impact spike as short as a vertical peak of ``peak_g``
+        needs (``peak_of(spike_s)``: the peak, g, that a spike of that length gives;
+        shorter is higher), and the strap's wobble scaled with it, so a soft landing is
+        not all wobble. Unchanged when ``peak_g`` is None."""
+        if peak_g is None:
+            return self
+        short, long = 0.004, 0.2
+        for _ in range(30):  # bisection on the spike's length
+            middle = 0.5 * (short + long)
+            short, long = (middle, long) if peak_of(middle) > peak_g else (short, middle)
+        return replace(self, spike_s=long, jolt_g=min(self.jolt_g, 0.1 * peak_g))
 
 
 class _Ankle:
@@ -123,6 +182,7 @@ class _Ankle:
         self.x = np.zeros_like(t_s)
         self.y = np.zeros_like(t_s)
         self.z = np.zeros_like(t_s)
+        self.flights: list[tuple[float, float]] = []
 
     def push_off(
         self, start: float, duration: float, v0: float, horizontal: tuple[float, float]
@@ -141,6 +201,20 @@ class _Ankle:
 
     def flight(self, start: float, end: float) -> None:
         self.z[(self.t_s > start) & (self.t_s < end)] -= G
+        self.flights.append((start, end))
+
+    def dip(self, start: float, to_g: float | None) -> None:
+        """The vertical specific force dips to ``to_g`` (g) over ``DIP_S`` from ``start``,
+        then a push over ``2 DIP_S`` makes the velocity lost up (nothing if None)."""
+        if to_g is None:
+            return
+        centre = int(np.searchsorted(self.t_s, start + DIP_S / 2))
+        depth = (self.z[centre] / G + 1.0 - to_g) * G
+        if depth <= 0:
+            return
+        area = depth * DIP_S / 2  # a raised cosine's peak is twice its area over its length
+        self.z -= pulse(self.t_s, start, DIP_S, area)
+        self.z += pulse(self.t_s, start + DIP_S, 2 * DIP_S, area)
 
     def stick(
         self, contact: float, v_land: float, landing: _Landing, horizontal: tuple[float, float]
@@ -151,6 +225,22 @@ class _Ankle:
         impulse = v_land + G * landing.absorb_s / 2
         self.z[on] += G * (np.sin(np.pi * u[on] / 2) ** 2 - 1)
         self._impact(contact, landing, impulse, landing.absorb_s, horizontal)
+
+    @staticmethod
+    def stick_peak_g(v_land: float, landing: _Landing, spike_s: float) -> float:
+        """The vertical peak of :meth:`stick` with a spike of ``spike_s``, g."""
+        ankle = _Ankle(np.arange(0.0, 0.3, 1e-4))
+        ankle.stick(0.0, v_land, replace(landing, spike_s=spike_s), (0.0, 0.0))
+        return float(ankle.z.max() / G + 1.0)
+
+    @staticmethod
+    def bounce_peak_g(
+        v_land: float, v_off: float, duration: float, landing: _Landing, spike_s: float
+    ) -> float:
+        """The vertical peak of :meth:`bounce` with a spike of ``spike_s``, g."""
+        ankle = _Ankle(np.arange(0.0, duration + 0.01, 1e-4))
+        ankle.bounce(0.0, duration, v_land, v_off, replace(landing, spike_s=spike_s), (0, 0))
+        return float(ankle.z.max() / G + 1.0)
 
     def bounce(
         self,
@@ -219,17 +309,22 @@ def build(params: HopParams, rate_hz: float, rng: np.random.Generator) -> Episod
     ankle = _Ankle(b.t_s)
     posture = (stand_ap, stand_ml, lift_shift)
     if params.mode == "stick":
-        _build_stick(b, ankle, plan, posture)
+        _build_stick(b, ankle, plan, posture, params)
     else:
         _build_series(b, ankle, plan, posture, params)
 
+    if params.flight_swing_deg:
+        _swing(b, ankle, params.flight_swing_deg)
     b.pivot_m[:, 0] = _integrate_twice(ankle.x, 1.0 / rate_hz)
     b.pivot_m[:, 1] = _integrate_twice(ankle.y, 1.0 / rate_hz)
     b.pivot_m[:, 2] = ANKLE_HEIGHT_M + _integrate_twice(ankle.z, 1.0 / rate_hz)
     b.add_sway(sway_ap, sway_ml, YAW_SWAY_DEG)
+    drawn = shin_lever(rng)  # drawn whatever is set, so a set one leaves the rest of the seed
+    given = (params.sensor_forward_m, params.sensor_left_m, params.sensor_up_m)
+    lever = np.array([d if g is None else g for d, g in zip(drawn, given, strict=True)])
     return b.episode(
         f"{params.leg}_shank",
-        shin_lever(rng),
+        lever,
         summary_window="baseline",
         facts={
             "mode": params.mode,
@@ -248,7 +343,10 @@ def _plan_stick(
     for _ in range(params.hops):
         flight = rng.uniform(0.28, 0.45)
         push = rng.uniform(0.18, 0.24)
-        landing = _Landing.draw(rng)
+        landing = _Landing.draw(rng, params)
+        landing = landing.with_peak(
+            partial(_Ankle.stick_peak_g, G * flight / 2, landing), params.landing_peak_g
+        )
         t_cm = t
         t_push = t_cm + 0.35
         t_off = t_push + push
@@ -273,7 +371,9 @@ def _plan_stick(
     return {"hops": hops, "end_s": t}
 
 
-def _build_stick(b: EpisodeBuilder, ankle: _Ankle, plan: dict, posture: tuple) -> None:
+def _build_stick(
+    b: EpisodeBuilder, ankle: _Ankle, plan: dict, posture: tuple, params: HopParams
+) -> None:
     stand_ap, stand_ml, lift_shift = posture
     lift_s = 0.8
     for i, hop in enumerate(plan["hops"]):
@@ -285,6 +385,7 @@ def _build_stick(b: EpisodeBuilder, ankle: _Ankle, plan: dict, posture: tuple) -
         ankle.flight(hop["off"], hop["contact"])
         landing = hop["landing"]
         ankle.stick(hop["contact"], v0, landing, (-hop["forward"], 0.0))
+        ankle.dip(hop["contact"] + landing.spike_s, params.contact_dip_g)
         _settle(b, hop["contact"], landing, stand_ap)
         b.event(
             "landing",
@@ -330,7 +431,17 @@ def _plan_series(
         contact = rng.uniform(0.17, 0.26) if side else rng.uniform(0.18, 0.30)
         contacts.append(contact)
         t_off = t_land + contact
-    landings = [_Landing.draw(rng) for _ in flights]
+    landings = [_Landing.draw(rng, params) for _ in flights]
+    v = [G * f / 2 for f in flights]
+    landings = [
+        landing.with_peak(
+            partial(_Ankle.bounce_peak_g, v[i], v[i + 1], contacts[i], landing)
+            if i < len(contacts)
+            else partial(_Ankle.stick_peak_g, v[i], landing),
+            params.landing_peak_g,
+        )
+        for i, landing in enumerate(landings)
+    ]
     final_tts = _settling_time(landings[-1], baseline_rms)
     landing_times = (
         start + 0.35 + push + np.cumsum(flights) + np.concatenate(([0.0], np.cumsum(contacts)))
@@ -386,6 +497,7 @@ def _build_series(
             ankle.bounce(
                 t_land, contact, v_land, G * next_flight / 2, landing, (0.0, v_y_next - v_y)
             )
+            ankle.dip(t_land + landing.spike_s, params.contact_dip_g)
             b.jolt(t_land, landing.jolt_g * 0.7, 22.0, 0.2, np.array([0.4, 0.0, 1.0]))
             b.ap_deg.move(t_land, contact, stand_ap + AIR_AP_DEG + 6.0)
             b.ml_deg.move(t_land, contact, stand_ml + lean_ml * new_direction)
@@ -395,6 +507,7 @@ def _build_series(
             direction, v_y = new_direction, v_y_next
         else:
             ankle.stick(t_land, v_land, landing, (0.0, -v_y))
+            ankle.dip(t_land + landing.spike_s, params.contact_dip_g)
             b.ml_deg.move(t_land, 0.3, stand_ml)
             _settle(b, t_land, landing, stand_ap)
             details.update(tts_s=plan["final_tts"])
@@ -454,6 +567,26 @@ def _settling_time(landing: _Landing, baseline_rms_deg: float) -> float:
     after_kick = t_s >= KICK_S
     above = np.flatnonzero(after_kick & (envelope >= baseline_rms_deg))
     return float(t_s[above[-1]]) if above.size else KICK_S
+
+
+def _swing(b: EpisodeBuilder, ankle: _Ankle, swing_deg: float) -> None:
+    """The shank swings about the knee in each flight: its AP tilt gains
+    ``swing_deg sin^2(pi u)`` (u from take-off to contact), and the ankle, which
+    hangs ``SHANK_LENGTH_M`` below the ballistic knee, moves with it (the
+    acceleration of that motion is added to the ankle's)."""
+    for start, end in ankle.flights:
+        on = (b.t_s > start) & (b.t_s < end)
+        u = (b.t_s[on] - start) / (end - start)
+        delta = np.zeros_like(b.t_s)
+        delta[on] = swing_deg * np.sin(np.pi * u) ** 2
+        theta = np.radians(b.ap_deg.values)
+        b.ap_deg.add(delta)
+        swung = theta + np.radians(delta)
+        dt = 1.0 / b.rate_hz
+        # The ankle from the knee: -L (sin theta, cos theta) in (forward, up).
+        for axis, f in ((ankle.x, np.sin), (ankle.z, np.cos)):
+            shift = -SHANK_LENGTH_M * (f(swung) - f(theta))
+            axis += np.gradient(np.gradient(shift, dt), dt)
 
 
 def _integrate_twice(acc: np.ndarray, dt: float) -> np.ndarray:
