@@ -17,6 +17,7 @@ new one, byte for byte. Then ``analyze FILES... --jobs N`` against one job.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -50,17 +51,26 @@ def make_files(folder: Path) -> dict[str, Path]:
                 [sys.executable, __file__, "--tile", str(ten), str(sixty)], check=True, env=env
             )
         files[f"{drill} 10 min"], files[f"{drill} 60 min"] = ten, sixty
-    store = folder / "history.sqlite3"
-    if not store.exists():  # a short simulated session, so history has something to show
-        print("logging a short session for history ...", flush=True)
+    return files
+
+
+def make_store(folder: Path, tree: str, src: Path) -> Path:
+    """A store with a short simulated session, so history has something to show; one per
+    tree, made by that tree (an older Poise refuses a newer store's schema)."""
+    home = folder / f"history-{tree}"  # a store keeps its recordings beside it
+    home.mkdir(exist_ok=True)
+    store = home / "history.sqlite3"
+    if not store.exists():
+        print(f"logging a short session for history ({tree}) ...", flush=True)
         config = folder / "short.toml"
         config.write_text("[sensor]\nrate_hz = 104.0\n[train]\nstance_s = 8.0\nrest_s = 0.0\n")
         subprocess.run(
             [sys.executable, "-m", "poise", "--config", str(config), "train", "stance",
              "--store", str(store), "--audio", "null", "--fast", "--quiet"],
-            check=True, env=env, cwd=folder, stdout=subprocess.DEVNULL,
+            check=True, env={**os.environ, "PYTHONPATH": str(src)}, cwd=home,
+            stdout=subprocess.DEVNULL,
         )  # fmt: skip
-    return files
+    return store
 
 
 def tile(source: Path, target: Path, times: int = 6) -> None:
@@ -104,9 +114,69 @@ def run(src: Path, argv: list[str], stdout: int | None = subprocess.DEVNULL) -> 
     return wall, usage.ru_maxrss / 1024
 
 
-def best(src: Path, argv: list[str], repeat: int) -> tuple[float, float]:
-    runs = [run(src, argv) for _ in range(repeat)]
-    return min(r[0] for r in runs), max(r[1] for r in runs)
+def side_by_side(
+    trees: list[Path], argv: list[str], repeat: int, stores: list[str] | None = None
+) -> list[tuple[float, float]]:
+    """(best wall time s, peak RSS MB) per tree, the trees' runs interleaved so a load that
+    comes and goes on a shared machine falls on each alike. ``{store}`` in ``argv`` is
+    each tree's own store."""
+    runs: list[list[tuple[float, float]]] = [[] for _ in trees]
+    for _ in range(repeat):
+        for i, src in enumerate(trees):
+            store = stores[i] if stores else ""
+            if "-o" in argv:  # the output is created exclusively: the previous run's goes
+                Path(argv[argv.index("-o") + 1]).unlink(missing_ok=True)
+            runs[i].append(run(src, [a.replace("{store}", store) for a in argv]))
+    return [(min(r[0] for r in rs), max(r[1] for r in rs)) for rs in runs]
+
+
+#: The issue's aims (wall time s, peak RSS MB) for a command, where it sets one.
+AIMS = {
+    "poise --help": (0.3, None),
+    "poise history": (0.3, None),
+    "analyze stance 10 min": (2.0, 120.0),
+    "analyze hop 10 min": (2.0, 120.0),
+    "analyze stance 60 min": (None, 150.0),
+    "analyze hop 60 min": (None, 150.0),
+}
+
+
+def aim_text(name: str, wall: float, rss: float) -> str:
+    """The aims for ``name`` and whether the figures meet them."""
+    wall_aim, rss_aim = AIMS.get(name, (None, None))
+    parts = []
+    if wall_aim is not None:
+        parts.append(f"<= {wall_aim:g} s {'met' if wall <= wall_aim else 'MISSED'}")
+    if rss_aim is not None:
+        parts.append(f"<= {rss_aim:.0f} MB {'met' if rss <= rss_aim else 'MISSED'}")
+    return ", ".join(parts)
+
+
+def numbers(x: object, path: str = "") -> dict[str, float]:
+    """Every number in a JSON value, by its path."""
+    if isinstance(x, dict):
+        return {k: v for key, item in x.items() for k, v in numbers(item, f"{path}.{key}").items()}
+    if isinstance(x, list):
+        return {k: v for i, item in enumerate(x) for k, v in numbers(item, f"{path}[{i}]").items()}
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return {}
+    return {path: float(x)}
+
+
+def compare(old: bytes, new: bytes) -> str:
+    """How far the new result's figures are from the old one's: the largest relative
+    difference over the figures both have, and how many only one has."""
+    a, b = numbers(json.loads(old)), numbers(json.loads(new))
+    common = sorted(set(a) & set(b))
+    worst, where = 0.0, ""
+    for key in common:
+        diff = abs(a[key] - b[key]) / max(abs(a[key]), abs(b[key]), 1e-12)
+        if diff > worst:
+            worst, where = diff, key
+    text = f"{len(common)} figures, largest relative difference {worst:.1e}"
+    text += f" ({where})" if worst else ""
+    only = len(set(a) ^ set(b))
+    return text + (f"; {only} only in one" if only else "")
 
 
 def output(src: Path, argv: list[str]) -> bytes:
@@ -118,6 +188,7 @@ def output(src: Path, argv: list[str]) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--new", type=Path, default=NEW_SRC, help="the tree measured (this one)")
     parser.add_argument("--old", type=Path, help="another source tree to compare with")
     parser.add_argument("--dir", type=Path, help="keep the recordings here (default: temporary)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best wall time)")
@@ -131,10 +202,14 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         files = make_files(folder)
         trees = [("old", args.old.resolve())] if args.old else []
-        trees.append(("new", NEW_SRC))
+        trees.append(("new", args.new.resolve()))
+        srcs = [src for _, src in trees]
         angles_out = str(folder / "angles.csv")
-        store = str(folder / "history.sqlite3")
-        commands = [("poise --help", ["--help"]), ("poise history", ["history", "--store", store])]
+        stores = [str(make_store(folder, tree, src)) for tree, src in trees]
+        commands = [
+            ("poise --help", ["--help"]),
+            ("poise history", ["history", "--store", "{store}"]),
+        ]
         for name, path in files.items():
             drill = name.split()[0]
             span = duration_s(path)
@@ -143,31 +218,35 @@ def main() -> None:
                 (f"inspect {name}", ["inspect", str(path)], span),
                 (f"angles {name}", ["angles", str(path), "-o", angles_out], span),
             ]
-        print(f"{'command':28s}" + "".join(f"{t:>26s}" for t, _ in trees), flush=True)
+        ratio = "  new/old: time, RSS" if args.old else ""
+        header = f"{'command':28s}" + "".join(f"{t:>26s}" for t, _ in trees)
+        print(f"{header}{ratio}   aim (new)", flush=True)
         for name, argv, *span in commands:
             cells = []
-            for _, src in trees:
-                wall, rss = best(src, argv, args.repeat)
+            figures = side_by_side(srcs, argv, args.repeat, stores)
+            for wall, rss in figures:
                 speed = f" {span[0] / wall:4.0f}x" if span else ""
                 cells.append(f"{wall:6.2f} s{speed} {rss:6.0f} MB")
-            print(f"{name:28s}" + "".join(f"{c:>26s}" for c in cells), flush=True)
+            line = f"{name:28s}" + "".join(f"{c:>26s}" for c in cells)
+            if args.old:
+                (old_wall, old_rss), (new_wall, new_rss) = figures
+                line += f"  {new_wall / old_wall:8.2f} {new_rss / old_rss:5.2f}"
+            print(f"{line}   {aim_text(name, *figures[-1])}", flush=True)
         if args.old:
             for name, path in files.items():
                 drill = name.split()[0]
                 argv = ["analyze", str(path), "--drill", drill, "--json"]
-                same = output(args.old, argv) == output(NEW_SRC, argv)
-                print(
-                    f"analyze --json {name}: old and new output {'identical' if same else 'DIFFER'}"
-                )
+                print(f"analyze --json {name}, old against new: "
+                      f"{compare(output(args.old, argv), output(args.new, argv))}")  # fmt: skip
         many = [str(p) for name, p in files.items() if "10 min" in name] * 4
         cores = os.cpu_count() or 1
-        for drill in ("stance",):
-            argv = ["analyze", *many, "--drill", drill, "--json"]
-            one, _ = best(NEW_SRC, [*argv, "--jobs", "1"], 1)
-            all_, rss = best(NEW_SRC, [*argv, "--jobs", str(cores)], 1)
+        argv = ["analyze", *many, "--drill", "stance", "--json"]
+        for tree, src in trees:
+            one, _ = side_by_side([src], [*argv, "--jobs", "1"], 1)[0]
+            all_, rss = side_by_side([src], [*argv, "--jobs", str(cores)], 1)[0]
             print(
-                f"analyze {len(many)} files of 10 min: --jobs 1 {one:.2f} s, --jobs {cores} "
-                f"{all_:.2f} s: {one / all_:.2f}x faster (largest process {rss:.0f} MB)"
+                f"{tree}: analyze {len(many)} files of 10 min: --jobs 1 {one:.2f} s, --jobs "
+                f"{cores} {all_:.2f} s: {one / all_:.2f}x faster (largest process {rss:.0f} MB)"
             )
 
 

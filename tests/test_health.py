@@ -127,3 +127,13 @@ def test_one_bad_sample_is_said_in_the_singular():
         if w.code == "bad_samples"
     ]
     assert warning.message.startswith("1 sample not finite or beyond")
+
+
+def test_infinite_times_are_counted_without_a_numpy_warning():
+    import warnings
+
+    t = [0.0, np.inf, np.inf, 0.03, -np.inf, 0.05]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = check(stream(t), 100.0)
+    assert h.bad_timestamps == 3

@@ -34,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     except PoiseError as e:
         print(f"poise: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:
+        # A file within the size limit can still be more than this machine holds.
+        print(
+            "poise: out of memory: the input is too large for this machine; split it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

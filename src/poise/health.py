@@ -205,12 +205,13 @@ class HealthMonitor:
             if self._t_first_finite is None:
                 self._t_first_finite = float(finite[0])
             self._t_last_finite = float(finite[-1])
-        if self._t_last is None:
-            dt = np.diff(block.t_s)
-            dseq = np.diff(block.seq)
-        else:
-            dt = np.diff(block.t_s, prepend=self._t_last)
-            dseq = np.diff(block.seq, prepend=self._seq_last)
+        with np.errstate(invalid="ignore"):  # inf - inf: an unknown step, left out below
+            if self._t_last is None:
+                dt = np.diff(block.t_s)
+                dseq = np.diff(block.seq)
+            else:
+                dt = np.diff(block.t_s, prepend=self._t_last)
+                dseq = np.diff(block.seq, prepend=self._seq_last)
 
         # A NaN or infinite time makes its step unknown: counted, then left out.
         self._bad_times += int(np.count_nonzero(~np.isfinite(block.t_s)))

@@ -86,6 +86,20 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monke
     assert len(load_recording(path).samples) == 300
 
 
+def test_running_out_of_memory_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    import poise.formats
+    from poise import cli
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(poise.formats, "stream_recording", exhausted)
+    path = write(tmp_path, XIO_HEADER + "\n".join(xio_rows()) + "\n")
+    assert cli.main(["inspect", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("poise: out of memory") and err.count("\n") == 1
+
+
 # -- header values and cells bounded before anything is allocated -------------------------
 
 

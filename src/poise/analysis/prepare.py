@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 
 from poise.errors import PoiseError
-from poise.health import StreamHealth
+from poise.health import StreamHealth, masked
 from poise.metrics.signals import increasing
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.angles import TiltBlock, flag_counts, tilt_from_vertical
@@ -32,6 +32,7 @@ from poise.motion.frames import quat_vertical
 from poise.motion.tilt import TiltSettings, recording_accel_calibration, track_tilt
 from poise.rate import step_rate_hz
 from poise.recording import Recording
+from poise.samples import SampleBlock
 
 #: Drills are not scored on less than this, s, nor below this rate, Hz.
 MIN_SPAN_S = 1.0
@@ -96,21 +97,21 @@ class Tracked:
             return np.column_stack(tilt_from_vertical(v))
         if first == 3:
             return quat_vertical(self.tilt.quat[lo:hi])
-        samples = self.recording.samples
-        acc = samples.acc_g[lo:hi]
-        if self.accel_calibration is not None:
-            acc = self.accel_calibration.apply(acc)
-        acc_seg, gyr_seg = self.calibration.apply(acc, samples.gyr_dps[lo:hi])
-        return np.column_stack((acc_seg, gyr_seg))
+        return np.column_stack(self._segment(self.recording.samples[lo:hi]))
 
     def segment_acc_g(self, rows: np.ndarray) -> np.ndarray:
         """Specific force in segment axes of these rows (indices), g: the accelerometer
         calibration, then the still period's, as the live engine applies them."""
-        samples = self.recording.samples
-        acc = samples.acc_g[rows]
+        return self._segment(self.recording.samples[rows])[0]
+
+    def _segment(self, samples: SampleBlock) -> tuple[np.ndarray, np.ndarray]:
+        """Specific force (g) and angular rate (deg/s) of ``samples`` in segment axes, bad
+        samples as NaN (:func:`poise.health.masked`), as the tracker takes them."""
+        samples = masked(samples)
+        acc = samples.acc_g
         if self.accel_calibration is not None:
             acc = self.accel_calibration.apply(acc)
-        return self.calibration.apply(acc, samples.gyr_dps[rows])[0]
+        return self.calibration.apply(acc, samples.gyr_dps)
 
     def columns(self) -> np.ndarray:
         """(n, 12) per sample: AP, ML tilt, inclination (deg), up (3), specific force in
@@ -356,25 +357,44 @@ class _Resampler:
         self.grid = grid
 
     def columns(self, a: int, b: int) -> np.ndarray:
-        """Columns ``[a, b)`` (see :meth:`Tracked.columns`) on the grid, shape (m, b - a)."""
+        """Columns ``[a, b)`` (see :meth:`Tracked.columns`) on the grid, shape (m, b - a).
+
+        Where the span's times increase (as they nearly always do), each chunk's samples
+        are interpolated as they are derived, the last sample of the chunk before
+        joining them: the same bits as one ``np.interp`` over all, without a copy of
+        the picked samples beside the result.
+        """
         first = next(g for g, end in _GROUPS if g <= a < end)
-        picked = np.empty((len(self.rows), b - a))
+        streamed = self.order is None and len(self.t_good) >= 2
+        if streamed:
+            out = np.empty((len(self.grid), b - a))
+            knot_t, knot_v, filled = self.t_good[:0], np.empty((0, b - a)), 0
+        else:
+            picked = np.empty((len(self.rows), b - a))
         done = 0
         for lo, hi in self.tracked.chunks():
             i, j = np.searchsorted(self.rows, (lo, hi))
             if i == j:
                 continue
-            values = self.tracked.group(lo, hi, first)[:, a - first : b - first]
-            picked[done : done + j - i] = values[self.rows[i:j] - lo]
+            group = self.tracked.group(lo, hi, first)
+            values = group[self.rows[i:j] - lo, a - first : b - first]
+            if streamed:
+                knot_t = np.concatenate((knot_t[-1:], self.t_good[done : done + j - i]))
+                knot_v = np.concatenate((knot_v[-1:], values))
+                end = int(np.searchsorted(self.grid, knot_t[-1], side="right"))
+                for k in range(b - a):
+                    out[filled:end, k] = np.interp(self.grid[filled:end], knot_t, knot_v[:, k])
+                filled = end
+            else:
+                picked[done : done + j - i] = values
             done += j - i
+        if streamed:
+            return out
         if len(self.t_good) < 2:
             return picked if self.order is None else picked[self.order]
         out = np.empty((len(self.grid), b - a))
         for k in range(b - a):
-            column = picked[:, k]
-            out[:, k] = np.interp(
-                self.grid, self.t_good, column if self.order is None else column[self.order]
-            )
+            out[:, k] = np.interp(self.grid, self.t_good, picked[:, k][self.order])
         return out
 
     def raw_acc_g(self) -> np.ndarray:

@@ -1,9 +1,9 @@
-"""The digital filters, spectra and running statistics of the metrics and the live detector.
+"""The digital filters and spectra of the metrics and the loss-of-balance detector.
 
 NumPy alone: importing ``scipy.signal`` takes a process from about 25 to 100 MB
-of memory and 0.7 s (it pulls in ``scipy.stats``), ``scipy.ndimage`` another
-25 MB, more than a Pi Zero 2 W can spare for an hour's recording. These are
-the few functions of theirs Poise uses, with the same definitions; tests hold
+of memory and 0.7 s (it pulls in ``scipy.stats``), more than a Pi Zero 2 W
+can spare beside an hour's recording. These are the few functions of its that
+Poise uses, with the same definitions; tests hold
 each equal to its SciPy counterpart to rounding on many inputs. Every filter
 works along axis 0 (time), on ``(n,)`` or ``(n, k)`` arrays, a block of rows at
 a time, so its temporaries stay small whatever the recording's length.
@@ -401,78 +401,3 @@ def resample_poly(x: np.ndarray, up: int, down: int) -> np.ndarray:
         inside = top[rows] < len(full)
         out[rows[inside]] = full[top[rows[inside]]]
     return out
-
-
-def running_max(x: np.ndarray, size: int) -> np.ndarray:
-    """Largest of ``size`` samples around each of ``x`` (n,): offsets ``-size//2`` to
-    ``size - size//2 - 1``, the ends mirrored (``scipy.ndimage.maximum_filter1d``).
-
-    Prefix and suffix maxima of blocks of ``size`` (van Herk 1992, Pattern Recognit
-    Lett 13:517; Gil & Werman 1993), three maxima per sample whatever ``size``.
-    """
-    x = np.asarray(x)
-    n = len(x)
-    if size <= 1 or n == 0:
-        return x.copy()
-    before, after = size // 2, size - size // 2 - 1
-    padded = np.pad(x, (before, after), mode="symmetric")  # ndimage's "reflect"
-    blocks = -(-len(padded) // size)
-    full = np.pad(padded, (0, blocks * size - len(padded)), constant_values=-np.inf)
-    grid = full.reshape(blocks, size)
-    prefix = np.maximum.accumulate(grid, axis=1).ravel()
-    suffix = np.maximum.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()
-    start = np.arange(n)
-    return np.maximum(suffix[start], prefix[start + size - 1])
-
-
-def running_median(x: np.ndarray, size: int) -> np.ndarray:
-    """Median of the ``size`` (odd) samples centred on each of ``x`` (n,), the ends
-    repeating the first and last sample (``scipy.ndimage.median_filter``, mode nearest).
-
-    Exact: each window's middle order statistic from a wavelet matrix of the
-    samples' ranks (Claude, Navarro & Ordonez 2015, Inf Syst 47:15), a chunk of
-    ``CHUNK_ROWS`` outputs at a time, so the time is ``n log n`` whatever ``size``.
-    """
-    if size % 2 != 1:
-        raise ValueError(f"a running median needs an odd window, not {size}")
-    x = np.asarray(x)
-    n = len(x)
-    half = size // 2
-    out = np.empty(n, dtype=np.result_type(x.dtype, np.float64))
-    for lo in range(0, n, CHUNK_ROWS):
-        hi = min(n, lo + CHUNK_ROWS)
-        index = np.clip(np.arange(lo - half, hi + half), 0, n - 1)
-        out[lo:hi] = _window_medians(x[index], size)
-    return out
-
-
-def _window_medians(values: np.ndarray, size: int) -> np.ndarray:
-    """Median of every ``size`` consecutive values (len(values) - size + 1 of them).
-
-    The values become their ranks (ties in order of position); level by level,
-    from the top bit, the ranks are stably split by that bit, and each window's
-    range and the order statistic sought follow into the half holding it.
-    """
-    order = np.argsort(values, kind="stable")
-    ranks = np.empty(len(values), dtype=np.int32)
-    ranks[order] = np.arange(len(values), dtype=np.int32)
-    current = ranks
-    levels = []  # per level, from the top bit: zeros among the first p entries, p = 0..len
-    for level in range(max(1, int(len(values) - 1).bit_length()) - 1, -1, -1):
-        bit = (current >> level) & 1
-        zeros = np.zeros(len(values) + 1, dtype=np.int32)
-        np.cumsum(1 - bit, out=zeros[1:])
-        levels.append(zeros)
-        current = np.concatenate((current[bit == 0], current[bit == 1]))
-    left = np.arange(len(values) - size + 1, dtype=np.int32)
-    right = left + size
-    k = np.full(len(left), size // 2, dtype=np.int32)
-    for zeros in levels:
-        total = zeros[-1]
-        zl, zr = zeros[left], zeros[right]
-        count = zr - zl
-        ones = k >= count
-        k -= count * ones
-        left = np.where(ones, left - zl + total, zl)
-        right = np.where(ones, right - zr + total, zr)
-    return values[order[current[left]]]
