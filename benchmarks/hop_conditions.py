@@ -2,7 +2,8 @@
 
 For each rate (52-1666 Hz, LSM6DSO32) and condition (soft and hard landings,
 saturation on a 16 g range, dips inside ground contact, a sensor elsewhere than
-the assumed lever arm with the shank swinging in flight, gyroscope bias), with
+the assumed lever arm with the shank swinging in flight, gyroscope bias, 3x the
+chip's noise), with
 and without the placement (a file imported without ``--placement``, chip and
 range unknown), prints the landings' recall and precision, the worst flight-time
 error against max(5 ms, 1.5 samples), and how many saturated landings were
@@ -34,6 +35,7 @@ CONDITIONS = {
     "dip 0.1 g in contact": {"contact_dip_g": 0.1},
     "swing 25 deg, sensor 9 cm fwd": {"flight_swing_deg": 25.0, "sensor_forward_m": 0.09},
     "gyro bias 3 dps": {"gyr_bias_dps": 3.0},
+    "noise x3": {"noise_factor": 3.0},
 }
 MODES = {"stick": {"hops": 3}, "repeated": {"hops": 5}}
 

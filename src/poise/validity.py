@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "timestamps": "time stamps repeated or out of order",
     "ahrs_recovery": "the orientation filter forced the accelerometer back in",
     "too_short": "too little data for a figure",
+    "event_timing": "an event's time is less certain than its figure's stated limit",
     "torn": "the recording was not closed by its writer, or its end mark does not match it",
 }
 

@@ -168,3 +168,12 @@ def test_tts_holds_its_order_across_severities_and_its_interval_holds_the_truth(
                 inside += low <= e["tts_s"] <= high
     assert spearmanr(true_tts, found).statistic >= 0.8
     assert inside >= 0.85 * len(true_tts)
+
+
+def test_soft_landings_say_their_timing_is_less_sure():
+    """A soft landing's gentle rise puts its contact late by up to ~20 ms at some rates
+    (benchmarks/hop_conditions.py): the result says so rather than pass it silently."""
+    soft = analyze(simulated("hop", seed=621, hops=2, landing_peak_g=4.0).recording, "hop")
+    assert "event_timing" in [w["code"] for w in soft["warnings"]]
+    firm = analyze(simulated("hop", seed=621, hops=2, landing_peak_g=12.0).recording, "hop")
+    assert "event_timing" not in [w["code"] for w in firm["warnings"]]

@@ -40,6 +40,9 @@ HOLD_S = 2.0
 #: An unknown chip's low-pass is taken at this fraction of its output rate (MEMS IMUs
 #: filter at ODR/2 to ODR/4; the LSM6DS family at about 0.4 ODR).
 TYPICAL_LPF_FRACTION = 0.4
+#: A landing peaking under this is soft: its rise is gentle, and its contact less sure
+#: (flight up to 22 ms long at 208 Hz against the simulator, benchmarks/hop_conditions.py), g.
+SOFT_PEAK_G = 5.5
 
 
 @dataclass(frozen=True)
@@ -219,22 +222,34 @@ def check(span: Span, result: HopResult) -> list[ResultWarning]:
     if period is not None:  # hops in series have a rhythm of their own, and rebounds
         why = f"the acceleration has a gait rhythm (every {period:.2f} s) and no rebounds: a walk"
         return [mismatch("hops", why)]
+    out = []
+    soft = [h for h in result.landings if (h["peak_acc_g"] or SOFT_PEAK_G) < SOFT_PEAK_G]
+    if soft:
+        out.append(
+            ResultWarning(
+                "event_timing",
+                f"{len(soft)} of {len(result.landings)} landings were soft (peak under "
+                f"{SOFT_PEAK_G:g} g): their contact is the onset of a gentle rise, and their "
+                "flight time can be up to 25 ms long",
+            )
+        )
     clipped = [h for h in result.landings if h["saturated"]]
     if not clipped:
-        return []
+        return out
     source = (
         "as the recording states"
         if result.full_scale_from == "metadata"
         else ("inferred from the samples clipped there")
     )
     return [
+        *out,
         ResultWarning(
             "saturation",
             f"{len(clipped)} of {len(result.landings)} landings reached the accelerometer's "
             f"full scale ({result.acc_full_scale_g:g} g, {source}): their peak_acc_g is a "
             "lower bound; their contact is the onset of the rise, found before the "
             "clipping, so their flight time stands",
-        )
+        ),
     ]
 
 
