@@ -104,11 +104,20 @@ def conditions(drill: str) -> list[Condition]:
                     Condition(
                         "landing",
                         f"{g:g} g on {chip_g:g} g",
-                        {"landing_g": g, "acc_range_g": chip_g},
+                        {"landing_peak_g": g, "acc_range_g": chip_g},
                     )
                 )
         out.append(Condition("noise", "x3, 52 Hz", {"noise_factor": 3.0, "rate_hz": 52.0}))
         out += [Condition("mode", mode, {"mode": mode}) for mode in ("stick", "side")]
+        # The sensor where the lever-arm correction does not assume it, the shank swinging.
+        out.append(Condition("sensor", "9 cm forward", {"sensor_forward_m": 0.09}))
+        out.append(
+            Condition(
+                "sensor",
+                "9 cm forward, 25 deg swing",
+                {"sensor_forward_m": 0.09, "flight_swing_deg": 25.0},
+            )
+        )
     if drill == "lunge":
         out += [Condition("lean", f"{d:g} deg", {"lean_deg": d}) for d in (2.5, 5.0)]
     if drill == "stance":
@@ -266,13 +275,13 @@ def lunge(cond: Condition, seeds: list[int], cell: Cell) -> None:
 
 def tts(seeds: list[int]) -> None:
     """TTS ordering per landing severity: Spearman of found against true over many landings."""
-    if "landing_g" not in scenario_parameters("hop"):
-        print("hop     TTS by severity: not simulated (the hop scenario has no landing_g)")
+    if "landing_peak_g" not in scenario_parameters("hop"):
+        print("hop     TTS by severity: not simulated (the hop scenario has no landing_peak_g)")
         return
     for g in (6.0, 12.0, 20.0):
         true_tts, found_tts = [], []
         for seed in range(seeds[0], seeds[0] + 4 * len(seeds)):
-            sim = simulate("hop", seed=seed, hops=5, landing_g=g, **BASELINE)
+            sim = simulate("hop", seed=seed, hops=5, landing_peak_g=g, **BASELINE)
             found = analyze(sim.recording, "hop")["landings"]
             for e, h in zip(sim.truth.events_of("landing"), found, strict=False):
                 if h.get("tts_s") is not None:
