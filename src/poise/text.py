@@ -2,6 +2,8 @@
 
 >>> plural(1, "gap"), plural(2, "gap"), plural(1, "loss", "losses"), plural(0, "trial")
 ('1 gap', '2 gaps', '1 loss', '0 trials')
+>>> span_words(5.42e-05), span_words(0.25), span_words(1.5), span_words(120.4)
+('5 seconds', '6 hours', '1.5 days', '120 days')
 """
 
 from __future__ import annotations
@@ -10,3 +12,13 @@ from __future__ import annotations
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``n`` and ``word``, or ``words`` (``word + "s"`` by default) unless ``n`` is 1."""
     return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+def span_words(days: float) -> str:
+    """A span of time in the largest unit that keeps it readable (seconds to days)."""
+    for unit, size in (("day", 1.0), ("hour", 1 / 24), ("minute", 1 / 1440)):
+        if days >= size:
+            n = days / size
+            text = f"{n:.1f}".removesuffix(".0") if n < 10 else f"{n:.0f}"
+            return f"{text} {unit}" + ("" if text == "1" else "s")
+    return plural(round(days * 86400), "second")

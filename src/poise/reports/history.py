@@ -56,6 +56,7 @@ from poise.store.preflight import check_recordings_have_store
 from poise.store.reader import Unreadable
 from poise.store.sqlite import Store, TrialRow
 from poise.store.utc import parse_utc
+from poise.text import span_words
 
 #: Trial statuses in the order they are counted.
 STATUSES = ("complete", "interrupted", "aborted", "running")
@@ -318,7 +319,9 @@ def trend_per_week(series: Sequence[tuple[str, float]]) -> tuple[float | None, s
     weeks = [(parse_utc(utc) - start).total_seconds() / (7 * 86400.0) for utc, _ in series]
     span_days = (max(weeks) - min(weeks)) * 7.0
     if span_days < TREND_MIN_SPAN_DAYS:
-        return None, f"trials span {span_days:.3g} days (a trend needs {TREND_MIN_SPAN_DAYS:g})"
+        return None, (
+            f"trials span {span_words(span_days)} (a trend needs {TREND_MIN_SPAN_DAYS:g} days)"
+        )
     values = [value for _, value in series]
     t_mean = math.fsum(weeks) / len(weeks)
     y_mean = math.fsum(values) / len(values)
