@@ -19,6 +19,6 @@ def span_words(days: float) -> str:
     for unit, size in (("day", 1.0), ("hour", 1 / 24), ("minute", 1 / 1440)):
         if days >= size:
             n = days / size
-            text = f"{n:.1f}".removesuffix(".0") if n < 10 else f"{n:.0f}"
+            text = f"{n:.3g}" if n < 100 else f"{n:.0f}"
             return f"{text} {unit}" + ("" if text == "1" else "s")
     return plural(round(days * 86400), "second")
