@@ -113,7 +113,8 @@ def test_latest_best_trend_and_change_against_hand_computed_values(store):
         1.0,
         "2025-03-01",
     )  # first to reach it
-    assert sway.trend_per_week is None and sway.trend_note == "trials span 5 days (a trend needs 7 days)"
+    assert sway.trend_per_week is None
+    assert sway.trend_note == "trials span 5 days (a trend needs 7 days)"
     assert (sway.change, sway.change_better, sway.mdc, sway.exceeds_mdc) == (-0.2, True, None, None)
 
 
