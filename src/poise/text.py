@@ -22,3 +22,19 @@ def span_words(days: float) -> str:
             text = f"{n:.3g}" if n < 100 else f"{n:.0f}"
             return f"{text} {unit}" + ("" if text == "1" else "s")
     return plural(round(days * 86400), "second")
+
+
+#: Unit suffixes of metric names (``sway_rms_deg``), left out when a person reads them.
+UNIT_SUFFIXES = ("deg", "deg2", "dps", "s", "m", "g", "pct")
+
+
+def metric_words(name: str) -> str:
+    """A metric's name without its unit suffix, in words.
+
+    >>> metric_words("sway_rms_deg"), metric_words("time_held_s"), metric_words("steadiness")
+    ('sway rms', 'time held', 'steadiness')
+    """
+    words = name.split("_")
+    if len(words) > 1 and words[-1] in UNIT_SUFFIXES:
+        words = words[:-1]
+    return " ".join(words)

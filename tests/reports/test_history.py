@@ -179,7 +179,7 @@ def test_terminal_text(store):
     )
     assert "no trend, only 2 complete trials (a trend needs 3); change +0.5 deg" in text
     assert "change -0.2 deg from the previous trial, better, no MDC" in text
-    assert "sway_rms_deg: left 1, right 1.25 deg; LSI 80.0%, right worse  [LSI < 90%]" in text
+    assert "sway rms: left 1, right 1.25 deg; LSI 80.0%, right worse  [LSI < 90%]" in text
     assert "\n\nBen\n  lunge, left leg" in text
     assert format_history(build_history([])) == "no trials logged yet"
 

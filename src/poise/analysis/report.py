@@ -7,6 +7,7 @@ from typing import Any
 from poise.drills import DRILLS
 from poise.drills.drill import figure
 from poise.metrics.symmetry import LSI_THRESHOLD_PCT
+from poise.text import metric_words
 
 
 def format_analysis(r: dict[str, Any]) -> str:
@@ -58,7 +59,8 @@ def format_symmetry(c: dict[str, Any]) -> str:
         lsi = f"LSI {m['lsi_pct']:.1f}%" if m["lsi_pct"] is not None else m["note"]
         worse = f", {m['worse_side']} worse" if m["worse_side"] else ""
         lines.append(
-            f"  {m['name']}: left {figure(m['left'], '.3g')}, right {figure(m['right'], '.3g')}"
+            f"  {metric_words(m['name'])}: left {figure(m['left'], '.3g')}, "
+            f"right {figure(m['right'], '.3g')}"
             f"{'' if m['unit'] == '1' else ' ' + m['unit']}; "
             f"{lsi}{worse}" + (f"  [{'; '.join(flags)}]" if flags else "")
         )

@@ -56,7 +56,7 @@ from poise.store.preflight import check_recordings_have_store
 from poise.store.reader import Unreadable
 from poise.store.sqlite import Store, TrialRow
 from poise.store.utc import parse_utc
-from poise.text import span_words
+from poise.text import metric_words, span_words
 
 #: Trial statuses in the order they are counted.
 STATUSES = ("complete", "interrupted", "aborted", "running")
@@ -474,7 +474,7 @@ def _leg(leg: str) -> str:
 def _metric_sentence(m: MetricHistory) -> str:
     unit = "" if m.unit in ("1", "count") else f" {m.unit}"
     parts = [
-        f"{_label(m.name)}: {_num(m.latest)}{unit} on {m.latest_utc[:10]}",
+        f"{metric_words(m.name)}: {_num(m.latest)}{unit} on {m.latest_utc[:10]}",
         f"best {_num(m.best)}{unit} on {m.best_utc[:10]}",
     ]
     if m.trend_per_week is None:
@@ -503,14 +503,6 @@ def _metric_sentence(m: MetricHistory) -> str:
 
 def _judged(delta: float, higher_is_better: bool) -> str:
     return ", better" if (delta > 0) == higher_is_better else ", worse"
-
-
-def _label(name: str) -> str:
-    """A metric's name without its unit suffix, in words: ``sway_rms_deg`` -> ``sway rms``."""
-    words = name.split("_")
-    if len(words) > 1 and words[-1] in ("deg", "deg2", "dps", "s", "m", "g", "pct"):
-        words = words[:-1]
-    return " ".join(words)
 
 
 def _num(x: float) -> str:
