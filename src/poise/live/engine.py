@@ -30,8 +30,8 @@ from poise.errors import PoiseError
 from poise.formats.poise_csv import RecordingWriter
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.angles import TiltBlock
-from poise.motion.tilt import TiltSettings, TiltTracker
-from poise.recording import Recording, found_matrix
+from poise.motion.tilt import TiltSettings, tracker_of
+from poise.recording import Recording
 from poise.samples import SampleBlock
 
 
@@ -66,15 +66,7 @@ class TrialEngine:
         self.writer = writer
         self.settings = settings
         self.accel_calibration = accel_calibration
-        self.tracker = TiltTracker(
-            meta.rate_hz,
-            meta.mounting,
-            meta.gyr_range_dps,
-            meta.placement,
-            settings,
-            accel_calibration,
-            found_matrix(meta),
-        )
+        self.tracker = tracker_of(meta, settings, accel_calibration)
         detector = machine.spec.detector
         self.detector = detector(meta.rate_hz) if detector is not None else None
         self.tilt: LiveTilt | None = None

@@ -231,10 +231,33 @@ def _usable(block: SampleBlock) -> np.ndarray:
     return np.isfinite(values).all(axis=1) & (values != 0.0).any(axis=1) & np.isfinite(block.t_s)
 
 
+def meta_accel_calibration(meta: RecordingMeta) -> AccelCalibration | None:
+    """The accelerometer calibration stored in a recording's metadata, if any."""
+    stored = (meta.calibration or {}).get("accelerometer")
+    return AccelCalibration.from_dict(stored) if stored else None
+
+
 def recording_accel_calibration(recording: Recording) -> AccelCalibration | None:
     """The accelerometer calibration stored in a recording's metadata, if any."""
-    stored = (recording.meta.calibration or {}).get("accelerometer")
-    return AccelCalibration.from_dict(stored) if stored else None
+    return meta_accel_calibration(recording.meta)
+
+
+def tracker_of(
+    meta: RecordingMeta,
+    settings: TiltSettings | None = None,
+    accel_calibration: AccelCalibration | None = None,
+) -> TiltTracker:
+    """The tracker of a recording with this metadata and exactly this calibration (None:
+    none), shared by :func:`tracker_for` and the live engine."""
+    return TiltTracker(
+        meta.rate_hz,
+        meta.mounting,
+        meta.gyr_range_dps,
+        meta.placement,
+        settings,
+        accel_calibration,
+        found_matrix(meta),
+    )
 
 
 def tracker_for(
@@ -245,17 +268,8 @@ def tracker_for(
     """The tracker of a recording with this metadata (``accel_calibration`` defaults to
     the one stored in it), as :func:`track_tilt` runs it."""
     if accel_calibration is None:
-        stored = (meta.calibration or {}).get("accelerometer")
-        accel_calibration = AccelCalibration.from_dict(stored) if stored else None
-    return TiltTracker(
-        meta.rate_hz,
-        meta.mounting,
-        meta.gyr_range_dps,
-        meta.placement,
-        settings,
-        accel_calibration,
-        found_matrix(meta),
-    )
+        accel_calibration = meta_accel_calibration(meta)
+    return tracker_of(meta, settings, accel_calibration)
 
 
 def track_tilt(
