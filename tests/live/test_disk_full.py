@@ -25,24 +25,12 @@ import pytest
 from poise.cli import main
 from poise.formats.poise_csv import read_recording
 from poise.store import Store
+from poise_process import poise_env, train_config
 
 #: Size of the namespace's tmpfs: room for the session, then filled on purpose.
 TMPFS = "size=16m,mode=0700"
 
-CONFIG = """
-[sensor]
-rate_hz = 104.0
-[train]
-stance_s = 20.0
-settle_s = 3.0
-countdown = 1
-rest_s = 0.0
-[cues]
-words_per_minute = 400
-sink = "null"
-[store]
-reserve_mb = 1.0
-"""
+CONFIG = train_config("stance_s = 20.0", settle_s=3.0) + "[store]\nreserve_mb = 1.0\n"
 
 #: Runs `poise train` in the small file system, fills it at the moment CASE names, then
 #: frees it and copies what is left to OUT (a namespace's tmpfs ends with its process).
@@ -132,12 +120,7 @@ def _train_until_full(tmp_path: Path, small_fs, case: str) -> subprocess.Complet
     prefix, folder = small_fs
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
-    env = {
-        **os.environ,
-        "POISE_DATA_DIR": str(folder / "data"),
-        "XDG_CACHE_HOME": str(tmp_path),
-        "PYTHONPATH": os.pathsep.join(sys.path),
-    }
+    env = poise_env(folder / "data", tmp_path, this_path=True)
     command = [sys.executable, "-c", textwrap.dedent(CHILD), str(folder)]
     command += [str(tmp_path / "out"), case, str(config)]
     return subprocess.run(
@@ -154,6 +137,7 @@ def _trial_row(out: Path):
 
 
 def _stopped_in_one_line(done: subprocess.CompletedProcess, out: Path) -> str:
+    """The one line `poise train` stopped with, checked; OUT is what it left."""
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
     assert done.stderr.startswith("poise: ")
@@ -163,13 +147,25 @@ def _stopped_in_one_line(done: subprocess.CompletedProcess, out: Path) -> str:
     return done.stderr
 
 
+def _full_at(tmp_path: Path, small_fs, case: str):
+    """`poise train` until the disk fills at CASE: the process, what it left (OUT), the
+    line it stopped with (checked) and the child's events."""
+    done = _train_until_full(tmp_path, small_fs, case)
+    out = tmp_path / "out"
+    error = _stopped_in_one_line(done, out)
+    return done, out, error, (tmp_path / "events.txt").read_text().splitlines()
+
+
+def _accounted_for(out: Path, capsys) -> None:
+    """`poise store check` on what the session left finds nothing wrong."""
+    assert main(["store", "check", "--store", str(out / "poise.sqlite3")]) == 0
+    assert capsys.readouterr().out.endswith("all accounted for\n")
+
+
 def test_a_disk_full_mid_trial_interrupts_it_and_keeps_its_samples_and_result(
     tmp_path, small_fs, capsys
 ):
-    done = _train_until_full(tmp_path, small_fs, "recording")
-    out = tmp_path / "out"
-    error = _stopped_in_one_line(done, out)
-    events = (tmp_path / "events.txt").read_text().splitlines()
+    done, out, error, events = _full_at(tmp_path, small_fs, "recording")
     assert events == ["filled", "write: OSError: [Errno 28] No space left on device"]
     assert "» Trial interrupted: the disk is full." in done.stdout  # said aloud
     assert "» Session stopped: the disk is full." in done.stdout
@@ -193,17 +189,13 @@ def test_a_disk_full_mid_trial_interrupts_it_and_keeps_its_samples_and_result(
     assert trial.result is not None
     assert trial.result["span_s"] == pytest.approx([go_s, end_s], abs=0.02)
     assert trial.metrics and all(v is not None for v in trial.metrics.values())
-    assert main(["store", "check", "--store", str(out / "poise.sqlite3")]) == 0
-    assert capsys.readouterr().out.endswith("all accounted for\n")
+    _accounted_for(out, capsys)
 
 
 def test_a_disk_full_as_the_result_is_logged_keeps_it_complete_with_its_result(
     tmp_path, small_fs, capsys
 ):
-    done = _train_until_full(tmp_path, small_fs, "store")
-    out = tmp_path / "out"
-    error = _stopped_in_one_line(done, out)
-    events = (tmp_path / "events.txt").read_text().splitlines()
+    done, out, error, events = _full_at(tmp_path, small_fs, "store")
     # The first commit failed on the full disk; the one after the reserve was freed held.
     assert events == ["filled", "finish_trial: OperationalError: database or disk is full"]
     trial = _trial_row(out)
@@ -211,5 +203,4 @@ def test_a_disk_full_as_the_result_is_logged_keeps_it_complete_with_its_result(
     assert " stance right trial 1 complete, its " in error and ", scored;" in error
     assert read_recording(trial.recording).end["status"] == "complete"
     assert "» Session stopped: the disk is full." in done.stdout
-    assert main(["store", "check", "--store", str(out / "poise.sqlite3")]) == 0
-    assert capsys.readouterr().out.endswith("all accounted for\n")
+    _accounted_for(out, capsys)

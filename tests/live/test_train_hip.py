@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -12,25 +11,15 @@ from poise.analysis import analyze
 from poise.formats import read_recording
 from poise.live.session import SessionPlan
 from poise.store.sqlite import Store
+from poise_process import poise_env, train_config
 
-CONFIG = """
-[sensor]
-rate_hz = 104.0
-[train]
-hip_reps = 1
-settle_s = 2.0
-countdown = 1
-rest_s = 0.0
-[cues]
-words_per_minute = 400
-sink = "null"
-"""
+CONFIG = train_config("hip_reps = 1")
 
 
 def test_train_hip_on_the_simulator_runs_scores_and_logs_both_legs(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
-    env = {**os.environ, "POISE_DATA_DIR": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path)}
+    env = poise_env(tmp_path / "data", tmp_path)
     command = [sys.executable, "-m", "poise", "--config", str(config), "train", "hip"]
     done = subprocess.run(
         [*command, "--sensor", "sim", "--athlete", "kim"],

@@ -23,25 +23,15 @@ import pytest
 import poise.cues.sinks
 from poise.cli import main
 from poise.store import Store
+from poise_process import poise_env, train_config
 
-CONFIG = """
-[sensor]
-rate_hz = 104.0
-[train]
-stance_s = 5.0
-settle_s = 2.0
-countdown = 1
-rest_s = 0.0
-[cues]
-words_per_minute = 400
-sink = "null"
-"""
+CONFIG = train_config()
 
 
 def _poise(tmp_path: Path, *args: str, umask: int = 0o022) -> subprocess.CompletedProcess:
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
-    env = {**os.environ, "POISE_DATA_DIR": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path)}
+    env = poise_env(tmp_path / "data", tmp_path)
     return subprocess.run(
         [sys.executable, "-m", "poise", "--config", str(config), *args],
         env=env,

@@ -13,27 +13,17 @@ from pathlib import Path
 
 from poise.formats import read_recording
 from poise.store.sqlite import Store
+from poise_process import poise_env, train_config
 
 #: Short, quick-spoken trials, paced in real time so the process can be caught mid-trial.
-CONFIG = """
-[sensor]
-rate_hz = 104.0
-[train]
-stance_s = 6.0
-settle_s = 2.0
-countdown = 1
-rest_s = 0.0
-[cues]
-words_per_minute = 400
-sink = "null"
-"""
+CONFIG = train_config("stance_s = 6.0")
 
 _POISE = [sys.executable, "-m", "poise"]
 
 
 def _train(tmp_path, *args: str, config: str = CONFIG) -> subprocess.Popen:
     (tmp_path / "config.toml").write_text(config)
-    env = {**os.environ, "POISE_DATA_DIR": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path)}
+    env = poise_env(tmp_path / "data", tmp_path)
     command = [*_POISE, "--config", str(tmp_path / "config.toml"), "train"]
     return subprocess.Popen(
         [*command, "stance", "--athlete", "kim", *args],
@@ -113,7 +103,7 @@ def test_a_read_only_store_is_refused_before_the_session_starts():
         data = top / "data"
         data.mkdir(mode=0o555)
         (top / "config.toml").write_text(CONFIG)
-        env = {**os.environ, "POISE_DATA_DIR": str(data), "XDG_CACHE_HOME": str(top / "cache")}
+        env = poise_env(data, top / "cache")
         config = ["--config", str(top / "config.toml")]
         result = subprocess.run(
             [sys.executable, "-c", AS_NOBODY, *config, "train", "stance", "--leg", "right"],

@@ -20,20 +20,10 @@ from pathlib import Path
 
 from poise.cli import main
 from poise.formats.poise_csv import read_recording
+from poise_process import poise_env, train_config
 
 KILLS = 16
-CONFIG = """
-[sensor]
-rate_hz = 104.0
-[train]
-stance_s = 5.0
-settle_s = 2.0
-countdown = 1
-rest_s = 0.0
-[cues]
-words_per_minute = 400
-sink = "null"
-"""
+CONFIG = train_config()
 #: What `store check` may say after kills, besides the summary: nothing is a problem.
 EXPECTED = ("not closed (the recording of", "is still running", "a header left by a writer")
 
@@ -41,12 +31,7 @@ EXPECTED = ("not closed (the recording of", "is still running", "a header left b
 def _command(tmp_path: Path) -> tuple[list[str], dict[str, str]]:
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
-    env = {
-        **os.environ,
-        "POISE_DATA_DIR": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path),
-        "PYTHONPATH": os.pathsep.join(sys.path),
-    }
+    env = poise_env(tmp_path / "data", tmp_path, this_path=True)
     train = ["train", "stance", "--leg", "both", "--trials", "2", "--quiet"]
     return [sys.executable, "-m", "poise", "--config", str(config), *train], env
 

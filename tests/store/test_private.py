@@ -12,6 +12,7 @@ import pytest
 from poise.errors import PoiseError
 from poise.reports.history import run_history
 from poise.store import Store
+from poise_process import train_config
 
 
 @pytest.fixture
@@ -75,18 +76,7 @@ def test_the_export_never_replaces_a_file_nor_follows_a_link(tmp_path):
     assert not (tmp_path / "nowhere.csv").exists()
 
 
-REBUILD_CONFIG = """
-[sensor]
-rate_hz = 104.0
-[train]
-stance_s = 5.0
-settle_s = 3.0
-countdown = 1
-rest_s = 0.0
-[cues]
-words_per_minute = 400
-sink = "null"
-"""
+REBUILD_CONFIG = train_config(settle_s=3.0)
 
 
 def test_a_rebuilt_store_is_private_too(tmp_path, monkeypatch, capsys):

@@ -18,21 +18,9 @@ import pytest
 from poise.cli import main
 from poise.formats.poise_csv import read_recording
 from poise.store import Store
+from poise_process import train_config
 
-CONFIG = """
-[sensor]
-rate_hz = 104.0
-[train]
-stance_s = 5.0
-settle_s = 3.0
-countdown = 1
-rest_s = 0.0
-[orientation]
-gain = 0.8
-[cues]
-words_per_minute = 400
-sink = "null"
-"""
+CONFIG = train_config(settle_s=3.0) + "[orientation]\ngain = 0.8\n"
 
 
 @pytest.fixture
