@@ -204,22 +204,31 @@ def test_quoted_numbers_as_spreadsheets_write_them_are_read(tmp_path):
 # -- ambiguous or wrong headers and options ---------------------------------------------
 
 
-def test_duplicate_column_names_are_named(tmp_path):
-    header = "t,ax,ay,az,ax,gx,gy,gz\n"
-    path = write(tmp_path, header + "0,0,0,1,0,0,0,0\n0.01,0,0,1,0,0,0,0\n")
+@pytest.mark.parametrize(
+    ("csv_text", "named", "option"),
+    [
+        pytest.param(
+            "t,ax,ay,az,ax,gx,gy,gz\n0,0,0,1,0,0,0,0\n0.01,0,0,1,0,0,0,0\n",
+            "'ax' 2 times (columns 2 and 5)",
+            "--acc-columns",
+            id="duplicate-column-names",
+        ),
+        pytest.param(
+            "time,t,ax,ay,az,gx,gy,gz\n0,0,0,0,1,0,0,0\n0.01,0.01,0,0,1,0,0,0\n",
+            "'time' and 't' (columns 1 and 2)",
+            "--time-column",
+            id="two-time-columns-not-taken-for-none",
+        ),
+    ],
+)
+def test_ambiguous_columns_are_named_with_the_option_that_settles_them(
+    tmp_path, csv_text, named, option
+):
+    path = write(tmp_path, csv_text)
     with pytest.raises(InputError) as err:
         load_recording(path, CsvOptions(acc_unit="g", gyr_unit="dps"))
-    assert "'ax' 2 times (columns 2 and 5)" in str(err.value)
-    assert "--acc-columns" in str(err.value)
-
-
-def test_two_time_columns_are_named_not_taken_for_none(tmp_path):
-    header = "time,t,ax,ay,az,gx,gy,gz\n"
-    path = write(tmp_path, header + "0,0,0,0,1,0,0,0\n0.01,0.01,0,0,1,0,0,0\n")
-    with pytest.raises(InputError) as err:
-        load_recording(path, CsvOptions(acc_unit="g", gyr_unit="dps"))
-    assert "'time' and 't' (columns 1 and 2)" in str(err.value)
-    assert "--time-column" in str(err.value)
+    assert named in str(err.value)
+    assert option in str(err.value)
 
 
 def test_an_index_column_that_is_not_there_is_refused_naming_the_columns(tmp_path):
