@@ -327,33 +327,21 @@ def _trial(raw: Sequence[Any], metrics: Mapping[str, float | None], folder: Path
                 parse_utc(fields[column])
             except (TypeError, ValueError, OverflowError):
                 raise _BadRowError(f"its {column} is not a date") from None
-    result = _json(fields["result_json"], dict, "result")
+    result = _json(fields.pop("result_json"), dict, "result")
     codes = _json(fields["warning_codes"], list, "warning codes") or []
     if not all(isinstance(code, str) for code in codes):
         raise _BadRowError("its warning codes are not text")
     if fields["validity"] not in (None, *VALIDITIES):
         raise _BadRowError(f"its validity is not one of {', '.join(VALIDITIES)}")
     recording = fields["recording"]
+    # The other columns are named as TrialRow's fields and are kept as read.
     return TrialRow(
-        id=fields["id"],
-        session_id=fields["session_id"],
-        athlete=fields["athlete"],
-        drill=fields["drill"],
-        leg=fields["leg"],
-        eyes=fields["eyes"],
-        surface=fields["surface"],
-        number=fields["number"],
-        status=fields["status"],
-        algorithm_version=fields["algorithm_version"],
-        started_utc=fields["started_utc"],
-        ended_utc=fields["ended_utc"],
-        recording=folder / recording if recording else None,
-        recording_sha256=fields["recording_sha256"],
+        **{
+            **fields,
+            "recording": folder / recording if recording else None,
+            "warning_codes": tuple(codes),
+        },
         result=result,
-        notes=fields["notes"],
-        metrics=fields["metrics"],
-        validity=fields["validity"],
-        warning_codes=tuple(codes),
     )
 
 
