@@ -30,11 +30,11 @@ CODES: dict[str, str] = {
     "mounting_unknown": "how the sensor sits on the body was neither declared nor found",
     "mounting_contradicted": "the data contradict the declared mounting (gravity on another axis)",
     "bad_samples": "samples that are not finite or beyond any sensor's full scale",
-    "uncalibrated": "no still period: no gyroscope bias and no alignment",
+    "uncalibrated": "no still period (no gyroscope bias, no alignment), or an "
+    "accelerometer whose offsets need calibrating for the drill's angles",
     "gaps": "samples missing from the stream",
     "timestamps": "time stamps repeated or out of order",
     "ahrs_recovery": "the orientation filter forced the accelerometer back in",
-    "too_short": "too little data for a figure",
     "event_timing": "an event's time is less certain than its figure's stated limit",
     "torn": "the recording was not closed by its writer, or its end mark does not match it",
 }
