@@ -20,6 +20,7 @@ from poise.metrics.balance_loss import BalanceLoss, LossDetector, balance_losses
 from poise.metrics.sway import sway_metrics
 from poise.metrics.symmetry import NO_MDC, MetricRule
 from poise.text import plural
+from poise.validity import ResultWarning
 
 if TYPE_CHECKING:
     from poise.analysis import Span
@@ -37,6 +38,10 @@ MIN_REFERENCE_S = 2.5
 #: eyes closed on foam with a loss every 12 s the simulator gives 3.9 deg; a walk gives
 #: 21-24, a jump 85 (issue 10).
 STANCE_MAX_SWAY_DEG = 12.0
+#: Below this rate, Hz, losses of balance are not trusted: at 52 Hz the chip's low-pass
+#: (about 21 Hz) cuts the touchdown's jolt, and half the touchdowns went unheard in the
+#: accuracy matrix (benchmarks/analysis_accuracy.py); from 104 Hz none were.
+LOSS_MIN_RATE_HZ = 100.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,16 @@ def check(span: Span, result: StanceResult) -> list[ResultWarning]:
                 "single-leg stance",
                 f"sway RMS {result.sway_rms_deg:.0f} deg, where a stance sways under "
                 f"{STANCE_MAX_SWAY_DEG:.0f}",
+            )
+        )
+    rate_hz = span.prepared.rate_hz
+    if rate_hz < LOSS_MIN_RATE_HZ:
+        out.append(
+            ResultWarning(
+                "event_timing",
+                f"at {rate_hz:.0f} Hz a touchdown's 18-20 Hz jolt is cut by the sensor's "
+                "low-pass: losses of balance may be missed or taken for steps; record at "
+                f"{LOSS_MIN_RATE_HZ:.0f} Hz or more",
             )
         )
     floor = span_noise_floor(span)
