@@ -22,8 +22,6 @@ import numpy as np
 
 from poise.analysis import analyze
 from poise.errors import PoiseError
-from poise.metrics.signals import uniform
-from poise.metrics.sway import sway_metrics
 from poise.sim import simulate
 from poise.sim.stance import LOSS_KINDS
 
@@ -55,13 +53,6 @@ DRILLS = ("stance", "board", "lunge", "hip")
 SEED0 = 900
 
 
-def true_sway(sim, start: float, end: float, rate: float) -> dict[str, float]:
-    ap, ml, _ = sim.truth.angles()
-    inside = (sim.truth.t_s >= start) & (sim.truth.t_s <= end)
-    _, tilt = uniform(sim.truth.t_s[inside], np.column_stack((ap, ml))[inside], rate)
-    return sway_metrics(tilt[:, 0], tilt[:, 1], rate).to_dict()
-
-
 def codes(result: dict) -> set[str]:
     return {w["code"] for w in result["warnings"]}
 
@@ -83,7 +74,7 @@ def noise(seeds: int) -> None:
                 )
                 ((start, end),) = sim.truth.windows["single_leg"]
                 r = analyze(sim.recording, "stance", start_s=start, end_s=end)
-                truth = true_sway(sim, start, end, rate)
+                truth = sim.truth.sway(start, end, rate)
                 ratios = {k: abs(r[k] / truth[k] - 1) / LIMITS[k] for k in LIMITS}
                 worst = {k: max(worst[k], ratios[k]) for k in LIMITS}
                 floors.append(r["noise_floor_deg"])

@@ -10,7 +10,6 @@
 """
 
 import pytest
-from test_stance_accuracy import true_sway
 
 from conftest import recording_path, simulated
 from poise.analysis import analyze
@@ -34,7 +33,7 @@ def codes(result: dict) -> set[str]:
 
 def _true_axes(sim, start, end, rate):
     """The truth's sway figures, AP and ML RMS included."""
-    truth = true_sway(sim, start, end, rate)
+    truth = sim.truth.sway(start, end, rate)
     return {k: truth[k] for k in LIMITS}
 
 

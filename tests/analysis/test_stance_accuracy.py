@@ -5,21 +5,11 @@ tilt series, so the comparison measures what sensing, calibration and
 orientation cost, not a difference of definitions.
 """
 
-import numpy as np
 import pytest
 
 from conftest import RATES, simulated
 from poise.analysis import analyze
-from poise.metrics.signals import uniform
-from poise.metrics.sway import sway_metrics
 from poise.sim.stance import LOSS_KINDS
-
-
-def true_sway(sim, start_s: float, end_s: float, rate_hz: float) -> dict[str, float]:
-    ap, ml, _ = sim.truth.angles()
-    inside = (sim.truth.t_s >= start_s) & (sim.truth.t_s <= end_s)
-    _, tilt = uniform(sim.truth.t_s[inside], np.column_stack((ap, ml))[inside], rate_hz)
-    return sway_metrics(tilt[:, 0], tilt[:, 1], rate_hz).to_dict()
 
 
 @pytest.mark.parametrize(("imu", "rate"), RATES)
@@ -32,7 +22,7 @@ def test_sway_within_the_issue_tolerances_of_truth(imu, rate, eyes, surface, see
     )
     ((start, end),) = sim.truth.windows["single_leg"]
     measured = analyze(sim.recording, "stance", start_s=start, end_s=end)
-    truth = true_sway(sim, start, end, rate)
+    truth = sim.truth.sway(start, end, rate)
     assert measured["sway_rms_deg"] == pytest.approx(truth["sway_rms_deg"], rel=0.10)
     assert measured["sway_area95_deg2"] == pytest.approx(truth["sway_area95_deg2"], rel=0.20)
     assert measured["sway_velocity_dps"] == pytest.approx(truth["sway_velocity_dps"], rel=0.20)

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from poise.files import atomic_write_text
+from poise.metrics.signals import uniform
+from poise.metrics.sway import sway_metrics
 from poise.motion.angles import summarize, tilt_from_vertical
 from poise.motion.frames import rotation_between
 
@@ -89,6 +91,16 @@ class Truth:
         for start, end in self.windows.get(name, []):
             inside |= (self.t_s >= start) & (self.t_s <= end)
         return inside
+
+    def sway(self, start_s: float, end_s: float, rate_hz: float) -> dict[str, float]:
+        """The true tilt's sway figures over [start_s, end_s] (device time, s), by the
+        same pure functions Poise scores with (:func:`poise.metrics.sway.sway_metrics`) on
+        the true AP and ML tilt put on a ``rate_hz`` grid: a comparison with them measures
+        what sensing, calibration and orientation cost, not a difference of definitions."""
+        ap, ml, _ = self.angles()
+        inside = (self.t_s >= start_s) & (self.t_s <= end_s)
+        _, tilt = uniform(self.t_s[inside], np.column_stack((ap, ml))[inside], rate_hz)
+        return sway_metrics(tilt[:, 0], tilt[:, 1], rate_hz).to_dict()
 
     def events_of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["kind"] == kind]
