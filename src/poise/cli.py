@@ -1008,8 +1008,8 @@ def _add_csv_options(
 
 def _add_simulate(commands: Any) -> None:
     from poise.motion.frames import NAMED_MOUNTINGS
-    from poise.settings import arg_docs
     from poise.sim import SCENARIOS
+    from poise.text import arg_docs
 
     simulate = commands.add_parser(
         "simulate",

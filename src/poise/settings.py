@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import re
 import tomllib
 import types
 import typing
@@ -37,6 +36,7 @@ from poise.sources.i2c.settings import I2CSettings
 from poise.sources.serial_link import SerialLinkSettings
 from poise.sources.settings import SensorSettings
 from poise.store.paths import StoreSettings
+from poise.text import arg_docs
 
 
 @dataclass(frozen=True)
@@ -212,31 +212,6 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return str(value)
-
-
-def arg_docs(cls: type) -> dict[str, str]:
-    """Map field name to its description from the ``Args:`` section of the docstring of
-    the class, or of the base class that declares the field."""
-    out: dict[str, str] = {}
-    for part in reversed(cls.__mro__):
-        if dataclasses.is_dataclass(part):
-            out.update(_own_arg_docs(part))
-    return out
-
-
-def _own_arg_docs(cls: type) -> dict[str, str]:
-    doc = (cls.__doc__ or "").expandtabs()
-    match = re.search(r"Args:\n(.*?)(?:\n\s*\n|\Z)", doc, re.S)
-    out: dict[str, str] = {}
-    current = None
-    for line in (match.group(1) if match else "").splitlines():
-        entry = re.match(r"\s*(\w+):\s*(.*)", line)
-        if entry and entry.group(1) in {f.name for f in dataclasses.fields(cls)}:
-            current = entry.group(1)
-            out[current] = entry.group(2).strip()
-        elif current:
-            out[current] += " " + line.strip()
-    return {k: re.sub(r"``", "", v) for k, v in out.items()}
 
 
 def _wrap(text: str, width: int = 78) -> list[str]:

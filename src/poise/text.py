@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``n`` and ``word``, or ``words`` (``word + "s"`` by default) unless ``n`` is 1."""
@@ -38,3 +41,28 @@ def metric_words(name: str) -> str:
     if len(words) > 1 and words[-1] in UNIT_SUFFIXES:
         words = words[:-1]
     return " ".join(words)
+
+
+def arg_docs(cls: type) -> dict[str, str]:
+    """Map field name to its description from the ``Args:`` section of the docstring of
+    the class, or of the base class that declares the field."""
+    out: dict[str, str] = {}
+    for part in reversed(cls.__mro__):
+        if dataclasses.is_dataclass(part):
+            out.update(_own_arg_docs(part))
+    return out
+
+
+def _own_arg_docs(cls: type) -> dict[str, str]:
+    doc = (cls.__doc__ or "").expandtabs()
+    match = re.search(r"Args:\n(.*?)(?:\n\s*\n|\Z)", doc, re.S)
+    out: dict[str, str] = {}
+    current = None
+    for line in (match.group(1) if match else "").splitlines():
+        entry = re.match(r"\s*(\w+):\s*(.*)", line)
+        if entry and entry.group(1) in {f.name for f in dataclasses.fields(cls)}:
+            current = entry.group(1)
+            out[current] = entry.group(2).strip()
+        elif current:
+            out[current] += " " + line.strip()
+    return {k: re.sub(r"``", "", v) for k, v in out.items()}
