@@ -16,7 +16,7 @@ from poise.drills.drill import Drill, DrillResult, NoOptions, figure
 from poise.drills.fit import mismatch, motion_mismatch
 from poise.drills.noise import noise_warnings, span_noise_floor
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
-from poise.metrics.balance_loss import BalanceLoss, LossDetector, balance_losses, time_held
+from poise.metrics.balance_loss import BalanceLoss, LossDetector, time_held
 from poise.metrics.sway import sway_metrics
 from poise.metrics.symmetry import NO_MDC, MetricRule
 from poise.text import plural
@@ -42,6 +42,8 @@ STANCE_MAX_SWAY_DEG = 12.0
 #: (about 21 Hz) cuts the touchdown's jolt, and half the touchdowns went unheard in the
 #: accuracy matrix (benchmarks/analysis_accuracy.py); from 104 Hz none were.
 LOSS_MIN_RATE_HZ = 100.0
+#: Samples fed to the loss detector at a time when a recording is scored.
+LOSS_BLOCK_ROWS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -151,11 +153,17 @@ def span_losses(span: Span) -> list[BalanceLoss]:
 
     tracked, (lo, hi) = span.tracked, span.prepared.bounds_s
     rows = np.flatnonzero((tracked.t_s >= lo) & (tracked.t_s <= hi))
-    up = quat_vertical(tracked.tilt.quat[rows])
-    up[~tracked.tilt.valid[rows]] = np.nan
-    ap, ml, _ = tilt_from_vertical(up)
-    acc = tracked.segment_acc_g(rows)
-    return balance_losses(tracked.t_s[rows], ap, ml, acc, span.prepared.rate_hz)
+    detector = LossDetector(span.prepared.rate_hz)
+    losses: list[BalanceLoss] = []
+    # Fed a block at a time, as live: the detector is causal, so the losses are the
+    # same, and memory is bounded by the block, not the recording's length.
+    for start in range(0, len(rows), LOSS_BLOCK_ROWS):
+        block = rows[start : start + LOSS_BLOCK_ROWS]
+        up = quat_vertical(tracked.tilt.quat[block])
+        up[~tracked.tilt.valid[block]] = np.nan
+        ap, ml, _ = tilt_from_vertical(up)
+        losses += detector.update(tracked.t_s[block], ap, ml, tracked.segment_acc_g(block))
+    return losses
 
 
 def _held_from(p: Prepared) -> float:

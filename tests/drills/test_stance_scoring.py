@@ -1,4 +1,4 @@
-"""A stance recorded too slowly for its losses of balance to be heard says so."""
+"""Stance scoring: what a slow recording says, and losses found block by block."""
 
 from __future__ import annotations
 
@@ -12,3 +12,12 @@ def test_losses_below_100_hz_carry_event_timing_and_104_hz_does_not():
     assert "52 Hz" in warning["message"] and slow["validity"] == "attention"
     fast = analyze(simulate("stance", rate_hz=104.0, seed=57, duration_s=10.0).recording, "stance")
     assert "event_timing" not in [w["code"] for w in fast["warnings"]]
+
+
+def test_losses_are_the_same_whatever_the_block_they_are_detected_in(monkeypatch):
+    import poise.drills.stance as stance
+
+    recording = simulate("stance", seed=58, losses=4, eyes="closed", surface="foam").recording
+    whole = analyze(recording, "stance")["touchdowns"]
+    monkeypatch.setattr(stance, "LOSS_BLOCK_ROWS", 997)
+    assert analyze(recording, "stance")["touchdowns"] == whole and len(whole) >= 2
