@@ -158,22 +158,18 @@ def _data_warnings(p: Prepared) -> list[ResultWarning]:
     return warnings
 
 
-#: A chip whose typical zero-g offset exceeds this, g, needs its accelerometer
-#: calibrated for a drill of large or absolute angles (asin(0.03) = 1.7 deg, past
-#: the 1.5 deg the lunge and hip figures are held to).
-ACC_OFFSET_WARN_G = 0.03
-
-
 def _accel_warnings(drill: Drill, tracked: Tracked) -> list[ResultWarning]:
-    """``uncalibrated`` where the drill's angles need a calibrated accelerometer and the
-    chip's offsets are too large to go without (:data:`ACC_OFFSET_WARN_G`)."""
+    """``uncalibrated`` where the chip's typical zero-g offset exceeds what the
+    drill's angles bear (:attr:`Drill.accel_offset_limit_g`) and no accelerometer
+    calibration was given."""
     from poise.chips import known_chip
 
+    limit_g = drill.accel_offset_limit_g
     chip = known_chip(str(tracked.recording.meta.sensor_model))
-    if not drill.needs_accel_calibration or tracked.accel_calibration is not None or chip is None:
+    if limit_g is None or tracked.accel_calibration is not None or chip is None:
         return []
     offset_g = max(chip.acc_offset_g)
-    if offset_g <= ACC_OFFSET_WARN_G:
+    if offset_g <= limit_g:
         return []
     return [
         ResultWarning(

@@ -78,9 +78,11 @@ class Drill:
         check: the drill's own warnings on a scored span (:mod:`poise.validity`):
             whether the data look like the drill, noise against its figures,
             saturation of its events. The pipeline adds the data's own.
-        needs_accel_calibration: its figures are large or absolute angles, which an
-            uncalibrated accelerometer's zero-g offsets move by degrees (the lunge,
-            the hip); the pipeline warns where the chip's offsets are that large.
+        accel_offset_limit_g: the largest zero-g accelerometer offset its figures
+            bear uncalibrated, g (they are absolute angles, which an offset tilts
+            by asin(offset)); the pipeline warns ``uncalibrated`` where the chip's
+            typical offset is larger and no calibration was given. None where
+            the figures are relative angles the offsets cancel out of.
     """
 
     name: str
@@ -91,7 +93,7 @@ class Drill:
     options: Callable[..., Any] = NoOptions
     live: DrillSpec | None = None
     check: Callable[[Span, DrillResult], Iterable[ResultWarning]] = no_checks
-    needs_accel_calibration: bool = False
+    accel_offset_limit_g: float | None = None
 
     @property
     def headline(self) -> tuple[MetricRule, ...]:
