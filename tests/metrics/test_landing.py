@@ -94,6 +94,37 @@ def test_rebounds_get_contact_time_and_reactive_strength():
     assert hop_count([first, second], 0.0, 30.0) == 2 and hop_count([first, second], 0, 2) == 1
 
 
+def hard_landing_then_a_hop(t: np.ndarray) -> np.ndarray:
+    """A hop landing at 1.4 s with a 20 ms impact of 22 g whose recoil rings to -1.5 g,
+    then 0.45 s on the ground and a second hop: take-off 1.85 s, contact 2.25 s."""
+    sf = np.ones_like(t)
+    for takeoff, contact in ((1.0, 1.4), (1.85, 2.25)):
+        rise = (t >= takeoff - 0.4) & (t < takeoff - 0.2)
+        sf[rise] = 1 + (t[rise] - (takeoff - 0.4)) / 0.2
+        fall = (t >= takeoff - 0.2) & (t < takeoff)
+        sf[fall] = 2.0 * (takeoff - t[fall]) / 0.2
+        sf[(t >= takeoff) & (t < contact)] = 0.0
+    u = (t - 1.4) / 0.02
+    sf[(u >= 0) & (u < 1)] = 11.0 * (1 - np.cos(2 * np.pi * u[(u >= 0) & (u < 1)]))
+    recoil = (u >= 1) & (u < 1.75)
+    sf[recoil] = -1.5 * np.sin(np.pi * (u[recoil] - 1) / 0.75)
+    u = (t - 2.25) / 0.03
+    sf[(u >= 0) & (u < 1)] = 1 + 3.0 * (1 - np.cos(2 * np.pi * u[(u >= 0) & (u < 1)]))
+    return sf
+
+
+@pytest.mark.parametrize("rate_hz", [104.0, 416.0, 1000.0])
+def test_the_recoil_of_a_hard_landing_is_not_a_trunk_take_off(rate_hz):
+    """The recoil overshoots below -1 g as a trunk's take-off does; taken for one, it
+    disabled the soft-landing rule and the next flight began at the recoil."""
+    fine_t = np.arange(0, 3.5, 1 / FINE_HZ)
+    t = np.arange(0, 3.5, 1 / rate_hz)
+    sf = np.interp(t, fine_t, hard_landing_then_a_hop(fine_t))
+    tolerance = max(0.005, 1.5 / rate_hz)
+    flights = np.array(find_flights(sf, rate_hz)) / rate_hz
+    np.testing.assert_allclose(flights, [[1.0, 1.4], [1.85, 2.25]], atol=tolerance)
+
+
 def settling(rate_hz: float, damping: float, baseline_deg: float, seed: int) -> np.ndarray:
     """Tilt after a landing at index rate_hz (1 s in): a damped 1.5 Hz oscillation of
     10 deg on top of white sway of RMS ``baseline_deg`` (both axes together)."""

@@ -4,17 +4,18 @@ Input is the earth-vertical specific force ``sf_v`` (g: 1 standing still, 0
 in free fall), which needs the sensor's tilt, on a uniform grid.
 
 - **Flight** begins once ``sf_v`` falls below ``FREE_FALL_G`` after a push
-  (``sf_v`` above ``PUSH_G`` within the 0.5 s before) and ends at the first
-  sign of the ground: a rise above ``IMPACT_G`` (a mid-air bump of the arms or
-  the strap stays below it), or ``SUSTAINED_GROUND_S`` above ``GROUND_G`` (a
-  soft landing; the push after a dip inside a contact) unless the entry
-  overshot below ``-TRUNK_OVERSHOOT_G`` (a trunk sensor, whose arms swing in
-  flight). The data tell these apart, not the placement: the rules are the
-  same with or without ``--placement``. A candidate shorter than
-  ``MIN_FLIGHT_S`` is a dip inside a ground contact (or a recoil after a
-  landing); one with no ground within ``MAX_FLIGHT_S`` is no flight, and the
-  search goes on from the next entry (never from an impact seconds later,
-  which would skip the real take-off before it).
+  (``sf_v`` above ``PUSH_G`` within the 0.5 s before) and ends at the first sign
+  of the ground: a rise above ``IMPACT_G`` (a mid-air bump of the arms or the
+  strap stays below it), or ``SUSTAINED_GROUND_S`` above ``GROUND_G`` (a soft
+  landing; the push after a dip inside a contact) unless the entry overshot
+  below ``-TRUNK_OVERSHOOT_G`` (a trunk sensor, whose arms swing in flight) and
+  did not come within ``RECOIL_S`` of a landing's impact (a hard landing's
+  recoil, which overshoots too, is inside a contact). The data tell these apart,
+  not the placement: the rules are the same with or without ``--placement``. A
+  candidate shorter than ``MIN_FLIGHT_S`` is a dip inside a ground contact (or a
+  recoil after a landing); one with no ground within ``MAX_FLIGHT_S`` is no
+  flight, and the search goes on from the next entry (never from an impact
+  seconds later, which would skip the real take-off before it).
 - Edges are located on ``sf_v`` interpolated (band-limited, polyphase) to at
   least ``EDGE_RATE_HZ``, so that at 100 Hz a sample period does not set the
   resolution; the chip's own low-pass makes the samples band-limited enough.
@@ -114,6 +115,9 @@ OVERSHOOT_G = 0.5
 #: reads -0.5 g at most, g.
 TRUNK_OVERSHOOT_G = 1.0
 OVERSHOOT_S = 0.1
+#: An entry into free fall within this after a landing's impact is its recoil,
+#: which follows the impact within a few tens of ms, s.
+RECOIL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,7 @@ def find_flights(
     sustained = max(2, round(SUSTAINED_GROUND_S * rate_hz))
     longest = round((MAX_FLIGHT_S + SUSTAINED_GROUND_S) * rate_hz)
     overshoot_span = round(OVERSHOOT_S * rate_hz)
+    recoil_span = max(1, round(RECOIL_S * rate_hz))
     delay = lowpass_delay_s * rate_hz
     # Below BRIDGE_MIN_RATE_HZ the wobble is not resolved, and what stands before a
     # sharp impact is the interpolation's ringing.
@@ -194,6 +199,7 @@ def find_flights(
     entries = np.flatnonzero((sf_v[1:] < FREE_FALL_G) & (sf_v[:-1] >= FREE_FALL_G)) + 1
     flights = []
     resume = 0
+    last_impact = -recoil_span - 1
     for i in entries:
         if i < resume or sf_v[max(0, i - look_back) : i].max() < PUSH_G:
             continue
@@ -201,11 +207,16 @@ def find_flights(
         # the specific force can dip below free-fall level between the impact and
         # the push-off; that push then ends a candidate too short to be a flight,
         # and the search goes on from it.
-        trunk = sf_v[i : i + overshoot_span].min() < -TRUNK_OVERSHOOT_G
+        # A hard landing's recoil can overshoot below -1 g too: an entry just after the
+        # last landing's impact is a recoil inside its contact, not a trunk's take-off
+        # (a trunk's push can pass IMPACT_G too, so the impact must be a landing's).
+        recoil = i - last_impact <= recoil_span
+        trunk = not recoil and sf_v[i : i + overshoot_span].min() < -TRUNK_OVERSHOOT_G
         found = _first_contact(sf_v, i, min(n, i + longest), None if trunk else sustained)
         if found is None:
             continue  # no ground within a flight's length: not a flight; try the next entry
         impact, ground = found
+        last_impact = impact
         contact = _onset(sf_v, impact, floor_span, bridge)
         takeoff = _takeoff(smooth, steps, i, int(contact), floor_span, delay)
         if takeoff is not None and MIN_FLIGHT_S <= (contact - takeoff) / rate_hz <= MAX_FLIGHT_S:
