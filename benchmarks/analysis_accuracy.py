@@ -2,11 +2,12 @@
 
 Each condition changes one thing from a baseline (LSM6DSO32 at 416 Hz, 32 g
 range, sensor on the front of the shin, its mounting declared, default noise):
-the rate (52-1666 Hz), the mounting (front, lateral, upside down; declared or
-not), the placement given or not, the noise (x1, x3), the gyroscope bias (to
-3 deg/s), the landings (4-22 g on 16 g and 32 g ranges), the standing lean
-(0-5 deg, the lunge) and the trial length (10 s to 5 min). Seeds start at 900, which no
-test or tuning uses.
+the rate (52-1666 Hz), the mounting (front, lateral, upside down; declared, not
+declared, or found by the functional calibration), the placement given or not,
+the noise (x1, x3), the gyroscope bias (to 3 deg/s), the landings (4-22 g on 16
+g and 32 g ranges), the sensor away from the lever arm and the shank swinging in
+flight (hop), the standing lean (0-5 deg, the lunge) and the trial length (10 s
+to 5 min). Seeds start at 900, which no test or tuning uses.
 
 Every cell prints the worst error of each figure over the seeds next to its
 limit, the verdicts the results gave, and a status: ``ok`` (within limits),
@@ -38,6 +39,7 @@ from poise.analysis import analyze
 from poise.metrics.signals import uniform
 from poise.metrics.sway import sway_metrics
 from poise.motion.accel_calibration import find_poses, fit_accel_calibration
+from poise.motion.functional import find_mounting
 from poise.motion.still import StillSettings
 from poise.recording import Recording
 from poise.sim import scenario_parameters, simulate
@@ -62,6 +64,9 @@ class Condition:
         placement: whether the recording says where the sensor is worn.
         calibrated: whether the accelerometer is calibrated first (six poses, as
             ``poise calibrate-accel`` does).
+        found: whether the mounting is the one the functional calibration found
+            (a still stand and knee bends with the same strap, as a guided
+            session finds it and keeps it in the header) instead of declared.
     """
 
     axis: str
@@ -70,6 +75,7 @@ class Condition:
     declared: bool = True
     placement: bool = True
     calibrated: bool = False
+    found: bool = False
 
 
 BASELINE = {"imu": "lsm6dso32", "rate_hz": 416.0, "acc_range_g": 32.0}
@@ -85,6 +91,8 @@ def conditions(drill: str) -> list[Condition]:
         if name != "front":
             out.append(Condition("mounting", f"{name}, declared", {"mounting": spec}))
         out.append(Condition("mounting", f"{name}, not declared", {"mounting": spec}, False))
+        if drill != "board":  # knee bends find a shank's mounting, not a board's
+            out.append(Condition("mounting", f"{name}, found", {"mounting": spec}, found=True))
     out += [
         Condition("noise", "x3", {"noise_factor": 3.0}),
         Condition("gyro bias", "1 deg/s", {"gyr_bias_dps": 1.0}),
@@ -111,6 +119,8 @@ def conditions(drill: str) -> list[Condition]:
         out += [Condition("mode", mode, {"mode": mode}) for mode in ("stick", "side")]
         # The sensor where the lever-arm correction does not assume it, the shank swinging.
         out.append(Condition("sensor", "9 cm forward", {"sensor_forward_m": 0.09}))
+        for swing in (10.0, 25.0):
+            out.append(Condition("sensor", f"{swing:g} deg swing", {"flight_swing_deg": swing}))
         out.append(
             Condition(
                 "sensor",
@@ -120,6 +130,10 @@ def conditions(drill: str) -> list[Condition]:
         )
     if drill == "lunge":
         out += [Condition("lean", f"{d:g} deg", {"lean_deg": d}) for d in (2.5, 5.0)]
+        # The LSM6DSO32's offsets warn the lunge: the same cells, calibrated as asked.
+        out.append(Condition("chip", "LSM6DSO32, calibrated", calibrated=True))
+        lateral = {"mounting": MOUNTINGS["lateral"]}
+        out.append(Condition("mounting", "lateral, declared, calibrated", lateral, calibrated=True))
     if drill == "stance":
         out += [Condition("length", f"{s:g} s", {"duration_s": s}) for s in (10.0, 120.0, 300.0)]
     return out
@@ -171,11 +185,18 @@ class NotSimulatedError(Exception):
     """The simulator has no parameter for this condition yet."""
 
 
-def _as_user_has_it(recording: Recording, cond: Condition) -> Recording:
-    """The recording as an imported file gives it: mounting or placement left unsaid."""
+def _as_user_has_it(recording: Recording, cond: Condition, seed: int) -> Recording:
+    """The recording as an imported file gives it: mounting or placement left unsaid,
+    or the mounting found by the functional calibration."""
     meta, origin = recording.meta, recording.mounting_from
     if not cond.declared:
         meta, origin = replace(meta, mounting=_UNDECLARED), None
+    if cond.found:
+        leg = meta.placement.split("_")[0]
+        bends = _simulate("knee_bends", cond, seed, leg=leg).recording.samples
+        found = find_mounting(bends.t_s, bends.acc_g, bends.gyr_dps, meta.rate_hz)
+        meta = replace(meta, mounting=found.mounting, mounting_found=found.to_header())
+        origin = "header"
     if not cond.placement:
         meta = replace(meta, placement="unknown")
     return Recording(samples=recording.samples, meta=meta, mounting_from=origin)
@@ -192,7 +213,7 @@ def _analyze(sim: Any, cond: Condition, seed: int, drill: str, **kwargs: Any) ->
         poses = _simulate("poses", cond, seed).recording
         rate = poses.meta.rate_hz
         calibration = fit_accel_calibration(find_poses(poses.samples, rate, StillSettings()))
-    recording = _as_user_has_it(sim.recording, cond)
+    recording = _as_user_has_it(sim.recording, cond, seed)
     return analyze(recording, drill, accel_calibration=calibration, **kwargs)
 
 

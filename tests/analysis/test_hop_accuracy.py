@@ -177,3 +177,23 @@ def test_soft_landings_say_their_timing_is_less_sure():
     assert "event_timing" in [w["code"] for w in soft["warnings"]]
     firm = analyze(simulated("hop", seed=621, hops=2, landing_peak_g=12.0).recording, "hop")
     assert "event_timing" not in [w["code"] for w in firm["warnings"]]
+
+
+@pytest.mark.parametrize("placement", [True, False])
+def test_a_shank_swinging_in_flight_says_its_timing_is_unsure(placement):
+    """A shank swinging 20 deg about the knee in flight moves the flight's edges by
+    tens of ms, which the lever arm cannot take out: the specific force strays from
+    free fall in flight, and the result says so; without the swing it does not."""
+
+    def stray(swing_deg):
+        sim = simulated("hop", seed=641, hops=4, flight_swing_deg=swing_deg)
+        recording = sim.recording
+        if not placement:
+            meta = dataclasses.replace(recording.meta, placement="unknown")
+            recording = Recording(recording.samples, meta, recording.mounting_from)
+        result = analyze(recording, "hop")
+        return [w for w in result["warnings"] if "strayed from free fall" in w["message"]]
+
+    (warning,) = stray(20.0)
+    assert warning["code"] == "event_timing"
+    assert stray(0.0) == []

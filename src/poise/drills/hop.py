@@ -43,6 +43,11 @@ TYPICAL_LPF_FRACTION = 0.4
 #: A landing peaking under this is soft: its rise is gentle, and its contact less sure
 #: (flight up to 22 ms long at 208 Hz against the simulator, benchmarks/hop_conditions.py), g.
 SOFT_PEAK_G = 5.5
+#: In flight, the vertical specific force straying from 0 g by more than this (its
+#: 90th percentile over a flight's middle, FLIGHT_EDGE_FRACTION off either end)
+#: says the flight's edges may be misplaced (see :func:`_flight_stray`), g.
+FLIGHT_STRAY_G = 0.25
+FLIGHT_EDGE_FRACTION = 0.2
 
 
 @dataclass(frozen=True)
@@ -140,16 +145,23 @@ def _full_scale(p: Prepared) -> tuple[float | None, str | None]:
     return (inferred, "inferred") if inferred is not None else (None, None)
 
 
-def _hops(p: Prepared, lever_m: np.ndarray, full_scale_g: float | None) -> list[Hop]:
+def _vertical_sf_g(p: Prepared, lever_m: np.ndarray) -> np.ndarray:
+    """The earth-vertical specific force the hops are found on, g: the ankle's on a
+    shank (the shank's rotation taken out with the lever arm ``lever_m``), else the
+    sensor's own."""
     on_shank = p.placement.endswith("_shank") and bool(np.any(lever_m))
     acc = (
         pivot_specific_force(p.t_s, p.acc_g, p.gyr_dps, lever_m, p.rate_hz) if on_shank else p.acc_g
     )
+    return np.sum(p.up * acc, axis=1)
+
+
+def _hops(p: Prepared, lever_m: np.ndarray, full_scale_g: float | None) -> list[Hop]:
     spec = known_chip(p.recording.meta.sensor_model)
     delay_s = spec.lpf_delay_s(p.rate_hz) if spec is not None else _typical_lpf_delay_s(p.rate_hz)
     return hops(
         p.t_s,
-        np.sum(p.up * acc, axis=1),
+        _vertical_sf_g(p, lever_m),
         p.rate_hz,
         raw_t_s=p.raw_t_s,
         raw_acc_g=p.raw_acc_g,
@@ -222,7 +234,7 @@ def check(span: Span, result: HopResult) -> list[ResultWarning]:
     if period is not None:  # hops in series have a rhythm of their own, and rebounds
         why = f"the acceleration has a gait rhythm (every {period:.2f} s) and no rebounds: a walk"
         return [mismatch("hops", why)]
-    out = []
+    out = _flight_stray(span, result)
     soft = [h for h in result.landings if (h["peak_acc_g"] or SOFT_PEAK_G) < SOFT_PEAK_G]
     if soft:
         out.append(
@@ -250,6 +262,41 @@ def check(span: Span, result: HopResult) -> list[ResultWarning]:
             "lower bound; their contact is the onset of the rise, found before the "
             "clipping, so their flight time stands",
         ),
+    ]
+
+
+def _flight_stray(span: Span, result: HopResult) -> list[ResultWarning]:
+    """``event_timing`` where the specific force strayed from free fall in flight.
+
+    In flight the vertical specific force the hops are found on is 0 g but for the
+    rotation the lever arm does not take out; the 90th percentile of its size over
+    the middle 60% of each flight measures that rest. Under 0.12 g wherever the
+    flight times held on the simulator (52-1666 Hz, both chips, noise x3, the
+    sensor 9 cm forward, placement given or not); 0.4-3.4 g where the shank swung
+    10-25 deg about the knee in flight and flight times were 1.4-32 times their
+    tolerance off (``benchmarks/analysis_accuracy.py``).
+    """
+    p = span.prepared
+    sf_v = np.abs(_vertical_sf_g(p, span.tilt.lever_arm.for_placement(p.placement)))
+    strays = []
+    for h in result.landings:
+        takeoff, contact = h["takeoff_t_s"], h["t_s"]
+        margin = FLIGHT_EDGE_FRACTION * (contact - takeoff)
+        inside = sf_v[(p.t_s >= takeoff + margin) & (p.t_s <= contact - margin)]
+        if inside.size >= 3:
+            strays.append(float(np.percentile(inside, 90)))
+    strayed = [g for g in strays if g > FLIGHT_STRAY_G]
+    if not strayed:
+        return []
+    return [
+        ResultWarning(
+            "event_timing",
+            f"in {len(strayed)} of {len(result.landings)} flights the specific force strayed "
+            f"from free fall by up to {max(strayed):.1f} g: the shank turned in flight in a "
+            "way the lever-arm correction does not take out (it swung about the knee, or "
+            "the sensor sat away from where the correction assumes), or the strap was "
+            "loose; their flight times may be off by tens of ms",
+        )
     ]
 
 
