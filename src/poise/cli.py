@@ -242,10 +242,13 @@ def _analyze_line(job: tuple[argparse.Namespace, str]) -> tuple[bool, str]:
         return False, f"poise: {e}"
     if args.json:
         return True, json.dumps(result)
+    from poise.drills import DRILLS
+    from poise.drills.precision import plain
     from poise.store.headline import headline_metrics
 
+    drill = DRILLS[result["drill"]]
     figures = ", ".join(
-        f"{name} {'-' if value is None else format(value, '.4g')}"
+        f"{name} {plain(value) if (r := drill.resolution(name)) is None else r.text(value)}"
         for name, value in headline_metrics(result).items()
     )
     return True, f"{result['file']}: {result['drill']}, {figures}"

@@ -10,7 +10,7 @@ from helpers import SENSOR, TRAIN, session
 
 from conftest import recording_path
 from poise.analysis import analyze
-from poise.drills import LIVE
+from poise.drills import DRILLS, LIVE
 from poise.drills.protocol import Condition
 from poise.formats import load_recording, read_recording
 from poise.live.session import SessionPlan
@@ -92,7 +92,8 @@ def test_realtime_paces_a_simulation_to_the_wall_clock():
 
 def heard_and_scored(outcome) -> tuple[list, list]:
     """The losses marked live and the losses in the result, as (t_s, kind)."""
-    heard = [(round(m.t_s, 4), m.kind) for m in outcome.marks]
+    places = DRILLS["stance"].result.RESOLUTION["t_s"].json_decimals  # as the JSON keeps it
+    heard = [(round(m.t_s, places), m.kind) for m in outcome.marks]
     scored = [(loss["t_s"], loss["kind"]) for loss in outcome.result["touchdowns"]]
     return heard, scored
 

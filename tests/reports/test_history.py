@@ -173,13 +173,13 @@ def test_terminal_text(store):
         "Ana\n  lunge, left leg, eyes open, firm surface: 3 complete, 1 interrupted, 1 aborted\n"
     )
     assert (
-        "    max inclination: 45 deg on 2025-03-17; best 45 deg on 2025-03-17; "
-        "trend +3.5 deg a week, better; change +5 deg from the previous trial, better, "
+        "    max inclination: 45.0 deg on 2025-03-17; best 45.0 deg on 2025-03-17; "
+        "trend +3.5 deg a week, better; change +5.0 deg from the previous trial, better, "
         "beyond the MDC of 4.7 deg\n" in text
     )
     assert "no trend, only 2 complete trials (a trend needs 3); change +0.5 deg" in text
-    assert "change -0.2 deg from the previous trial, better, no MDC" in text
-    assert "sway rms: left 1, right 1.25 deg; LSI 80.0%, right worse  [LSI < 90%]" in text
+    assert "change -0.20 deg from the previous trial, better, no MDC" in text
+    assert "sway rms: left 1.00, right 1.25 deg; LSI 80.0%, right worse  [LSI < 90%]" in text
     assert "\n\nBen\n  lunge, left leg" in text
     assert format_history(build_history([])) == "no trials logged yet"
 
@@ -269,7 +269,7 @@ def test_invalid_trials_are_named_and_left_out_of_trends_and_progression(tmp_pat
     text = format_history(h)
     assert "5 complete (1 invalid, left out; 1 validity unknown)" in text
     assert "    left out, invalid: the trial of 2025-03-24 (invalid: drill_mismatch)\n" in text
-    assert "max inclination: 44 deg on 2025-03-25; best 45 deg on 2025-03-17" in text
+    assert "max inclination: 44.0 deg on 2025-03-25; best 45.0 deg on 2025-03-17" in text
 
 
 def test_attention_is_marked_and_symmetry_does_not_compare_an_invalid_trial(tmp_path):

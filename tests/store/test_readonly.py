@@ -50,7 +50,7 @@ def test_a_read_only_store_file_in_a_read_only_folder(tmp_path):
     path.chmod(0o400)
     folder.chmod(0o500)
     try:  # as root these modes bind nothing; what holds is that history opens with mode=ro
-        assert "max inclination: 41 deg on 2025-03-03" in run_history(path)
+        assert "max inclination: 41.0 deg on 2025-03-03" in run_history(path)
     finally:
         folder.chmod(0o700)
     assert path.read_bytes() == before
@@ -123,7 +123,7 @@ def test_history_on_read_only_media(tmp_path):
     done = _history_on_read_only_media(folder, path)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    assert "max inclination: 41 deg on 2025-03-03" in done.stdout
+    assert "max inclination: 41.0 deg on 2025-03-03" in done.stdout
     note = f"{path}: read as immutable (its folder cannot be written)\n"
     assert done.stdout.startswith(note)  # and nothing unseen, so no more than that
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from poise.drills import DRILLS
-from poise.drills.drill import figure
 from poise.metrics.symmetry import LSI_THRESHOLD_PCT
 from poise.text import metric_words
 
@@ -47,6 +46,7 @@ def format_symmetry(c: dict[str, Any]) -> str:
     """A left-right comparison (:func:`poise.metrics.symmetry.compare_limbs`) as a table."""
     involved = f", involved side {c['involved']}" if c["involved"] else ""
     lines = [f"{c['drill']}: left against right{involved}"]
+    drill = DRILLS[c["drill"]]
     for m in c["metrics"]:
         flags = [
             text
@@ -58,10 +58,15 @@ def format_symmetry(c: dict[str, Any]) -> str:
         ]
         lsi = f"LSI {m['lsi_pct']:.1f}%" if m["lsi_pct"] is not None else m["note"]
         worse = f", {m['worse_side']} worse" if m["worse_side"] else ""
+        resolution = drill.resolution(m["name"])
+        unit = m["unit"] if resolution is None else resolution.unit
+        left, right = (
+            ("-" if v is None else f"{v:g}") if resolution is None else resolution.text(v)
+            for v in (m["left"], m["right"])
+        )
         lines.append(
-            f"  {metric_words(m['name'])}: left {figure(m['left'], '.3g')}, "
-            f"right {figure(m['right'], '.3g')}"
-            f"{'' if m['unit'] == '1' else ' ' + m['unit']}; "
+            f"  {metric_words(m['name'])}: left {left}, right {right}"
+            f"{'' if unit == '1' else ' ' + unit}; "
             f"{lsi}{worse}" + (f"  [{'; '.join(flags)}]" if flags else "")
         )
     return "\n".join(lines)

@@ -6,13 +6,21 @@ touches (:func:`poise.metrics.holds.board_balance`); there are no legs to compar
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from poise.checks import check_number
-from poise.drills.drill import Drill, DrillResult, figure
+from poise.drills.drill import Drill, DrillResult
 from poise.drills.fit import mismatch, motion_mismatch
 from poise.drills.noise import noise_warnings, span_noise_floor
+from poise.drills.precision import (
+    DURATION,
+    EVENT_TIME,
+    NOISE_FLOOR,
+    SWAY_RMS,
+    Resolution,
+)
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan
 from poise.metrics.holds import board_balance
 from poise.metrics.symmetry import NO_MDC, MetricRule
@@ -43,6 +51,11 @@ class BoardOptions:
         check_number("zone_deg", self.zone_deg, 0.0, self.max_tilt_deg, above=True)
 
 
+#: A tilt's extreme in one direction: its noise is hundredths of a degree, the AHRS's
+#: error tenths (within 15% of the tilt RMS on the simulator).
+RANGE = Resolution(1, "deg", "a tilt's extreme: the AHRS's error is tenths of a degree")
+
+
 @dataclass(frozen=True)
 class BoardResult(DrillResult):
     """Board balance (:class:`poise.metrics.holds.BoardBalance`; deg, s, %, count)."""
@@ -61,14 +74,29 @@ class BoardResult(DrillResult):
     noise_floor_deg: float
     noise_floor_from: str
 
+    RESOLUTION: ClassVar[Mapping[str, Resolution]] = {
+        "ap_rms_deg": SWAY_RMS,
+        "ml_rms_deg": SWAY_RMS,
+        "forward_deg": RANGE,
+        "back_deg": RANGE,
+        "left_deg": RANGE,
+        "right_deg": RANGE,
+        "time_in_zone_s": DURATION,
+        "time_in_zone_pct": Resolution(0, "%", "0.1 s of a 30-60 s trial is under 1%"),
+        "t_s": EVENT_TIME,
+        "max_tilt_deg": Resolution(1, "deg", "the board's edge, as set"),
+        "noise_floor_deg": NOISE_FLOOR,
+    }
+
     def lines(self) -> list[str]:
+        show = self.show
         return [
-            f"tilt RMS AP {figure(self.ap_rms_deg)} deg, ML {figure(self.ml_rms_deg)} deg",
-            f"range forward {self.forward_deg:.1f}, back {self.back_deg:.1f}, "
-            f"left {self.left_deg:.1f}, right {self.right_deg:.1f} deg",
-            f"in the target zone {self.time_in_zone_s:.1f} s ({self.time_in_zone_pct:.0f}%)",
+            f"tilt RMS AP {show('ap_rms_deg')} deg, ML {show('ml_rms_deg')} deg",
+            f"range forward {show('forward_deg')}, back {show('back_deg')}, "
+            f"left {show('left_deg')}, right {show('right_deg')} deg",
+            f"in the target zone {show('time_in_zone_s')} s ({show('time_in_zone_pct')}%)",
             f"edge touches: {self.edge_touch_count}",
-            f"noise floor {figure(self.noise_floor_deg, '.3f')} deg "
+            f"noise floor {show('noise_floor_deg')} deg "
             f"({self.noise_floor_from.replace('_', ' ')})",
         ]
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
+from poise.drills.precision import Resolution
 from poise.metrics.symmetry import MetricRule
 
 if TYPE_CHECKING:
@@ -21,19 +22,36 @@ if TYPE_CHECKING:
     from poise.validity import ResultWarning
 
 
+#: :meth:`DrillResult.show` without a value: the field's own.
+FIELD: Any = object()
+
+
 @dataclass(frozen=True)
 class DrillResult:
     """A drill's own figures, typed: its fields are the result's JSON keys, in order.
 
     Lists are kept as tuples (the result is frozen) and given back as lists.
+    ``RESOLUTION`` names every figure's :class:`~poise.drills.precision.Resolution`,
+    a field's or a key's of the events it lists (a landing's ``flight_s``): the
+    report prints each to it and the JSON keeps one digit more.
     """
+
+    RESOLUTION: ClassVar[Mapping[str, Resolution]] = {}
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as the JSON contract has them (the analysis envelope adds the rest)."""
         return {
-            f.name: list(value) if isinstance(value := getattr(self, f.name), tuple) else value
-            for f in fields(self)
+            f.name: _rounded(f.name, getattr(self, f.name), self.RESOLUTION) for f in fields(self)
         }
+
+    def show(self, name: str, of: Any = FIELD) -> str:
+        """Figure ``name`` as printed: the field's, an event's (``of`` a listed event's
+        dict), or ``of`` itself (a number)."""
+        if of is FIELD:
+            of = getattr(self, name)
+        elif isinstance(of, Mapping):
+            of = of[name]
+        return self.RESOLUTION[name].text(of)
 
     @classmethod
     def from_dict(cls, result: Mapping[str, Any]) -> Self:
@@ -95,6 +113,15 @@ class Drill:
     check: Callable[[Span, DrillResult], Iterable[ResultWarning]] = no_checks
     accel_offset_limit_g: float | None = None
 
+    def resolution(self, metric: str) -> Resolution | None:
+        """How a headline metric is printed: its own figure's, or for a mean over the
+        landings that of their key; None for a count."""
+        table = self.result.RESOLUTION
+        if metric in table:
+            return table[metric]
+        rule = next((r for r in self.headline if r.name == metric), None)
+        return table.get(rule.landing_key) if rule is not None and rule.landing_key else None
+
     @property
     def headline(self) -> tuple[MetricRule, ...]:
         """The numbers kept per trial and followed over time: the symmetry rules, then the rest."""
@@ -106,10 +133,13 @@ class Drill:
         return bool(self.symmetry)
 
 
-def figure(x: float | None, spec: str = ".2f") -> str:
-    """A figure for text, ``-`` where it could not be computed.
-
-    >>> figure(1.234), figure(None)
-    ('1.23', '-')
-    """
-    return "-" if x is None else format(x, spec)
+def _rounded(name: str, value: Any, resolution: Mapping[str, Resolution]) -> Any:
+    """``value`` for the JSON: floats named in ``resolution`` rounded to their places,
+    into lists and the dicts of listed events; tuples as lists."""
+    if isinstance(value, float) and name in resolution:
+        return round(value, resolution[name].json_decimals)
+    if isinstance(value, dict):
+        return {k: _rounded(k, v, resolution) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(name, v, resolution) for v in value]
+    return value

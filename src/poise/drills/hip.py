@@ -6,12 +6,14 @@ Scored as the internal and external rotation held, from the shank's ML tilt
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from poise.checks import check_count
 from poise.drills.drill import Drill, DrillResult, NoOptions
 from poise.drills.fit import hold_tilt_deg, mismatch, motion_mismatch
+from poise.drills.precision import EVENT_TIME, HELD_ANGLE, Resolution
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.errors import PoiseError
 from poise.metrics.holds import holds
@@ -42,16 +44,22 @@ class HipResult(DrillResult):
     external_reps: tuple[dict[str, float], ...]
     external_rotation_deg: float | None
 
+    RESOLUTION: ClassVar[Mapping[str, Resolution]] = {
+        "t_s": EVENT_TIME,
+        "end_t_s": EVENT_TIME,
+        "rotation_deg": HELD_ANGLE,
+        "internal_rotation_deg": HELD_ANGLE,
+        "external_rotation_deg": HELD_ANGLE,
+    }
+
     def lines(self) -> list[str]:
         lines = []
-        for kind, best, held in (
-            ("internal", self.internal_rotation_deg, self.internal_reps),
-            ("external", self.external_rotation_deg, self.external_reps),
-        ):
-            reps = ", ".join(f"{rep['rotation_deg']:.1f}" for rep in held)
+        for kind, held in (("internal", self.internal_reps), ("external", self.external_reps)):
+            best = self.show(f"{kind}_rotation_deg")
+            reps = ", ".join(self.show("rotation_deg", rep) for rep in held)
             lines.append(
                 f"{kind} rotation: "
-                + (f"{best:.1f} deg (repetitions {reps})" if best is not None else "none held")
+                + (f"{best} deg (repetitions {reps})" if best != "-" else "none held")
             )
         return lines
 

@@ -7,8 +7,9 @@ and the side-hop count (:mod:`poise.metrics.landing`); trained as hop and stick.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from poise.checks import check_number
 from poise.chips import known_chip
 from poise.drills.drill import Drill, DrillResult, NoOptions
 from poise.drills.fit import mismatch
+from poise.drills.precision import SWAY_RMS, Resolution
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.metrics.fit import gait_rhythm
 from poise.metrics.landing import Hop, hop_count, hops, with_stabilisation
@@ -43,6 +45,12 @@ TYPICAL_LPF_FRACTION = 0.4
 #: A landing peaking under this is soft: its rise is gentle, and its contact less sure
 #: (flight up to 22 ms long at 208 Hz against the simulator, benchmarks/hop_conditions.py), g.
 SOFT_PEAK_G = 5.5
+#: A flight's edges, and the times between them: within max(5 ms, 1.5 samples)
+#: on the simulator and 4 ms of a force plate (docs/metrics.md).
+EDGE_TIME = Resolution(3, "s", "edges within max(5 ms, 1.5 samples)")
+FLIGHT = Resolution(0, "ms", "edges within max(5 ms, 1.5 samples)", scale=1000.0)
+#: Time to stabilisation: its 95% interval is tenths of a second wide.
+TTS = Resolution(1, "s", "its 95% interval tts_ci_s is tenths of a second wide")
 #: In flight, the vertical specific force straying from 0 g by more than this (its
 #: 90th percentile over a flight's middle, FLIGHT_EDGE_FRACTION off either end)
 #: says the flight's edges may be misplaced (see :func:`_flight_stray`), g.
@@ -66,30 +74,47 @@ class HopResult(DrillResult):
     acc_full_scale_g: float | None = None
     full_scale_from: str | None = None
 
+    RESOLUTION: ClassVar[Mapping[str, Resolution]] = {
+        "t_s": EDGE_TIME,
+        "takeoff_t_s": EDGE_TIME,
+        "flight_s": FLIGHT,
+        # h = g T^2 / 8: 5 ms of a 0.4 s flight is 5 mm of height.
+        "height_m": Resolution(0, "cm", "5 ms of flight is 5 mm of height", scale=100.0),
+        "peak_acc_g": Resolution(1, "g", "the recorded peak within 10%; it depends on the rate"),
+        "tts_s": TTS,
+        "tts_ci_s": TTS,
+        "contact_s": FLIGHT,
+        "rsi": Resolution(2, "1", "5 ms on a 150-300 ms contact: 2-3%"),
+        "mean_contact_s": FLIGHT,
+        "mean_rsi": Resolution(2, "1", "5 ms on a 150-300 ms contact: 2-3%"),
+        "baseline_sway_rms_deg": SWAY_RMS,
+        "acc_full_scale_g": Resolution(0, "g", "a chip's range, stated or inferred"),
+    }
+
     def lines(self) -> list[str]:
+        show = self.show
         lines = [f"hops: {self.hop_count}"]
         for h in self.landings:
             text = (
-                f"  {h['t_s']:8.2f} s  flight {h['flight_s'] * 1000:.0f} ms, "
-                f"height {h['height_m'] * 100:.1f} cm"
+                f"  {show('t_s', h):>8} s  flight {show('flight_s', h)} ms, "
+                f"height {show('height_m', h)} cm"
             )
             if h["peak_acc_g"] is not None:
-                text += f", peak {h['peak_acc_g']:.1f} g" + (
+                text += f", peak {show('peak_acc_g', h)} g" + (
                     " (saturated)" if h["saturated"] else ""
                 )
             if h["contact_s"] is not None:
-                text += f", contact {h['contact_s'] * 1000:.0f} ms, RSI {h['rsi']:.2f}"
+                text += f", contact {show('contact_s', h)} ms, RSI {show('rsi', h)}"
             if h["tts_s"] is not None:
-                text += f", stable after {h['tts_s']:.1f} s"
+                text += f", stable after {show('tts_s', h)} s"
                 if h.get("tts_ci_s"):
-                    text += " ({:.1f}-{:.1f})".format(*h["tts_ci_s"])
+                    low, high = (show("tts_ci_s", x) for x in h["tts_ci_s"])
+                    text += f" ({low}-{high})"
             lines.append(text)
         if self.mean_rsi is not None:
-            lines.append(
-                f"mean contact {self.mean_contact_s * 1000:.0f} ms, mean RSI {self.mean_rsi:.2f}"
-            )
+            lines.append(f"mean contact {show('mean_contact_s')} ms, mean RSI {show('mean_rsi')}")
         if self.baseline_sway_rms_deg is not None:
-            lines.append(f"single-leg baseline sway {self.baseline_sway_rms_deg:.2f} deg RMS")
+            lines.append(f"single-leg baseline sway {show('baseline_sway_rms_deg')} deg RMS")
         return lines
 
 

@@ -14,14 +14,16 @@ both are the same angle, the sensor's own (docs/metrics.md).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from poise.checks import check_count
 from poise.drills.drill import Drill, DrillResult, NoOptions
 from poise.drills.fit import hold_tilt_deg, mismatch, motion_mismatch
+from poise.drills.precision import EVENT_TIME, HELD_ANGLE, Resolution
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.metrics.holds import holds
 from poise.metrics.symmetry import MetricRule
@@ -62,26 +64,39 @@ class LungeResult(DrillResult):
     standing_inclination_deg: float | None
     inclination_zero: str
 
+    RESOLUTION: ClassVar[Mapping[str, Resolution]] = {
+        "t_s": EVENT_TIME,
+        "end_t_s": EVENT_TIME,
+        "inclination_deg": HELD_ANGLE,
+        "peak_inclination_deg": HELD_ANGLE,
+        "inclination_rel_standing_deg": HELD_ANGLE,
+        "max_inclination_deg": HELD_ANGLE,
+        "mean_inclination_deg": HELD_ANGLE,
+        "max_inclination_rel_standing_deg": HELD_ANGLE,
+        "standing_inclination_deg": HELD_ANGLE,
+    }
+
     def lines(self) -> list[str]:
         if not self.reps:
             return [
                 f"no held lunge found (a hold at least {LUNGE_THRESHOLD_DEG:g} deg from standing)"
             ]
+        show = self.show
         lines = [
-            f"  {rep['t_s']:8.2f} s  {rep['inclination_deg']:.1f} deg"
+            f"  {show('t_s', rep):>8} s  {show('inclination_deg', rep)} deg"
             + (
                 ""
                 if rep["inclination_rel_standing_deg"] is None
-                else f" ({rep['inclination_rel_standing_deg']:.1f} from standing)"
+                else f" ({show('inclination_rel_standing_deg', rep)} from standing)"
             )
             for rep in self.reps
         ]
         standing = self.standing_inclination_deg
-        stood = "" if standing is None else f"; standing {standing:.1f} deg"
+        stood = "" if standing is None else f"; standing {show('standing_inclination_deg')} deg"
         return [
             f"lunge repetitions: {len(self.reps)}, inclination from {self.inclination_zero}",
             *lines,
-            f"best {self.max_inclination_deg:.1f} deg, mean {self.mean_inclination_deg:.1f} deg"
+            f"best {show('max_inclination_deg')} deg, mean {show('mean_inclination_deg')} deg"
             f"{stood}",
         ]
 

@@ -6,15 +6,17 @@ Scored as the sway of the shank, every loss of balance and the time held
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from poise.checks import check_choice, check_number
-from poise.drills.drill import Drill, DrillResult, NoOptions, figure
+from poise.drills.drill import Drill, DrillResult, NoOptions
 from poise.drills.fit import mismatch, motion_mismatch
 from poise.drills.noise import noise_warnings, span_noise_floor
+from poise.drills.precision import DURATION, EVENT_TIME, NOISE_FLOOR, SWAY_RMS, Resolution
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.metrics.balance_loss import BalanceLoss, LossDetector, time_held
 from poise.metrics.sway import sway_metrics
@@ -68,21 +70,40 @@ class StanceResult(DrillResult):
     losses_of_balance: int
     time_held_s: float
 
+    RESOLUTION: ClassVar[Mapping[str, Resolution]] = {
+        "duration_s": Resolution(2, "s", "the span's length, to a sample; not printed"),
+        "sway_rms_deg": SWAY_RMS,
+        "ap_rms_deg": SWAY_RMS,
+        "ml_rms_deg": SWAY_RMS,
+        "sway_area95_deg2": Resolution(1, "deg^2", "20% of 1-50 deg^2"),
+        "path_length_deg": Resolution(0, "deg", "20% of the hundreds of deg of a trial"),
+        "sway_velocity_dps": Resolution(2, "deg/s", "20% of 0.3-10 deg/s"),
+        "jerk_dps3": Resolution(0, "deg/s^3", "not printed; thousands of deg/s^3"),
+        "centroid_hz": Resolution(1, "Hz", "10 s Welch segments: 0.1 Hz bins"),
+        "f95_hz": Resolution(1, "Hz", "10 s Welch segments: 0.1 Hz bins"),
+        "steadiness": Resolution(0, "of 100", "a score of sway RMS, which resolves 1%"),
+        "noise_floor_deg": NOISE_FLOOR,
+        "t_s": EVENT_TIME,
+        "excursion_deg": Resolution(1, "deg", "the tilt beyond the hold, degrees"),
+        "jolt_g": Resolution(2, "g", "a touchdown's jolt is 0.12 g or more"),
+        "time_held_s": DURATION,
+    }
+
     def lines(self) -> list[str]:
+        show = self.show
         lines = [
-            f"sway RMS {figure(self.sway_rms_deg)} deg (AP {figure(self.ap_rms_deg)}, "
-            f"ML {figure(self.ml_rms_deg)}), 95% ellipse {figure(self.sway_area95_deg2, '.1f')} "
-            "deg^2",
-            f"sway velocity {figure(self.sway_velocity_dps)} deg/s, path "
-            f"{figure(self.path_length_deg, '.0f')} deg, centroid {figure(self.centroid_hz)} Hz, "
-            f"F95 {figure(self.f95_hz)} Hz",
-            f"steadiness {figure(self.steadiness, '.0f')}/100",
-            f"noise floor {figure(self.noise_floor_deg, '.3f')} deg "
+            f"sway RMS {show('sway_rms_deg')} deg (AP {show('ap_rms_deg')}, "
+            f"ML {show('ml_rms_deg')}), 95% ellipse {show('sway_area95_deg2')} deg^2",
+            f"sway velocity {show('sway_velocity_dps')} deg/s, path "
+            f"{show('path_length_deg')} deg, centroid {show('centroid_hz')} Hz, "
+            f"F95 {show('f95_hz')} Hz",
+            f"steadiness {show('steadiness')}/100",
+            f"noise floor {show('noise_floor_deg')} deg "
             f"({self.noise_floor_from.replace('_', ' ')})",
             f"losses of balance: {self.losses_of_balance}",
         ]
-        lines += [f"  {loss['t_s']:8.2f} s  {loss['kind']}" for loss in self.touchdowns]
-        lines.append(f"time held {self.time_held_s:.1f} s")
+        lines += [f"  {show('t_s', loss):>8} s  {loss['kind']}" for loss in self.touchdowns]
+        lines.append(f"time held {show('time_held_s')} s")
         return lines
 
 

@@ -44,7 +44,8 @@ from pathlib import Path
 from typing import Any
 
 from poise.analysis.report import format_symmetry
-from poise.drills import RULES, compare_limbs
+from poise.drills import DRILLS, RULES, compare_limbs
+from poise.drills.precision import plain
 from poise.errors import InputError, PoiseError
 from poise.files import create_exclusive
 from poise.metrics.symmetry import MetricRule
@@ -421,7 +422,7 @@ def format_history(h: History) -> str:
                 + (f" ({', '.join(codes)})" if codes else "")
                 for utc, codes in sorted(attention)
             ]
-            lines += [f"    {_metric_sentence(m)}" for m in group.metrics]
+            lines += [f"    {_metric_sentence(m, group.drill)}" for m in group.metrics]
         for s in (s for s in h.symmetry if s.athlete == athlete):
             dates = " and ".join(utc[:10] for utc in (s.left_utc, s.right_utc) if utc)
             lines.append(
@@ -471,11 +472,16 @@ def _leg(leg: str) -> str:
     return "board" if leg == "board" else f"{leg} leg"
 
 
-def _metric_sentence(m: MetricHistory) -> str:
-    unit = "" if m.unit in ("1", "count") else f" {m.unit}"
+def _metric_sentence(m: MetricHistory, drill: str) -> str:
+    """A metric's course in one sentence, each figure printed to what it resolves
+    (:meth:`poise.drills.drill.Drill.resolution`)."""
+    resolution = DRILLS[drill].resolution(m.name) if drill in DRILLS else None
+    num = plain if resolution is None else resolution.text
+    shown = m.unit if resolution is None else resolution.unit
+    unit = "" if shown in ("1", "count") else f" {shown}"
     parts = [
-        f"{metric_words(m.name)}: {_num(m.latest)}{unit} on {m.latest_utc[:10]}",
-        f"best {_num(m.best)}{unit} on {m.best_utc[:10]}",
+        f"{metric_words(m.name)}: {num(m.latest)}{unit} on {m.latest_utc[:10]}",
+        f"best {num(m.best)}{unit} on {m.best_utc[:10]}",
     ]
     if m.trend_per_week is None:
         parts.append(f"no trend, {m.trend_note}")
@@ -483,7 +489,7 @@ def _metric_sentence(m: MetricHistory) -> str:
         parts.append("trend flat")
     else:
         parts.append(
-            f"trend {_signed(m.trend_per_week)}{unit} a week"
+            f"trend {num(m.trend_per_week, '+')}{unit} a week"
             + _judged(m.trend_per_week, m.higher_is_better)
         )
     if m.change == 0:
@@ -492,9 +498,9 @@ def _metric_sentence(m: MetricHistory) -> str:
         if m.mdc is None:
             mdc = "no MDC"
         else:
-            mdc = f"{'beyond' if m.exceeds_mdc else 'within'} the MDC of {_num(m.mdc)}{unit}"
+            mdc = f"{'beyond' if m.exceeds_mdc else 'within'} the MDC of {num(m.mdc)}{unit}"
         parts.append(
-            f"change {_signed(m.change)}{unit} from the previous trial"
+            f"change {num(m.change, '+')}{unit} from the previous trial"
             + _judged(m.change, m.higher_is_better)
             + f", {mdc}"
         )
@@ -503,14 +509,6 @@ def _metric_sentence(m: MetricHistory) -> str:
 
 def _judged(delta: float, higher_is_better: bool) -> str:
     return ", better" if (delta > 0) == higher_is_better else ", worse"
-
-
-def _num(x: float) -> str:
-    return format(x, ".3g")
-
-
-def _signed(x: float) -> str:
-    return format(x, "+.3g")
 
 
 def export_csv(source: History | Store, path: str | Path) -> int:
