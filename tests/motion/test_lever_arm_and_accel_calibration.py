@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import simulated
+from poise.metrics.signals import lowpass
 from poise.motion.accel_calibration import (
     AccelCalibration,
     CalibrationDataError,
@@ -11,7 +12,13 @@ from poise.motion.accel_calibration import (
     fit_accel_calibration,
 )
 from poise.motion.angles import tilt_from_vertical
-from poise.motion.lever_arm import LeverArmCompensator, LeverArmSettings
+from poise.motion.lever_arm import (
+    PIVOT_RATE_LOWPASS_HZ,
+    STANDARD_GRAVITY_MPS2,
+    LeverArmCompensator,
+    LeverArmSettings,
+    pivot_vertical_sf_g,
+)
 from poise.sim import stance
 from poise.sim.kinematics import ideal_imu, up_in_segment
 
@@ -70,3 +77,18 @@ def test_calibration_round_trips_through_json_form():
     assert np.allclose(back.offset_g, cal.offset_g) and np.allclose(back.scale, cal.scale)
     with pytest.raises(ValueError, match="scale"):
         AccelCalibration.from_dict({"offset_g": [0, 0, 0]})
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, 65536])
+def test_the_pivot_force_a_chunk_at_a_time_is_the_whole_arrays_to_the_bit(chunk_rows):
+    """Past the zero-phase low-pass each sample needs only its neighbours: chunks give the
+    same bits as the whole-array formula (a = omega' x r + omega x (omega x r))."""
+    rng = np.random.default_rng(5)
+    n, rate, r = 1001, 1000.0, np.array([0.04, 0.0, 0.25])
+    acc, gyr, up = rng.normal(size=(n, 3)), 100 * rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    omega = np.radians(lowpass(gyr, rate, PIVOT_RATE_LOWPASS_HZ))
+    alpha = np.gradient(omega, 1.0 / rate, axis=0)
+    rotational = np.cross(alpha, r) + np.cross(omega, np.cross(omega, r))
+    whole = np.sum(up * (acc - rotational / STANDARD_GRAVITY_MPS2), axis=1)
+    chunked = pivot_vertical_sf_g(acc, gyr, up, r, rate, chunk_rows=chunk_rows)
+    assert np.array_equal(chunked, whole)

@@ -24,7 +24,7 @@ from poise.metrics.landing import Hop, hop_count, hops, with_stabilisation
 from poise.metrics.saturation import inferred_full_scale_g
 from poise.metrics.sway import rms_2d
 from poise.metrics.symmetry import NO_MDC, MetricRule
-from poise.motion.lever_arm import pivot_specific_force
+from poise.motion.lever_arm import pivot_vertical_sf_g
 from poise.validity import ResultWarning
 
 if TYPE_CHECKING:
@@ -53,14 +53,15 @@ FLIGHT = Resolution(0, "ms", "edges within max(5 ms, 1.5 samples)", scale=1000.0
 TTS = Resolution(1, "s", "its 95% interval tts_ci_s is tenths of a second wide")
 #: In flight, the vertical specific force straying from 0 g by more than this (its
 #: 90th percentile over a flight's middle, FLIGHT_EDGE_FRACTION off either end)
-#: says the flight's edges may be misplaced (see :func:`_flight_stray`), g.
+#: says the flight's edges may be misplaced (see :func:`_flight_stray_g`), g.
 FLIGHT_STRAY_G = 0.25
 FLIGHT_EDGE_FRACTION = 0.2
 
 
 @dataclass(frozen=True)
 class HopResult(DrillResult):
-    """Every landing (:meth:`poise.metrics.landing.Hop.to_dict`), their count, the
+    """Every landing (:meth:`poise.metrics.landing.Hop.to_dict`, with the in-flight
+    ``flight_stray_g`` of :func:`_flight_stray_g`), their count, the
     single-leg baseline sway (deg), the side-hop count and the rebounds' means (s, 1),
     and the accelerometer's full scale their ``saturated`` was judged against (g; from
     the ``metadata``, ``inferred`` from the data, or None: unknown)."""
@@ -89,6 +90,7 @@ class HopResult(DrillResult):
         "mean_rsi": Resolution(2, "1", "5 ms on a 150-300 ms contact: 2-3%"),
         "baseline_sway_rms_deg": SWAY_RMS,
         "acc_full_scale_g": Resolution(0, "g", "a chip's range, stated or inferred"),
+        "flight_stray_g": Resolution(2, "g", "under 0.12 g where flight times held"),
     }
 
     def lines(self) -> list[str]:
@@ -134,18 +136,21 @@ def analyze_hops(p: Prepared, lever_m: np.ndarray, whole: Prepared | None = None
     recording; the span itself by default), so the span chosen does not change it.
     """
     full_scale_g, full_scale_from = _full_scale(p)
-    found = _hops(p, lever_m, full_scale_g)
+    sf_v = _vertical_sf_g(p, lever_m)
+    found = _hops(p, sf_v, full_scale_g)
     shank = p.placement.endswith("_shank")
     baseline = None
     if shank and whole is not None and whole is not p:
-        first = _hops(whole, lever_m, full_scale_g)
+        first = _hops(whole, _vertical_sf_g(whole, lever_m), full_scale_g)
         baseline = _baseline_rms(whole, first[0].takeoff_t_s) if first else None
     elif shank and found:
         baseline = _baseline_rms(p, found[0].takeoff_t_s)
     found = with_stabilisation(found, p.t_s, p.tilt_deg, p.rate_hz, baseline)
     rebounds = [h for h in found if h.contact_s is not None]
     return HopResult(
-        landings=tuple(h.to_dict() for h in found),
+        landings=tuple(
+            {**h.to_dict(), "flight_stray_g": _flight_stray_g(p.t_s, sf_v, h)} for h in found
+        ),
         hop_count=len(found),
         baseline_sway_rms_deg=None if baseline is None else round(baseline, 4),
         # A count for the side-hop test: hops in series (each contact a rebound).
@@ -174,19 +179,17 @@ def _vertical_sf_g(p: Prepared, lever_m: np.ndarray) -> np.ndarray:
     """The earth-vertical specific force the hops are found on, g: the ankle's on a
     shank (the shank's rotation taken out with the lever arm ``lever_m``), else the
     sensor's own."""
-    on_shank = p.placement.endswith("_shank") and bool(np.any(lever_m))
-    acc = (
-        pivot_specific_force(p.t_s, p.acc_g, p.gyr_dps, lever_m, p.rate_hz) if on_shank else p.acc_g
-    )
-    return np.sum(p.up * acc, axis=1)
+    if p.placement.endswith("_shank") and bool(np.any(lever_m)):
+        return pivot_vertical_sf_g(p.acc_g, p.gyr_dps, p.up, lever_m, p.rate_hz)
+    return np.sum(p.up * p.acc_g, axis=1)
 
 
-def _hops(p: Prepared, lever_m: np.ndarray, full_scale_g: float | None) -> list[Hop]:
+def _hops(p: Prepared, sf_v: np.ndarray, full_scale_g: float | None) -> list[Hop]:
     spec = known_chip(p.recording.meta.sensor_model)
     delay_s = spec.lpf_delay_s(p.rate_hz) if spec is not None else _typical_lpf_delay_s(p.rate_hz)
     return hops(
         p.t_s,
-        _vertical_sf_g(p, lever_m),
+        sf_v,
         p.rate_hz,
         raw_t_s=p.raw_t_s,
         raw_acc_g=p.raw_acc_g,
@@ -259,7 +262,7 @@ def check(span: Span, result: HopResult) -> list[ResultWarning]:
     if period is not None:  # hops in series have a rhythm of their own, and rebounds
         why = f"the acceleration has a gait rhythm (every {period:.2f} s) and no rebounds: a walk"
         return [mismatch("hops", why)]
-    out = _flight_stray(span, result)
+    out = _flight_stray(result)
     soft = [h for h in result.landings if (h["peak_acc_g"] or SOFT_PEAK_G) < SOFT_PEAK_G]
     if soft:
         out.append(
@@ -290,27 +293,33 @@ def check(span: Span, result: HopResult) -> list[ResultWarning]:
     ]
 
 
-def _flight_stray(span: Span, result: HopResult) -> list[ResultWarning]:
-    """``event_timing`` where the specific force strayed from free fall in flight.
+def _flight_stray_g(t_s: np.ndarray, sf_v: np.ndarray, hop: Hop) -> float | None:
+    """How far the specific force strayed from free fall in a flight, g.
 
     In flight the vertical specific force the hops are found on is 0 g but for the
-    rotation the lever arm does not take out; the 90th percentile of its size over
-    the middle 60% of each flight measures that rest. Under 0.12 g wherever the
-    flight times held on the simulator (52-1666 Hz, both chips, noise x3, the
-    sensor 9 cm forward, placement given or not); 0.4-3.4 g where the shank swung
-    10-25 deg about the knee in flight and flight times were 1.4-32 times their
-    tolerance off (``benchmarks/analysis_accuracy.py``).
+    rotation the lever arm does not take out: the 90th percentile of its size over
+    the middle of the flight (``FLIGHT_EDGE_FRACTION`` off either end) measures that
+    rest. Under 0.12 g wherever flight times held on the simulator (52-1666 Hz, both
+    chips, noise x3, the sensor 9 cm forward, placement given or not); 0.4-3.4 g where
+    the shank swung 10-25 deg about the knee in flight and flight times were 1.4-32
+    times their tolerance off (``benchmarks/analysis_accuracy.py``). None for a flight
+    of under three samples' middle.
     """
-    p = span.prepared
-    sf_v = np.abs(_vertical_sf_g(p, span.tilt.lever_arm.for_placement(p.placement)))
-    strays = []
-    for h in result.landings:
-        takeoff, contact = h["takeoff_t_s"], h["t_s"]
-        margin = FLIGHT_EDGE_FRACTION * (contact - takeoff)
-        inside = sf_v[(p.t_s >= takeoff + margin) & (p.t_s <= contact - margin)]
-        if inside.size >= 3:
-            strays.append(float(np.percentile(inside, 90)))
-    strayed = [g for g in strays if g > FLIGHT_STRAY_G]
+    margin = FLIGHT_EDGE_FRACTION * hop.flight_s
+    inside = (t_s >= hop.takeoff_t_s + margin) & (t_s <= hop.contact_t_s - margin)
+    if np.count_nonzero(inside) < 3:
+        return None
+    return float(np.percentile(np.abs(sf_v[inside]), 90))
+
+
+def _flight_stray(result: HopResult) -> list[ResultWarning]:
+    """``event_timing`` where a flight's specific force strayed from free fall by more
+    than ``FLIGHT_STRAY_G`` (:func:`_flight_stray_g`)."""
+    strayed = [
+        h["flight_stray_g"]
+        for h in result.landings
+        if h["flight_stray_g"] is not None and h["flight_stray_g"] > FLIGHT_STRAY_G
+    ]
     if not strayed:
         return []
     return [

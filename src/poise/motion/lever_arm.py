@@ -130,19 +130,34 @@ class LeverArmCompensator:
 PIVOT_RATE_LOWPASS_HZ = 30.0
 
 
-def pivot_specific_force(
-    t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray, lever_m: np.ndarray, rate_hz: float
+def pivot_vertical_sf_g(
+    acc_g: np.ndarray,
+    gyr_dps: np.ndarray,
+    up: np.ndarray,
+    lever_m: np.ndarray,
+    rate_hz: float,
+    chunk_rows: int = 65536,
 ) -> np.ndarray:
-    """Specific force of the pivot (the ankle, for a shank), g, segment axes, for a whole trial.
+    """Specific force of the pivot (the ankle, for a shank) along ``up``, g, for a whole
+    trial; ``acc_g``, ``gyr_dps`` and ``up`` in segment axes on a uniform grid.
 
     The batch, zero-phase form of :class:`LeverArmCompensator`: the angular rate
     is low-passed at ``PIVOT_RATE_LOWPASS_HZ`` (both directions) before its
-    derivative is taken. Inputs on a uniform grid at ``rate_hz``.
+    derivative is taken (central differences). Past the low-pass, every sample
+    depends only on its neighbours, so the rest is done ``chunk_rows`` at a time:
+    the same bits as whole arrays, without their (n, 3) temporaries.
     """
     from poise.metrics.signals import lowpass
 
     omega = np.radians(lowpass(gyr_dps, rate_hz, PIVOT_RATE_LOWPASS_HZ))
-    alpha = np.gradient(omega, 1.0 / rate_hz, axis=0)
     r = np.asarray(lever_m, dtype=float)
-    rotational = np.cross(alpha, r) + np.cross(omega, np.cross(omega, r))
-    return acc_g - rotational / STANDARD_GRAVITY_MPS2
+    n = len(omega)
+    out = np.empty(n)
+    for lo in range(0, n, chunk_rows):
+        hi = min(n, lo + chunk_rows)
+        a, b = max(0, lo - 1), min(n, hi + 1)  # a neighbour either side for the derivative
+        alpha = np.gradient(omega[a:b], 1.0 / rate_hz, axis=0)[lo - a : hi - a]
+        w = omega[lo:hi]
+        rotational = np.cross(alpha, r) + np.cross(w, np.cross(w, r))
+        out[lo:hi] = np.sum(up[lo:hi] * (acc_g[lo:hi] - rotational / STANDARD_GRAVITY_MPS2), axis=1)
+    return out
