@@ -102,8 +102,13 @@ def duration_s(path: Path) -> float:
 
 
 def run(src: Path, argv: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, float]:
-    """(wall time s, peak RSS MB) of ``python -m poise ARGV`` with ``src`` first on the path."""
+    """(wall time s, peak RSS MB) of ``python -m poise ARGV`` with ``src`` first on the path.
+
+    Python's bytecode cache is allowed, as on a user's machine (an installed package
+    has it; some sandboxes turn it off with PYTHONDONTWRITEBYTECODE, which would time
+    compiling every module on every start)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "poise", *argv], env=env, stdout=stdout)
     _, status, usage = os.wait4(child.pid, 0)

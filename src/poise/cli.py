@@ -13,6 +13,7 @@ import json
 import math
 import sys
 import typing
+from collections.abc import Callable, Collection
 from typing import Any, NoReturn
 
 from poise import __version__
@@ -24,7 +25,8 @@ EXIT_USAGE = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser({a for a in argv if a in COMMANDS})
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
@@ -255,8 +257,8 @@ def _analyze_line(job: tuple[argparse.Namespace, str]) -> tuple[bool, str]:
 
 
 def _cmd_symmetry(args: argparse.Namespace) -> int:
-    from poise.analysis.report import format_symmetry
     from poise.drills import compare_limbs
+    from poise.reports.symmetry import format_symmetry
 
     left, right = _analysis(args, args.left, "left"), _analysis(args, args.right, "right")
     comparison = compare_limbs(left, right, args.involved)
@@ -666,7 +668,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"poise: {message} (see {self.prog} --help)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+#: Every command, as typed. The parser builds the arguments of those named (all by
+#: default): the others' need the drills, the simulator and NumPy, which ``poise
+#: --help`` and ``poise history`` have no use for.
+COMMANDS = (
+    "simulate", "inspect", "angles", "analyze", "symmetry", "train", "replay", "history",
+    "store", "sensors", "firmware", "record", "calibrate-accel", "config",
+)  # fmt: skip
+
+
+def _parser(named: Collection[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The command line: the arguments of the commands ``named`` in full, of the others
+    only their names and help, so that building it imports only what is asked for."""
     parser = _Parser(
         prog="poise",
         description="Poise: a sensor-driven balance trainer (single-leg stance, hop landings, "
@@ -676,7 +689,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="settings file (TOML); see `poise config`")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    _add_simulate(commands)
+    def full(name: str) -> bool:
+        return name in named
+
+    _add_simulate(commands, full)
 
     inspect = commands.add_parser(
         "inspect",
@@ -699,8 +715,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_accel_cal(angles)
     angles.set_defaults(run=_cmd_angles)
 
-    _add_analyze(commands)
-    _add_train(commands)
+    for name, build, help_text, description in _BUILT_WHEN_TYPED:
+        _command(commands, full, name, build, help=help_text, description=description)
     _add_history(commands)
     add_store_commands(commands)
     _add_hardware(commands)
@@ -721,17 +737,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_train(commands: Any) -> None:
+def _command(
+    commands: Any,
+    full: Callable[[str], bool],
+    name: str,
+    build: Callable[[argparse.ArgumentParser], None],
+    **text: str,
+) -> None:
+    """Command ``name`` with its help ``text``; its arguments built by ``build`` only if
+    it is to be parsed (``full``), since building them imports what it runs on."""
+    sub = commands.add_parser(name, **text)
+    if full(name):
+        build(sub)
+
+
+def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     from poise.drills import LIVE
 
-    train = commands.add_parser(
-        "train",
-        help="a guided session: spoken prompts, countdown, biofeedback, results, logged",
-        description="Run a guided session of one drill on a sensor, the simulator or a file: "
-        "instructions and results are spoken, a tone follows the sway (eyes-closed work), "
-        "every trial is scored and logged with its raw recording. Keys: space/Enter start "
-        "(skip the rest), s stop the trial, q quit.",
-    )
     train.add_argument("drill", choices=tuple(LIVE))
     train.add_argument(
         "--leg", choices=("left", "right", "both"), default="both", help="(default: both)"
@@ -767,13 +789,10 @@ def _add_train(commands: Any) -> None:
     _add_csv_options(train, "for --sensor replay:FILE when FILE is not a Poise recording")
     train.set_defaults(run=_cmd_train)
 
-    replay = commands.add_parser(
-        "replay",
-        help="run a guided session on a recording, as it would have gone live",
-        description="Replay a recording through the very session `poise train` runs (one "
-        "trial), at full speed or paced in real time, and keep what the athlete would have "
-        "heard. Nothing is logged.",
-    )
+
+def _add_replay_arguments(replay: argparse.ArgumentParser) -> None:
+    from poise.drills import LIVE
+
     _add_file_options(replay)
     replay.add_argument("--drill", required=True, choices=tuple(LIVE))
     replay.add_argument(
@@ -884,19 +903,10 @@ def _add_session_options(sub: argparse.ArgumentParser, rest: bool = True) -> Non
     sub.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
-def _add_analyze(commands: Any) -> None:
-    from poise.drills import DRILLS, RULES
+def _add_analyze_arguments(analyze: argparse.ArgumentParser) -> None:
+    from poise.drills import DRILLS
     from poise.drills.board import BoardOptions
 
-    analyze = commands.add_parser(
-        "analyze",
-        help="score a drill: stance sway and losses, hops, lunge, hip or board range",
-        description="Score one drill in a recording (docs/metrics.md defines every figure). "
-        "Times are in the recording's own time base, s. Human-readable by default; --json "
-        "prints one JSON object. Several files: one line each (with --json, one JSON object "
-        "per line), scored --jobs at a time; a file that cannot be scored is named on stderr "
-        "and skipped, and the exit status is then 2.",
-    )
     analyze.add_argument(
         "file", nargs="+", metavar="FILE", help="Poise recordings or IMU CSV files"
     )
@@ -927,13 +937,10 @@ def _add_analyze(commands: Any) -> None:
     )
     analyze.set_defaults(run=_cmd_analyze)
 
-    symmetry = commands.add_parser(
-        "symmetry",
-        help="compare the left and right legs' results of one drill",
-        description="Analyze the same drill on a left-leg and a right-leg recording and give "
-        "each metric's limb symmetry index, flagged under 90% or where the difference "
-        "exceeds the metric's minimal detectable change (docs/metrics.md).",
-    )
+
+def _add_symmetry_arguments(symmetry: argparse.ArgumentParser) -> None:
+    from poise.drills import RULES
+
     symmetry.add_argument(
         "left", metavar="LEFT", help="the left leg's recording (a CSV file is taken as left_shank)"
     )
@@ -1009,17 +1016,23 @@ def _add_csv_options(
     csv.add_argument("--gyr-range", type=float, metavar="DPS", help="gyroscope full scale, +-deg/s")
 
 
-def _add_simulate(commands: Any) -> None:
-    from poise.motion.frames import NAMED_MOUNTINGS
-    from poise.sim import SCENARIOS
-    from poise.text import arg_docs
-
-    simulate = commands.add_parser(
+def _add_simulate(commands: Any, full: Callable[[str], bool]) -> None:
+    _command(
+        commands,
+        full,
         "simulate",
+        _add_simulate_arguments,
         help="simulate a scenario: a recording plus its ground truth (JSON)",
         description="Write a recording of a simulated scenario measured by a named IMU, and a "
         "ground-truth sidecar (FILE with .truth.json) stating the true angles and events.",
     )
+
+
+def _add_simulate_arguments(simulate: argparse.ArgumentParser) -> None:
+    from poise.motion.frames import NAMED_MOUNTINGS
+    from poise.sim import SCENARIOS
+    from poise.text import arg_docs
+
     scenarios = simulate.add_subparsers(title="scenarios", metavar="SCENARIO", required=True)
     for name, (params_type, _) in SCENARIOS.items():
         sub = scenarios.add_parser(name, help=(params_type.__doc__ or "").strip().splitlines()[0])
@@ -1085,3 +1098,44 @@ def _add_simulate(commands: Any) -> None:
             )
             fields.append(f.name)
         sub.set_defaults(run=_cmd_simulate, scenario=name, scenario_fields=fields)
+
+
+#: Commands whose arguments need the drills, built only when typed: (name, builder, help,
+#: description).
+_BUILT_WHEN_TYPED = (
+    (
+        "analyze",
+        _add_analyze_arguments,
+        "score a drill: stance sway and losses, hops, lunge, hip or board range",
+        "Score one drill in a recording (docs/metrics.md defines every figure). "
+        "Times are in the recording's own time base, s. Human-readable by default; --json "
+        "prints one JSON object. Several files: one line each (with --json, one JSON object "
+        "per line), scored --jobs at a time; a file that cannot be scored is named on stderr "
+        "and skipped, and the exit status is then 2.",
+    ),
+    (
+        "symmetry",
+        _add_symmetry_arguments,
+        "compare the left and right legs' results of one drill",
+        "Analyze the same drill on a left-leg and a right-leg recording and give "
+        "each metric's limb symmetry index, flagged under 90% or where the difference "
+        "exceeds the metric's minimal detectable change (docs/metrics.md).",
+    ),
+    (
+        "train",
+        _add_train_arguments,
+        "a guided session: spoken prompts, countdown, biofeedback, results, logged",
+        "Run a guided session of one drill on a sensor, the simulator or a file: "
+        "instructions and results are spoken, a tone follows the sway (eyes-closed work), "
+        "every trial is scored and logged with its raw recording. Keys: space/Enter start "
+        "(skip the rest), s stop the trial, q quit.",
+    ),
+    (
+        "replay",
+        _add_replay_arguments,
+        "run a guided session on a recording, as it would have gone live",
+        "Replay a recording through the very session `poise train` runs (one "
+        "trial), at full speed or paced in real time, and keep what the athlete would have "
+        "heard. Nothing is logged.",
+    ),
+)

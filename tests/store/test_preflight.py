@@ -232,3 +232,11 @@ def test_a_full_disk_is_refused(tiny_fs):
     assert full == "$D: 0.0 MB free; a session needs 0.1 MB plus 0.0 MB kept in reserve; " + (
         "free some space"
     )
+
+
+def test_the_longest_row_a_recording_can_have_fits_the_estimate():
+    from poise.formats.poise_csv import ROW_FORMAT
+    from poise.store.preflight import MAX_ROW_BYTES
+
+    longest = ROW_FORMAT % (9_999_999_999, 99999.999999, *[-32.0] * 3, *[-2000.0] * 3)
+    assert len(longest) == MAX_ROW_BYTES

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from poise.checks import check_number
 from poise.drills.drill import Drill, DrillResult
-from poise.drills.fit import mismatch, motion_mismatch
-from poise.drills.noise import noise_warnings, span_noise_floor
 from poise.drills.precision import (
     DURATION,
     EVENT_TIME,
@@ -22,7 +20,6 @@ from poise.drills.precision import (
     Resolution,
 )
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan
-from poise.metrics.holds import board_balance
 from poise.metrics.symmetry import NO_MDC, MetricRule
 
 if TYPE_CHECKING:
@@ -103,6 +100,9 @@ class BoardResult(DrillResult):
 
 def score(span: Span, options: BoardOptions) -> BoardResult:
     """Board balance: tilt RMS and range per direction, time in the target zone, edge touches."""
+    from poise.drills.noise import span_noise_floor
+    from poise.metrics.holds import board_balance
+
     p = span.prepared
     ap, ml = p.tilt_deg[:, 0], p.tilt_deg[:, 1]
     balance = board_balance(p.t_s, ap, ml, p.rate_hz, options.max_tilt_deg, options.zone_deg)
@@ -120,6 +120,9 @@ def score(span: Span, options: BoardOptions) -> BoardResult:
 def check(span: Span, result: BoardResult) -> list[ResultWarning]:
     """Whether the span looks like a board (no gait rhythm, tilts a board can reach), and
     whether its tilt RMS is close to the noise floor."""
+    from poise.drills.fit import mismatch, motion_mismatch
+    from poise.drills.noise import noise_warnings, span_noise_floor
+
     out = motion_mismatch(span, "a board")
     furthest = max(result.forward_deg, result.back_deg, result.left_deg, result.right_deg)
     if furthest > result.max_tilt_deg + BOARD_TILT_MARGIN_DEG:

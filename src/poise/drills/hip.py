@@ -12,11 +12,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from poise.checks import check_count
 from poise.drills.drill import Drill, DrillResult, NoOptions
-from poise.drills.fit import hold_tilt_deg, mismatch, motion_mismatch
 from poise.drills.precision import EVENT_TIME, HELD_ANGLE, Resolution
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
 from poise.errors import PoiseError
-from poise.metrics.holds import holds
 from poise.metrics.symmetry import MetricRule
 
 if TYPE_CHECKING:
@@ -70,6 +68,8 @@ def score(span: Span, options: NoOptions) -> HipResult:
     The foot swings out in internal rotation; on the right leg the shank's top
     then leans left (ML < 0), on the left leg right.
     """
+    from poise.metrics.holds import holds
+
     p = span.prepared
     if p.placement not in ("left_shank", "right_shank"):
         where = p.recording.path or "recording"
@@ -102,6 +102,8 @@ def score(span: Span, options: NoOptions) -> HipResult:
 def check(span: Span, result: HipResult) -> list[ResultWarning]:
     """Whether the span looks like seated hip rotation: no gait rhythm, rotations held,
     and the shank leaning sideways at them, not forwards (a lunge)."""
+    from poise.drills.fit import hold_tilt_deg, mismatch, motion_mismatch
+
     out = motion_mismatch(span, "seated hip rotation")
     reps = [*result.internal_reps, *result.external_reps]
     if not reps:

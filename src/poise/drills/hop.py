@@ -11,25 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
 from poise.checks import check_number
 from poise.chips import known_chip
 from poise.drills.drill import Drill, DrillResult, NoOptions
-from poise.drills.fit import mismatch
 from poise.drills.precision import SWAY_RMS, Resolution
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
-from poise.metrics.fit import gait_rhythm
-from poise.metrics.landing import Hop, hop_count, hops, with_stabilisation
-from poise.metrics.saturation import inferred_full_scale_g
-from poise.metrics.sway import rms_2d
 from poise.metrics.symmetry import NO_MDC, MetricRule
-from poise.motion.lever_arm import pivot_vertical_sf_g
 from poise.validity import ResultWarning
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from poise.analysis import Span
     from poise.analysis.prepare import Prepared
+    from poise.metrics.landing import Hop
 
 #: The single-leg baseline for time to stabilisation: this span before the first take-off, s
 #: (it ends before the countermovement begins).
@@ -135,6 +130,10 @@ def analyze_hops(p: Prepared, lever_m: np.ndarray, whole: Prepared | None = None
     stabilisation is taken before the first hop of ``whole`` (the whole
     recording; the span itself by default), so the span chosen does not change it.
     """
+    import numpy as np
+
+    from poise.metrics.landing import hop_count, with_stabilisation
+
     full_scale_g, full_scale_from = _full_scale(p)
     sf_v = _vertical_sf_g(p, lever_m)
     found = _hops(p, sf_v, full_scale_g)
@@ -169,6 +168,8 @@ def analyze_hops(p: Prepared, lever_m: np.ndarray, whole: Prepared | None = None
 def _full_scale(p: Prepared) -> tuple[float | None, str | None]:
     """The accelerometer's full scale, g, and where it came from: the recording's
     metadata, else the data's own clipping (:mod:`poise.metrics.saturation`)."""
+    from poise.metrics.saturation import inferred_full_scale_g
+
     if p.recording.meta.acc_range_g:
         return float(p.recording.meta.acc_range_g), "metadata"
     inferred = inferred_full_scale_g(p.raw_acc_g)
@@ -179,12 +180,18 @@ def _vertical_sf_g(p: Prepared, lever_m: np.ndarray) -> np.ndarray:
     """The earth-vertical specific force the hops are found on, g: the ankle's on a
     shank (the shank's rotation taken out with the lever arm ``lever_m``), else the
     sensor's own."""
+    import numpy as np
+
+    from poise.motion.lever_arm import pivot_vertical_sf_g
+
     if p.placement.endswith("_shank") and bool(np.any(lever_m)):
         return pivot_vertical_sf_g(p.acc_g, p.gyr_dps, p.up, lever_m, p.rate_hz)
     return np.sum(p.up * p.acc_g, axis=1)
 
 
 def _hops(p: Prepared, sf_v: np.ndarray, full_scale_g: float | None) -> list[Hop]:
+    from poise.metrics.landing import hops
+
     spec = known_chip(p.recording.meta.sensor_model)
     delay_s = spec.lpf_delay_s(p.rate_hz) if spec is not None else _typical_lpf_delay_s(p.rate_hz)
     return hops(
@@ -207,6 +214,10 @@ def _typical_lpf_delay_s(rate_hz: float) -> float:
 
 def _baseline_rms(p: Prepared, first_takeoff_t_s: float) -> float | None:
     """2-D sway RMS of the single-leg stance before the first take-off, if the span holds it."""
+    import numpy as np
+
+    from poise.metrics.sway import rms_2d
+
     before, margin = BASELINE_S
     inside = (p.t_s >= first_takeoff_t_s - before) & (p.t_s <= first_takeoff_t_s - margin)
     if np.count_nonzero(inside) < p.rate_hz:  # under a second of baseline: none
@@ -255,6 +266,9 @@ def _sim(c: Condition, plan: TrialPlan, settings: HopTrial) -> tuple[str, dict[s
 def check(span: Span, result: HopResult) -> list[ResultWarning]:
     """Whether the span looks like hops (a flight ending on the ground), and what a
     saturated landing leaves standing."""
+    from poise.drills.fit import mismatch
+    from poise.metrics.fit import gait_rhythm
+
     if not result.landings:
         return [mismatch("hops", "no flight (free fall after a push, ending on the ground)")]
     p = span.prepared
@@ -305,6 +319,8 @@ def _flight_stray_g(t_s: np.ndarray, sf_v: np.ndarray, hop: Hop) -> float | None
     times their tolerance off (``benchmarks/analysis_accuracy.py``). None for a flight
     of under three samples' middle.
     """
+    import numpy as np
+
     margin = FLIGHT_EDGE_FRACTION * hop.flight_s
     inside = (t_s >= hop.takeoff_t_s + margin) & (t_s <= hop.contact_t_s - margin)
     if np.count_nonzero(inside) < 3:

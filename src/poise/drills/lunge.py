@@ -14,18 +14,15 @@ both are the same angle, the sensor's own (docs/metrics.md).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
 from poise.checks import check_count
 from poise.drills.drill import Drill, DrillResult, NoOptions
-from poise.drills.fit import hold_tilt_deg, mismatch, motion_mismatch
 from poise.drills.precision import EVENT_TIME, HELD_ANGLE, Resolution
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
-from poise.metrics.holds import holds
 from poise.metrics.symmetry import MetricRule
 
 if TYPE_CHECKING:
@@ -39,7 +36,7 @@ LUNGE_THRESHOLD_DEG = 10.0
 #: the accelerometer's offset may take the rest, sin(0.5 deg) = 8.7 mg.
 INCLINATION_LIMIT_DEG = 1.5
 STRAP_MISALIGNMENT_DEG = 1.0
-ACC_OFFSET_LIMIT_G = float(np.sin(np.radians(INCLINATION_LIMIT_DEG - STRAP_MISALIGNMENT_DEG)))
+ACC_OFFSET_LIMIT_G = math.sin(math.radians(INCLINATION_LIMIT_DEG - STRAP_MISALIGNMENT_DEG))
 #: What ``inclination_deg`` is measured from: the declared tibia axis against gravity.
 INCLINATION_ZERO = "true vertical"
 #: One repetition of the simulated athlete (reach, 3 s hold, back, pause), s; and
@@ -104,6 +101,10 @@ class LungeResult(DrillResult):
 def score(span: Span, options: NoOptions) -> LungeResult:
     """Inclination at each repetition's held end position, from true vertical and from
     standing; best and mean."""
+    import numpy as np
+
+    from poise.metrics.holds import holds
+
     p = span.prepared
     relative = p.inclination_deg
     reps = holds(p.t_s, relative, p.gyr_dps, p.rate_hz, LUNGE_THRESHOLD_DEG)
@@ -141,6 +142,8 @@ def score(span: Span, options: NoOptions) -> LungeResult:
 def check(span: Span, result: LungeResult) -> list[ResultWarning]:
     """Whether the span looks like lunges: no gait rhythm, and held positions, not
     sideways holds to both sides (a seated hip rotation)."""
+    from poise.drills.fit import hold_tilt_deg, mismatch, motion_mismatch
+
     out = motion_mismatch(span, "a lunge")
     if not result.reps:
         why = f"no position held at least {LUNGE_THRESHOLD_DEG:g} deg from standing"

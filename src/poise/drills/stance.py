@@ -10,16 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
 from poise.checks import check_choice, check_number
 from poise.drills.drill import Drill, DrillResult, NoOptions
-from poise.drills.fit import mismatch, motion_mismatch
-from poise.drills.noise import noise_warnings, span_noise_floor
 from poise.drills.precision import DURATION, EVENT_TIME, NOISE_FLOOR, SWAY_RMS, Resolution
 from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
-from poise.metrics.balance_loss import BalanceLoss, LossDetector, time_held
-from poise.metrics.sway import sway_metrics
 from poise.metrics.symmetry import NO_MDC, MetricRule
 from poise.text import plural
 from poise.validity import ResultWarning
@@ -27,6 +21,7 @@ from poise.validity import ResultWarning
 if TYPE_CHECKING:
     from poise.analysis import Span
     from poise.analysis.prepare import Prepared
+    from poise.metrics.balance_loss import BalanceLoss, LossDetector
     from poise.validity import ResultWarning
 
 #: What a stance trial does at a loss of balance: carry on and mark it, or end there.
@@ -113,6 +108,10 @@ def score(span: Span, options: NoOptions) -> StanceResult:
     Time held counts from the start of the span or, when the span starts inside
     the reference still period (the athlete on both feet), from that period's end.
     """
+    from poise.drills.noise import span_noise_floor
+    from poise.metrics.balance_loss import time_held
+    from poise.metrics.sway import sway_metrics
+
     p = span.prepared
     ap, ml = p.tilt_deg[:, 0], p.tilt_deg[:, 1]
     sway = sway_metrics(ap, ml, p.rate_hz)
@@ -131,6 +130,9 @@ def score(span: Span, options: NoOptions) -> StanceResult:
 def check(span: Span, result: StanceResult) -> list[ResultWarning]:
     """Whether the span looks like single-leg stance (no gait rhythm, sway a stance can
     have), and which sway figures are close to the noise floor."""
+    from poise.drills.fit import mismatch, motion_mismatch
+    from poise.drills.noise import noise_warnings, span_noise_floor
+
     out = motion_mismatch(span, "single-leg stance")
     if result.sway_rms_deg > STANCE_MAX_SWAY_DEG:
         out.append(
@@ -169,12 +171,14 @@ def span_losses(span: Span) -> list[BalanceLoss]:
     (:meth:`poise.live.engine.TrialEngine.feed`), so the losses scored are the
     losses heard, at the same times and of the same kinds.
     """
+    import numpy as np
+
     from poise.motion.angles import tilt_from_vertical
     from poise.motion.frames import quat_vertical
 
     tracked, (lo, hi) = span.tracked, span.prepared.bounds_s
     rows = np.flatnonzero((tracked.t_s >= lo) & (tracked.t_s <= hi))
-    detector = LossDetector(span.prepared.rate_hz)
+    detector = _loss_detector(span.prepared.rate_hz)
     losses: list[BalanceLoss] = []
     # Fed a block at a time, as live: the detector is causal, so the losses are the
     # same, and memory is bounded by the block, not the recording's length.
@@ -185,6 +189,13 @@ def span_losses(span: Span) -> list[BalanceLoss]:
         ap, ml, _ = tilt_from_vertical(up)
         losses += detector.update(tracked.t_s[block], ap, ml, tracked.segment_acc_g(block))
     return losses
+
+
+def _loss_detector(rate_hz: float) -> LossDetector:
+    """The causal detector of losses of balance, live and scored alike."""
+    from poise.metrics.balance_loss import LossDetector
+
+    return LossDetector(rate_hz)
 
 
 def _held_from(p: Prepared) -> float:
@@ -277,6 +288,6 @@ DRILL = Drill(
         summary=_summary,
         settings=StanceTrial,
         ends_at_loss=lambda s: s.on_loss == "end",
-        detector=LossDetector,
+        detector=_loss_detector,
     ),
 )

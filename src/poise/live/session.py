@@ -497,8 +497,8 @@ class Session:
 
     def _symmetry(self) -> None:
         """Left against right, from each leg's latest complete trial (both legs done)."""
-        from poise.analysis.report import format_symmetry
         from poise.drills import compare_limbs
+        from poise.reports.symmetry import format_symmetry
 
         latest = {
             o.condition.leg: o.result

@@ -43,13 +43,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poise.analysis.report import format_symmetry
 from poise.drills import DRILLS, RULES, compare_limbs
 from poise.drills.precision import plain
 from poise.errors import InputError, PoiseError
 from poise.files import create_exclusive
 from poise.metrics.symmetry import MetricRule
 from poise.names import athlete_name, csv_safe, terminal_safe
+from poise.reports.symmetry import format_symmetry
 from poise.store.faults import FAULTS, fault_text, one_line
 from poise.store.headline import headline_rule, headline_rules
 from poise.store.paths import default_store_path, recordings_dir

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from poise.errors import PoiseError
 from poise.files import private_folder
-from poise.formats.poise_csv import COLUMNS
 from poise.store.paths import recordings_dir
 from poise.store.schema import schema_version
 
@@ -27,8 +26,9 @@ from poise.store.schema import schema_version
 DEFAULT_RESERVE_BYTES = 64_000_000
 #: The longest row of a Poise recording, bytes: seq (up to 10 digits), t_s (up to
 #: 99999.999999, 12), three accelerations (-32.000000, 10 each), three rates
-#: (-2000.0000, 10 each), 7 commas and a newline (poise.formats.poise_csv.ROW_FORMAT).
-MAX_ROW_BYTES = 10 + 12 + 3 * 10 + 3 * 10 + (len(COLUMNS) - 1) + 1
+#: (-2000.0000, 10 each), 7 commas and a newline (poise.formats.poise_csv.ROW_FORMAT;
+#: spelt out, so that the store's checks do not load the formats and NumPy).
+MAX_ROW_BYTES = 10 + 12 + 3 * 10 + 3 * 10 + 7 + 1
 
 
 def recording_bytes(rate_hz: float, duration_s: float) -> int:
