@@ -80,7 +80,7 @@ class StanceResult(DrillResult):
         "noise_floor_deg": NOISE_FLOOR,
         "t_s": EVENT_TIME,
         "excursion_deg": Resolution(1, "deg", "the tilt beyond the hold, degrees"),
-        "jolt_g": Resolution(2, "g", "a touchdown's jolt is 0.12 g or more"),
+        "jolt_g": Resolution(3, "g", "0.01-1 g: an excursion's jolt is hundredths of a g"),
         "time_held_s": DURATION,
     }
 
