@@ -673,7 +673,7 @@ class _Parser(argparse.ArgumentParser):
 #: --help`` and ``poise history`` have no use for.
 COMMANDS = (
     "simulate", "inspect", "angles", "analyze", "symmetry", "train", "replay", "history",
-    "store", "sensors", "firmware", "record", "calibrate-accel", "config",
+    "store", "battery", "sensors", "firmware", "record", "calibrate-accel", "config",
 )  # fmt: skip
 
 
@@ -719,6 +719,7 @@ def _parser(named: Collection[str] = COMMANDS) -> argparse.ArgumentParser:
         _command(commands, full, name, build, help=help_text, description=description)
     _add_history(commands)
     add_store_commands(commands)
+    _add_battery(commands)
     _add_hardware(commands)
 
     cal = commands.add_parser(
@@ -812,6 +813,38 @@ def _add_replay_arguments(replay: argparse.ArgumentParser) -> None:
     replay.set_defaults(athlete="replay", trials=1)
     _add_session_options(replay, rest=False)
     replay.set_defaults(run=_cmd_replay)
+
+
+def _add_battery(commands: Any) -> None:
+    battery = commands.add_parser(
+        "battery",
+        help="the standard test batteries: list them, show one",
+        description="Test batteries as data (config/batteries, and a clinic's own in "
+        "~/.config/poise/batteries): each names its drills, conditions, legs, trials, what "
+        "counts as the score, and the published source of the protocol.",
+    )
+    actions = battery.add_subparsers(title="actions", metavar="ACTION", required=True)
+    actions.add_parser("list", help="every battery: name, title").set_defaults(
+        run=_cmd_battery_list
+    )
+    show = actions.add_parser("show", help="a battery's source and conditions")
+    show.add_argument("name", metavar="NAME")
+    show.set_defaults(run=_cmd_battery_show)
+
+
+def _cmd_battery_list(args: argparse.Namespace) -> int:
+    from poise.batteries import batteries
+
+    for b in batteries().values():
+        print(f"{b.name}: {b.title}")
+    return 0
+
+
+def _cmd_battery_show(args: argparse.Namespace) -> int:
+    from poise.batteries import battery, describe
+
+    print(describe(battery(args.name)))
+    return 0
 
 
 def _add_hardware(commands: Any) -> None:

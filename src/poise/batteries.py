@@ -1,0 +1,233 @@
+"""Test batteries as data: a clinic's standard protocol, one TOML file each.
+
+A battery names its published source and, in order, its conditions: the drill,
+eyes and surface, trials per leg, the drill's own ``[train]`` settings for it
+(a cap, what a loss does), what counts as the condition's score (the best or
+the mean of one headline metric over the trials, or their sum) and what is said
+to the athlete. The legs are taken in the battery's order for each condition.
+
+Batteries ship in ``config/batteries/`` (inside the package once installed); a
+clinic's own go in ``$XDG_CONFIG_HOME/poise/batteries/`` (``~/.config``), and
+may not reuse a shipped name. Every field is checked against the drill registry
+when the file is read, and a mistake is one line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from poise.drills.protocol import EYES, LEGS, SURFACES
+from poise.errors import InputError, PoiseError
+from poise.files import read_text
+
+#: Shipped batteries: the package's own, else the checkout's.
+SHIPPED_DIRS = (
+    Path(__file__).resolve().parent / "config" / "batteries",
+    Path(__file__).resolve().parents[2] / "config" / "batteries",
+)
+#: How a condition's trials make its score.
+SCORES = ("best", "mean", "sum")
+
+
+@dataclass(frozen=True)
+class BatteryCondition:
+    """One condition of a battery, run on each leg in turn.
+
+    Args:
+        drill: a drill of the registry that can be trained live.
+        eyes, surface: as ``poise train`` takes them.
+        trials: trials per leg.
+        metrics: the drill's headline metrics the condition is scored by (its
+            ``symmetry`` and ``followed`` rules), one or more.
+        score: each metric's ``best`` or ``mean`` over the trials (best by the
+            metric's direction), or their ``sum``.
+        settings: the drill's own ``[train]`` settings for this condition (e.g.
+            ``stance_s``, ``on_loss``), checked as ``[train]`` is.
+        say: what the athlete is told before the condition's first trial.
+    """
+
+    drill: str
+    metrics: tuple[str, ...]
+    eyes: str = "open"
+    surface: str = "firm"
+    trials: int = 1
+    score: str = "best"
+    settings: dict[str, Any] = dataclasses.field(default_factory=dict)
+    say: str = ""
+
+
+@dataclass(frozen=True)
+class Battery:
+    """A standard test battery (see the module's definition)."""
+
+    name: str
+    title: str
+    source: str
+    conditions: tuple[BatteryCondition, ...]
+    legs: tuple[str, ...] = LEGS
+    rest_s: float = 30.0
+    notes: str = ""
+    path: Path | None = None
+
+
+def user_dir() -> Path:
+    """A clinic's own batteries: ``$XDG_CONFIG_HOME/poise/batteries`` (``~/.config``)."""
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
+    return base / "poise" / "batteries"
+
+
+def shipped_dir() -> Path:
+    """The folder of the shipped batteries."""
+    for folder in SHIPPED_DIRS:
+        if folder.is_dir():
+            return folder
+    raise PoiseError("the shipped batteries are not installed with Poise (no config/batteries)")
+
+
+def batteries(user: Path | None = None) -> dict[str, Battery]:
+    """Every battery by name: the shipped ones, then the clinic's own (``user``, by
+    default :func:`user_dir`); a clinic's battery may not reuse a shipped name."""
+    found: dict[str, Battery] = {}
+    for folder in (shipped_dir(), user or user_dir()):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            battery = load_battery(path)
+            if battery.name in found:
+                raise InputError(path, f"a battery named {battery.name!r} exists already")
+            found[battery.name] = battery
+    return found
+
+
+def battery(name: str, user: Path | None = None) -> Battery:
+    """The battery called ``name``; the error lists those there are."""
+    known = batteries(user)
+    if name not in known:
+        raise PoiseError(f"no battery {name!r} (there are: {', '.join(sorted(known))})")
+    return known[name]
+
+
+def load_battery(path: str | Path) -> Battery:
+    """Read and check one battery file; a mistake raises :class:`InputError` naming the
+    file and the field."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(path, f"not TOML: {e}") from None
+    fields = _fields(Battery, exclude={"conditions", "path"})
+    _check_keys(path, "", data, {*fields, "conditions"})
+    for key in ("name", "title", "source"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise InputError(path, f"{key}: a non-empty text is required")
+    if data["name"] != path.stem:
+        raise InputError(path, f"name: {data['name']!r} must be the file's name, {path.stem!r}")
+    legs = data.get("legs", list(LEGS))
+    if not isinstance(legs, list) or not legs or any(leg not in LEGS for leg in legs):
+        raise InputError(path, f"legs: a list of {' and '.join(LEGS)}, not {legs!r}")
+    if len(set(legs)) != len(legs):
+        raise InputError(path, f"legs: each leg once, not {legs!r}")
+    rest_s = data.get("rest_s", 30.0)
+    if isinstance(rest_s, bool) or not isinstance(rest_s, int | float) or not 0 <= rest_s <= 600:
+        raise InputError(path, f"rest_s: seconds from 0 to 600, not {rest_s!r}")
+    conditions = data.get("conditions")
+    if not isinstance(conditions, list) or not conditions:
+        raise InputError(path, "conditions: at least one [[conditions]] table is required")
+    return Battery(
+        name=data["name"],
+        title=data["title"].strip(),
+        source=data["source"].strip(),
+        conditions=tuple(
+            _condition(path, f"conditions[{i + 1}]", c) for i, c in enumerate(conditions)
+        ),
+        legs=tuple(legs),
+        rest_s=float(rest_s),
+        notes=str(data.get("notes", "")).strip(),
+        path=path,
+    )
+
+
+def _condition(path: Path, where: str, data: Any) -> BatteryCondition:
+    """One ``[[conditions]]`` table, checked against the drill registry."""
+    from poise.drills import DRILLS, LIVE, TrainSettings
+
+    if not isinstance(data, dict):
+        raise InputError(path, f"{where}: a table is required")
+    _check_keys(path, where + ".", data, _fields(BatteryCondition))
+    drill = data.get("drill")
+    if drill not in LIVE:
+        raise InputError(path, f"{where}.drill: {drill!r} is not a drill ({', '.join(LIVE)})")
+    headline = [rule.name for rule in DRILLS[drill].headline]
+    metrics = data.get("metrics")
+    if not isinstance(metrics, list) or not metrics or not set(metrics) <= set(headline):
+        raise InputError(
+            path, f"{where}.metrics: {metrics!r}, not a list of {drill}'s: {', '.join(headline)}"
+        )
+    for key, choices in (("eyes", EYES), ("surface", SURFACES), ("score", SCORES)):
+        if key in data and data[key] not in choices:
+            raise InputError(
+                path, f"{where}.{key}: {data[key]!r} is not one of {', '.join(choices)}"
+            )
+    trials = data.get("trials", 1)
+    if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= 10:
+        raise InputError(path, f"{where}.trials: a whole number from 1 to 10, not {trials!r}")
+    settings = data.get("settings", {})
+    own = {f.name for f in dataclasses.fields(LIVE[drill].settings)}
+    if not isinstance(settings, dict) or not set(settings) <= own:
+        unknown = sorted(set(settings) - own) if isinstance(settings, dict) else settings
+        raise InputError(
+            path, f"{where}.settings: {unknown!r} not {drill}'s (its are: {', '.join(sorted(own))})"
+        )
+    try:
+        TrainSettings(**settings)  # checked as [train] is
+    except (TypeError, ValueError) as e:
+        raise InputError(path, f"{where}.settings: {e}") from None
+    say = data.get("say", "")
+    if not isinstance(say, str):
+        raise InputError(path, f"{where}.say: a text is required")
+    return BatteryCondition(
+        drill=drill,
+        metrics=tuple(metrics),
+        eyes=data.get("eyes", "open"),
+        surface=data.get("surface", "firm"),
+        trials=trials,
+        score=data.get("score", "best"),
+        settings=dict(settings),
+        say=say.strip(),
+    )
+
+
+def _fields(cls: type, exclude: frozenset[str] | set[str] = frozenset()) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls)} - exclude
+
+
+def _check_keys(path: Path, where: str, data: dict, allowed: set[str]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InputError(
+            path, f"{where}{unknown[0]}: not a battery field ({', '.join(sorted(allowed))})"
+        )
+
+
+def describe(b: Battery) -> str:
+    """The battery as text, for ``poise battery show``: its source, then each condition."""
+    lines = [f"{b.name}: {b.title}", f"  source: {b.source}"]
+    lines.append(f"  legs in turn: {', '.join(b.legs)}; rest {b.rest_s:g} s between trials")
+    for i, c in enumerate(b.conditions, 1):
+        settings = ", ".join(f"{k} {v}" for k, v in c.settings.items())
+        lines.append(
+            f"  {i}. {c.drill}, eyes {c.eyes}, {c.surface} surface, {c.trials} trial"
+            f"{'s' if c.trials > 1 else ''} per leg; score: {c.score} {', '.join(c.metrics)}"
+            + (f" ({settings})" if settings else "")
+        )
+        if c.say:
+            lines.append(f"     says: {c.say}")
+    if b.notes:
+        lines.append(f"  notes: {b.notes}")
+    return "\n".join(lines)
