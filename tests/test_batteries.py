@@ -55,6 +55,14 @@ def test_list_and_show(capsys):
     )
 
 
+def test_a_hostile_battery_cannot_write_to_the_terminal(tmp_path):
+    text = GOOD.format(name="ours").replace("A clinic's own", "Ours\\u001b]8;;x\\u0007\\u001b[2J")
+    (tmp_path / "ours.toml").write_text(text, encoding="utf-8")
+    shown = describe(battery("ours", user=tmp_path))
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "Ours\\x1b]8;;x\\x07\\x1b[2J" in shown
+
+
 def test_a_clinics_own_battery_is_found_and_may_not_take_a_shipped_name(tmp_path, monkeypatch):
     (tmp_path / "ours.toml").write_text(GOOD.format(name="ours"), encoding="utf-8")
     ours = battery("ours", user=tmp_path)

@@ -24,6 +24,7 @@ from typing import Any
 from poise.drills.protocol import EYES, LEGS, SURFACES
 from poise.errors import InputError, PoiseError
 from poise.files import read_text
+from poise.names import terminal_safe
 
 #: Shipped batteries: the package's own, else the checkout's.
 SHIPPED_DIRS = (
@@ -215,9 +216,15 @@ def _check_keys(path: Path, where: str, data: dict, allowed: set[str]) -> None:
         )
 
 
+def heading(b: Battery) -> str:
+    """``name: title``, for ``poise battery list``."""
+    return terminal_safe(f"{b.name}: {b.title}")
+
+
 def describe(b: Battery) -> str:
-    """The battery as text, for ``poise battery show``: its source, then each condition."""
-    lines = [f"{b.name}: {b.title}", f"  source: {b.source}"]
+    """The battery as text, for ``poise battery show``: its source, then each condition;
+    a control character in the file is printed as its escape, never sent to the terminal."""
+    lines = [heading(b), f"  source: {b.source}"]
     lines.append(f"  legs in turn: {', '.join(b.legs)}; rest {b.rest_s:g} s between trials")
     for i, c in enumerate(b.conditions, 1):
         settings = ", ".join(f"{k} {v}" for k, v in c.settings.items())
@@ -230,4 +237,4 @@ def describe(b: Battery) -> str:
             lines.append(f"     says: {c.say}")
     if b.notes:
         lines.append(f"  notes: {b.notes}")
-    return "\n".join(lines)
+    return "\n".join(terminal_safe(line) for line in lines)

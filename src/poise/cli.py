@@ -833,10 +833,10 @@ def _add_battery(commands: Any) -> None:
 
 
 def _cmd_battery_list(args: argparse.Namespace) -> int:
-    from poise.batteries import batteries
+    from poise.batteries import batteries, heading
 
     for b in batteries().values():
-        print(f"{b.name}: {b.title}")
+        print(heading(b))
     return 0
 
 
