@@ -141,7 +141,7 @@ class Prepared:
     - ``tilt_deg``: (n, 2) AP and ML tilt, deg; ``inclination_deg``, deg;
     - ``up``: (n, 3) earth's up axis in segment axes;
     - ``acc_g``: (n, 3) specific force in segment axes (accelerometer
-      calibration applied, nothing removed), g;
+      calibration applied, nothing removed), g; ``acc_norm_g`` its size per sample;
     - ``gyr_dps``: (n, 3) angular rate in segment axes, bias removed, deg/s;
     - ``raw_acc_g``: the span's own accelerometer samples, as measured, sensor axes, g;
     - ``health``: the recording's data-health figures.
@@ -177,6 +177,14 @@ class Prepared:
     @cached_property
     def acc_g(self) -> np.ndarray:
         return self._source.columns(6, 9)
+
+    @cached_property
+    def acc_norm_g(self) -> np.ndarray:
+        """|specific force| per grid sample, g: ``norm(acc_g)`` row by row, without
+        resampling the three columns beside it."""
+        if "acc_g" in self.__dict__:
+            return np.linalg.norm(self.acc_g, axis=1)
+        return self._source.columns(6, 9, norm=True)
 
     @cached_property
     def gyr_dps(self) -> np.ndarray:
@@ -356,18 +364,21 @@ class _Resampler:
         self.order = order
         self.grid = grid
 
-    def columns(self, a: int, b: int) -> np.ndarray:
-        """Columns ``[a, b)`` (see :meth:`Tracked.columns`) on the grid, shape (m, b - a).
+    def columns(self, a: int, b: int, norm: bool = False) -> np.ndarray:
+        """Columns ``[a, b)`` (see :meth:`Tracked.columns`) on the grid, shape (m, b - a);
+        with ``norm``, only each row's Euclidean norm, shape (m,).
 
         Where the span's times increase (as they nearly always do), each chunk's samples
         are interpolated as they are derived, the last sample of the chunk before
         joining them: the same bits as one ``np.interp`` over all, without a copy of
-        the picked samples beside the result.
+        the picked samples beside the result (and, for the norm, without the columns:
+        each block's rows are reduced as they are filled, row by row as a whole-array
+        norm would).
         """
         first = next(g for g, end in _GROUPS if g <= a < end)
         streamed = self.order is None and len(self.t_good) >= 2
         if streamed:
-            out = np.empty((len(self.grid), b - a))
+            out = np.empty(len(self.grid)) if norm else np.empty((len(self.grid), b - a))
             knot_t, knot_v, filled = self.t_good[:0], np.empty((0, b - a)), 0
         else:
             picked = np.empty((len(self.rows), b - a))
@@ -382,8 +393,11 @@ class _Resampler:
                 knot_t = np.concatenate((knot_t[-1:], self.t_good[done : done + j - i]))
                 knot_v = np.concatenate((knot_v[-1:], values))
                 end = int(np.searchsorted(self.grid, knot_t[-1], side="right"))
+                block = out[filled:end] if not norm else np.empty((end - filled, b - a))
                 for k in range(b - a):
-                    out[filled:end, k] = np.interp(self.grid[filled:end], knot_t, knot_v[:, k])
+                    block[:, k] = np.interp(self.grid[filled:end], knot_t, knot_v[:, k])
+                if norm:
+                    out[filled:end] = np.linalg.norm(block, axis=1)
                 filled = end
             else:
                 picked[done : done + j - i] = values
@@ -391,11 +405,12 @@ class _Resampler:
         if streamed:
             return out
         if len(self.t_good) < 2:
-            return picked if self.order is None else picked[self.order]
-        out = np.empty((len(self.grid), b - a))
-        for k in range(b - a):
-            out[:, k] = np.interp(self.grid, self.t_good, picked[:, k][self.order])
-        return out
+            out = picked if self.order is None else picked[self.order]
+        else:
+            out = np.empty((len(self.grid), b - a))
+            for k in range(b - a):
+                out[:, k] = np.interp(self.grid, self.t_good, picked[:, k][self.order])
+        return np.linalg.norm(out, axis=1) if norm else out
 
     def raw_acc_g(self) -> np.ndarray:
         return self.tracked.recording.samples.acc_g[self.inside]

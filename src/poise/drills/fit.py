@@ -34,12 +34,12 @@ def motion_mismatch(span: Span, drill: str) -> list[ResultWarning]:
     running) or a flight (a jump)."""
     p = span.prepared
     out = []
-    period = gait_rhythm(p.acc_g, p.rate_hz)
+    period = gait_rhythm(p.acc_norm_g, p.rate_hz)
     if period is not None:
         out.append(
             mismatch(drill, f"the acceleration has a gait rhythm (every {period:.2f} s): a walk")
         )
-    flight = longest_flight_s(p.acc_g, p.rate_hz)
+    flight = longest_flight_s(p.acc_norm_g, p.rate_hz)
     if flight >= MIN_FLIGHT_S:
         out.append(mismatch(drill, f"the sensor was in free fall for {flight:.2f} s: a jump"))
     return out

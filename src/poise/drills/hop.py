@@ -272,7 +272,7 @@ def check(span: Span, result: HopResult) -> list[ResultWarning]:
     if not result.landings:
         return [mismatch("hops", "no flight (free fall after a push, ending on the ground)")]
     p = span.prepared
-    period = gait_rhythm(p.acc_g, p.rate_hz) if result.mean_rsi is None else None
+    period = gait_rhythm(p.acc_norm_g, p.rate_hz) if result.mean_rsi is None else None
     if period is not None:  # hops in series have a rhythm of their own, and rebounds
         why = f"the acceleration has a gait rhythm (every {period:.2f} s) and no rebounds: a walk"
         return [mismatch("hops", why)]

@@ -31,19 +31,21 @@ GAIT_LOWPASS_HZ = 5.0
 FLIGHT_MAX_G = 0.3
 
 
-def longest_flight_s(acc_g: np.ndarray, rate_hz: float) -> float:
-    """The longest run of samples whose specific force (n, 3) is under ``FLIGHT_MAX_G``, s.
+def longest_flight_s(acc_norm_g: np.ndarray, rate_hz: float) -> float:
+    """The longest run of samples whose specific force's size (n,) is under
+    ``FLIGHT_MAX_G``, s.
 
-    >>> longest_flight_s(np.array([[0, 0, 1.0], [0, 0, 0.1], [0, 0, 0.0], [0, 0, 1.0]]), 10.0)
+    >>> longest_flight_s(np.array([1.0, 0.1, 0.0, 1.0]), 10.0)
     0.2
     """
-    low = np.concatenate(([False], np.linalg.norm(acc_g, axis=1) < FLIGHT_MAX_G, [False]))
+    low = np.concatenate(([False], acc_norm_g < FLIGHT_MAX_G, [False]))
     edges = np.flatnonzero(np.diff(low.astype(np.int8)))
     return float((edges[1::2] - edges[::2]).max() / rate_hz) if edges.size else 0.0
 
 
-def gait_rhythm(acc_g: np.ndarray, rate_hz: float) -> float | None:
-    """The period of a gait rhythm in a span's specific force (n, 3), s; None without one.
+def gait_rhythm(acc_norm_g: np.ndarray, rate_hz: float) -> float | None:
+    """The period of a gait rhythm in the size of a span's specific force (n,), s; None
+    without one.
 
     A rhythm is a lag in ``GAIT_PERIOD_S`` where the normalised autocorrelation of
     the low-passed magnitude (mean removed) reaches ``GAIT_MIN_CORRELATION``,
@@ -51,13 +53,12 @@ def gait_rhythm(acc_g: np.ndarray, rate_hz: float) -> float | None:
     than two of the longest periods have none.
 
     >>> t = np.arange(0, 20, 0.01)
-    >>> walk = np.column_stack((0 * t, 0 * t, 1 + 0.3 * np.sin(2 * np.pi * t / 1.1)))
-    >>> round(gait_rhythm(walk, 100.0), 2), gait_rhythm(walk * 0 + [0, 0, 1], 100.0)
+    >>> walk = 1 + 0.3 * np.sin(2 * np.pi * t / 1.1)
+    >>> round(gait_rhythm(walk, 100.0), 2), gait_rhythm(walk * 0 + 1, 100.0)
     (1.1, None)
     """
     lo, hi = (round(p * rate_hz) for p in GAIT_PERIOD_S)
-    magnitude = np.linalg.norm(acc_g, axis=1)
-    magnitude = magnitude[np.isfinite(magnitude)]
+    magnitude = acc_norm_g[np.isfinite(acc_norm_g)]
     n = len(magnitude)
     if n < 2 * hi:
         return None
