@@ -43,6 +43,10 @@ LOSS_MIN_RATE_HZ = 100.0
 LOSS_BLOCK_ROWS = 1 << 16
 
 
+#: A frequency of the sway spectrum: 10 s Welch segments have 0.1 Hz bins.
+SPECTRUM = Resolution(1, "Hz", "10 s Welch segments: 0.1 Hz bins")
+
+
 @dataclass(frozen=True)
 class StanceResult(DrillResult):
     """Sway (deg, deg^2, deg/s, deg/s^3, Hz, s; :class:`poise.metrics.sway.SwayMetrics`),
@@ -74,8 +78,8 @@ class StanceResult(DrillResult):
         "path_length_deg": Resolution(0, "deg", "20% of the hundreds of deg of a trial"),
         "sway_velocity_dps": Resolution(2, "deg/s", "20% of 0.3-10 deg/s"),
         "jerk_dps3": Resolution(0, "deg/s^3", "not printed; thousands of deg/s^3"),
-        "centroid_hz": Resolution(1, "Hz", "10 s Welch segments: 0.1 Hz bins"),
-        "f95_hz": Resolution(1, "Hz", "10 s Welch segments: 0.1 Hz bins"),
+        "centroid_hz": SPECTRUM,
+        "f95_hz": SPECTRUM,
         "steadiness": Resolution(0, "of 100", "a score of sway RMS, which resolves 1%"),
         "noise_floor_deg": NOISE_FLOOR,
         "t_s": EVENT_TIME,
