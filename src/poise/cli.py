@@ -281,21 +281,20 @@ def _analysis(args: argparse.Namespace, path: str, leg: str | None = None) -> di
     options = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
     _checked(lambda: drill_options(drill, **options), names)
     settings = _settings(args)
-    recording = _load(args, path)
-    if leg is not None and recording.meta.placement == "unknown":
-        recording = dataclasses.replace(
-            recording, meta=dataclasses.replace(recording.meta, placement=f"{leg}_shank")
-        )
     accel_cal = _accel_calibration(args.accel_cal) if args.accel_cal else None
-    return analyze(
-        recording,
-        args.drill,
-        settings=settings.tilt,
-        accel_calibration=accel_cal,
-        start_s=args.start,
-        end_s=args.end,
-        **options,
-    )
+    # Read as it is tracked: only the columns the drill reads are held, never the file.
+    with _load(args, path, stream=True) as stream:
+        if leg is not None and stream.meta.placement == "unknown":
+            stream.meta = dataclasses.replace(stream.meta, placement=f"{leg}_shank")
+        return analyze(
+            stream,
+            args.drill,
+            settings=settings.tilt,
+            accel_calibration=accel_cal,
+            start_s=args.start,
+            end_s=args.end,
+            **options,
+        )
 
 
 def _cmd_calibrate_accel(args: argparse.Namespace) -> int:

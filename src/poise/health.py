@@ -14,7 +14,7 @@ call on the whole recording (live equals replay).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -215,10 +215,7 @@ class HealthMonitor:
 
         # A NaN or infinite time makes its step unknown: counted, then left out.
         self._bad_times += int(np.count_nonzero(~np.isfinite(block.t_s)))
-        dt = np.where(np.isfinite(dt), dt, np.nan)
-        with np.errstate(invalid="ignore"):
-            gap = dt > GAP_FACTOR * self._period_s
-            regular = (dt > 0) & ~gap
+        dt, gap, regular = self._steps(dt)
         self._regular_steps += int(np.count_nonzero(regular))
         self._regular_time_s += float(dt[regular].sum())
         with np.errstate(invalid="ignore"):
@@ -259,6 +256,26 @@ class HealthMonitor:
         self._t_last = float(block.t_s[-1])
         self._seq_last = int(block.seq[-1])
         self._n += len(block)
+
+    def _steps(self, dt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The steps (an unknown one as NaN), which are gaps and which are regular."""
+        dt = np.where(np.isfinite(dt), dt, np.nan)
+        with np.errstate(invalid="ignore"):
+            gap = dt > GAP_FACTOR * self._period_s
+            regular = (dt > 0) & ~gap
+        return dt, gap, regular
+
+    def summed_over(self, t_s: np.ndarray) -> StreamHealth:
+        """:attr:`health`, the time of the regular steps summed over ``t_s`` (every time
+        the monitor was fed, in order) as one array, as a monitor fed them all at once
+        sums it: a sum of block sums can differ in its last bits, and a stream read a
+        block at a time must give the measured rate a whole read gives."""
+        with np.errstate(invalid="ignore"):  # inf - inf: an unknown step
+            dt, _, regular = self._steps(np.diff(t_s))
+        time_s = float(dt[regular].sum())
+        return replace(
+            self.health, measured_rate_hz=self._regular_steps / time_s if time_s > 0 else None
+        )
 
     @property
     def health(self) -> StreamHealth:

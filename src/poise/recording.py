@@ -197,3 +197,23 @@ class Recording:
         monitor = HealthMonitor(self.meta.rate_hz, self.meta.acc_range_g, self.meta.gyr_range_dps)
         monitor.update(self.samples)
         return monitor.health
+
+    def facts(self) -> RecordingFacts:
+        """What scoring keeps of it besides the samples."""
+        return RecordingFacts(
+            self.meta, self.path, self.complete, self.notes, self.mounting_from, self.health()
+        )
+
+
+@dataclass(frozen=True)
+class RecordingFacts:
+    """What scoring keeps of a recording besides its samples, which a long recording
+    read as a stream never holds whole: its metadata, where it came from, whether it
+    is complete (and what its reader noted), and its data-health figures."""
+
+    meta: RecordingMeta
+    path: str | None
+    complete: bool
+    notes: tuple[str, ...]
+    mounting_from: str | None
+    health: StreamHealth

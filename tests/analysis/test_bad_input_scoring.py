@@ -15,7 +15,8 @@ import pytest
 
 from conftest import recording_path, simulated
 from poise.analysis import analyze
-from poise.analysis.prepare import cut, track
+from poise.analysis.prepare import cut
+from poise.analysis.tracked import track
 from poise.errors import PoiseError
 from poise.formats import load_recording
 from poise.formats.poise_csv import write_recording

@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import poise.analysis.prepare as prepare
+import poise.analysis.tracked as tracked_module
 from conftest import simulated
-from poise.analysis.prepare import cut, track
+from poise.analysis.prepare import cut
+from poise.analysis.tracked import track
 
 
 @pytest.mark.parametrize("chunk_rows", [997, 65536])
 def test_the_size_of_the_specific_force_is_the_norm_of_its_columns(monkeypatch, chunk_rows):
     """``acc_norm_g`` is reduced as each block of the grid is filled, without the three
     columns: the same bits as ``norm(acc_g)``, asked for first or not."""
-    monkeypatch.setattr(prepare, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(tracked_module, "CHUNK_ROWS", chunk_rows)
     tracked = track(simulated("stance", duration_s=12.0, seed=661).recording)
     alone = cut(tracked).acc_norm_g
     both = cut(tracked)

@@ -15,9 +15,9 @@ def test_losses_below_100_hz_carry_event_timing_and_104_hz_does_not():
 
 
 def test_losses_are_the_same_whatever_the_block_they_are_detected_in(monkeypatch):
-    import poise.drills.stance as stance
+    import poise.analysis.tracked as tracked
 
     recording = simulate("stance", seed=58, losses=4, eyes="closed", surface="foam").recording
     whole = analyze(recording, "stance")["touchdowns"]
-    monkeypatch.setattr(stance, "LOSS_BLOCK_ROWS", 997)
+    monkeypatch.setattr(tracked, "CHUNK_ROWS", 997)  # the blocks the detector is fed
     assert analyze(recording, "stance")["touchdowns"] == whole and len(whole) >= 2

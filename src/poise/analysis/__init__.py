@@ -15,7 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from poise.analysis.prepare import Prepared, Tracked, cut, track
+from poise.analysis.prepare import Prepared, cut
+from poise.analysis.tracked import RecordingStream, Tracked, track
 from poise.drills import DRILLS
 from poise.drills.drill import Drill
 from poise.metrics import ALGORITHM_VERSION
@@ -48,7 +49,7 @@ class Span:
 
 
 def analyze(
-    recording: Recording,
+    recording: Recording | RecordingStream,
     drill: str,
     *,
     settings: TiltSettings | None = None,
@@ -60,6 +61,8 @@ def analyze(
     """The drill's metrics over ``[start_s, end_s]`` (the whole recording by default).
 
     Args:
+        recording: in memory, or a stream (:func:`poise.formats.stream_recording`),
+            read as it is tracked, keeping only the columns the drill reads.
         drill: one of :data:`poise.drills.DRILLS`.
         settings: tilt settings (calibration, AHRS, lever arm).
         accel_calibration: the sensor's accelerometer calibration (else the
@@ -72,7 +75,7 @@ def analyze(
     found = drill_named(drill)
     drill_options(found, **options)
     settings = settings or TiltSettings()
-    tracked = track(recording, settings, accel_calibration)
+    tracked = track(recording, settings, accel_calibration, found.columns)
     return analyze_tracked(tracked, drill, settings, start_s=start_s, end_s=end_s, **options)
 
 

@@ -198,4 +198,5 @@ DRILL = Drill(
         summary=_summary,
         settings=BoardTrial,
     ),
+    columns=("tilt_deg", "acc_g"),
 )

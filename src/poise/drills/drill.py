@@ -101,6 +101,10 @@ class Drill:
             by asin(offset)); the pipeline warns ``uncalibrated`` where the chip's
             typical offset is larger and no calibration was given. None where
             the figures are relative angles the offsets cancel out of.
+        columns: the per-sample columns its scoring and checks read
+            (:data:`poise.analysis.tracked.ALL_COLUMNS`): only those are kept while a
+            recording is tracked, so a long one costs what the drill needs. Every
+            column by default.
     """
 
     name: str
@@ -112,6 +116,14 @@ class Drill:
     live: DrillSpec | None = None
     check: Callable[[Span, DrillResult], Iterable[ResultWarning]] = no_checks
     accel_offset_limit_g: float | None = None
+    columns: tuple[str, ...] = (
+        "tilt_deg",
+        "inclination_deg",
+        "up",
+        "acc_g",
+        "gyr_dps",
+        "raw_acc_g",
+    )
 
     def resolution(self, metric: str) -> Resolution | None:
         """How a headline metric is printed: its own figure's, or for a mean over the

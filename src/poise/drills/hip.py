@@ -199,4 +199,5 @@ DRILL = Drill(
         summary=_summary,
         settings=HipTrial,
     ),
+    columns=("tilt_deg", "acc_g", "gyr_dps"),
 )

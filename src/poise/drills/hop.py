@@ -138,6 +138,7 @@ def analyze_hops(p: Prepared, lever_m: np.ndarray, whole: Prepared | None = None
 
     full_scale_g, full_scale_from = _full_scale(p)
     sf_v = _vertical_sf_g(p, lever_m)
+    p.forget("acc_g", "gyr_dps", "up")  # nine columns the rest does not read
     found = _hops(p, sf_v, full_scale_g)
     shank = p.placement.endswith("_shank")
     baseline = None
@@ -404,4 +405,5 @@ DRILL = Drill(
         settings=HopTrial,
     ),
     check=check,
+    columns=("tilt_deg", "up", "acc_g", "gyr_dps", "raw_acc_g"),
 )

@@ -228,4 +228,5 @@ DRILL = Drill(
         summary=_summary,
         settings=LungeTrial,
     ),
+    columns=("tilt_deg", "inclination_deg", "up", "acc_g", "gyr_dps"),
 )

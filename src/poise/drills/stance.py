@@ -39,8 +39,6 @@ STANCE_MAX_SWAY_DEG = 12.0
 #: (about 21 Hz) cuts the touchdown's jolt, and half the touchdowns went unheard in the
 #: accuracy matrix (benchmarks/analysis_accuracy.py); from 104 Hz none were.
 LOSS_MIN_RATE_HZ = 100.0
-#: Samples fed to the loss detector at a time when a recording is scored.
-LOSS_BLOCK_ROWS = 1 << 16
 
 
 #: A frequency of the sway spectrum: 10 s Welch segments have 0.1 Hz bins.
@@ -177,21 +175,19 @@ def span_losses(span: Span) -> list[BalanceLoss]:
     """
     import numpy as np
 
-    from poise.motion.angles import tilt_from_vertical
-    from poise.motion.frames import quat_vertical
-
-    tracked, (lo, hi) = span.tracked, span.prepared.bounds_s
-    rows = np.flatnonzero((tracked.t_s >= lo) & (tracked.t_s <= hi))
+    tracked, (t0, t1) = span.tracked, span.prepared.bounds_s
     detector = _loss_detector(span.prepared.rate_hz)
     losses: list[BalanceLoss] = []
     # Fed a block at a time, as live: the detector is causal, so the losses are the
     # same, and memory is bounded by the block, not the recording's length.
-    for start in range(0, len(rows), LOSS_BLOCK_ROWS):
-        block = rows[start : start + LOSS_BLOCK_ROWS]
-        up = quat_vertical(tracked.tilt.quat[block])
-        up[~tracked.tilt.valid[block]] = np.nan
-        ap, ml, _ = tilt_from_vertical(up)
-        losses += detector.update(tracked.t_s[block], ap, ml, tracked.segment_acc_g(block))
+    for lo, hi in tracked.chunks():
+        t = tracked.t_s[lo:hi]
+        block = lo + np.flatnonzero((t >= t0) & (t <= t1))
+        if block.size:
+            tilt = tracked.take(block, "tilt_deg")
+            losses += detector.update(
+                tracked.t_s[block], tilt[:, 0], tilt[:, 1], tracked.take(block, "acc_g")
+            )
     return losses
 
 
@@ -294,4 +290,5 @@ DRILL = Drill(
         ends_at_loss=lambda s: s.on_loss == "end",
         detector=_loss_detector,
     ),
+    columns=("tilt_deg", "acc_g"),
 )

@@ -81,6 +81,7 @@ class LoadedStream:
         self.complete = recording.complete
         self.notes = recording.notes
         self.mounting_from = recording.mounting_from
+        self.rows_at_most = len(recording.samples)
 
     def blocks(self) -> Iterator[SampleBlock]:
         yield from self.loaded.samples.split(STREAM_BLOCK_LEN)

@@ -206,9 +206,8 @@ def read_recording(path: str | Path) -> Recording:
     whole text is ever held.
     """
     with RecordingReader(path) as reader:
-        # A row takes at least 16 characters ("0,0,0,0,0,0,0,0\n"): enough room for any
-        # file. Pages never written are never given memory, so the slack costs nothing.
-        capacity = reader.size_bytes // 16 + 1
+        # Pages never written are never given memory, so the slack costs nothing.
+        capacity = reader.rows_at_most
         t_s, seq = np.empty(capacity), np.empty(capacity, np.int64)
         acc, gyr = np.empty((capacity, 3)), np.empty((capacity, 3))
         n = 0
@@ -254,6 +253,8 @@ class RecordingReader:
             # Text mode, as a whole-file read would be: universal newlines, strict UTF-8.
             self._file = open_input(self.path, "utf-8")
             self.size_bytes = os.fstat(self._file.fileno()).st_size
+            # A row takes at least 16 characters ("0,0,0,0,0,0,0,0\n").
+            self.rows_at_most = self.size_bytes // 16 + 1
         except OSError as e:
             raise InputError(self.path, e.strerror or str(e)) from None
         try:

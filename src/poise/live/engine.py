@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from poise.analysis import analyze_tracked
-from poise.analysis.prepare import check_rate, tracked_from
+from poise.analysis import analyze_tracked, drill_named
+from poise.analysis.prepare import check_rate
+from poise.analysis.tracked import tracked_from
 from poise.drills.machine import Action, Phase, TrialMachine
 from poise.errors import PoiseError
 from poise.formats.poise_csv import RecordingWriter
@@ -188,9 +189,13 @@ class TrialEngine:
         )
         tilt = TiltBlock.concat([*self._tilt, tail])
         try:
-            check_rate(recording)
+            check_rate(recording.meta, recording.samples.t_s, recording.path)
             tracked = tracked_from(
-                recording, tilt, self.tracker.calibration, self.accel_calibration
+                recording,
+                tilt,
+                self.tracker.calibration,
+                self.accel_calibration,
+                drill_named(m.spec.name).columns,
             )
             return analyze_tracked(
                 tracked,

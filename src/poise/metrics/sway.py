@@ -25,6 +25,10 @@ from poise.metrics.signals import lowpass
 #: Low-pass applied before path length, velocity, jerk and spectra, Hz. Shank sway
 #: lies below 5 Hz; sensor noise and strap wobble above it are left out.
 SWAY_LOWPASS_HZ = 5.0
+#: Samples derived at a time by the functions that walk a trial in chunks.
+CHUNK_ROWS = 65536
+#: Neighbours either side a third derivative (three central differences) depends on.
+JERK_MARGIN = 3
 #: chi-square with 2 degrees of freedom at 95%: the ellipse that holds 95% of samples.
 CHI2_95_2DOF = 5.991
 #: Degrees of 2-D sway RMS over which the steadiness score halves.
@@ -51,23 +55,45 @@ def ellipse_area95(ap_deg: np.ndarray, ml_deg: np.ndarray) -> float:
     >>> round(ellipse_area95(np.cos(t), 2 * np.sin(t)), 2)  # variances ~1/2 and ~2
     18.84
     """
-    cov = np.cov(np.vstack((ap_deg, ml_deg)))
+    cov = np.cov(ap_deg, ml_deg)  # the two series as rows, without stacking a copy first
     eig = np.linalg.eigvalsh(cov)
     return float(np.pi * CHI2_95_2DOF * np.sqrt(max(eig[0], 0.0) * max(eig[1], 0.0)))
 
 
 def path_length(x: np.ndarray, y: np.ndarray) -> float:
     """Length of the 2-D trajectory, in the unit of x and y."""
-    return float(np.sum(np.hypot(np.diff(x), np.diff(y))))
+    steps = np.empty(max(len(x) - 1, 0))
+    # The steps' lengths a chunk at a time (the bits of hypot(diff(x), diff(y))), summed
+    # as one array: a long trial needs one temporary of its length, not three.
+    for lo in range(0, len(steps), CHUNK_ROWS):
+        hi = min(len(steps), lo + CHUNK_ROWS)
+        steps[lo:hi] = np.hypot(np.diff(x[lo : hi + 1]), np.diff(y[lo : hi + 1]))
+    return float(np.sum(steps))
 
 
 def jerk_rms(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> float:
-    """RMS of the 2-D third time derivative of the tilt, deg/s^3 (smaller is smoother)."""
+    """RMS of the 2-D third time derivative of the tilt, deg/s^3 (smaller is smoother).
+
+    Each derivative is ``np.gradient``'s (central differences, one-sided at the
+    ends). A sample's third derivative depends on its three neighbours either side
+    only, so it is taken a chunk at a time with three samples of margin: the bits of
+    whole arrays, in one temporary of the trial's length instead of eight.
+    """
 
     def third(x: np.ndarray) -> np.ndarray:
         return np.gradient(np.gradient(np.gradient(x, 1 / rate_hz), 1 / rate_hz), 1 / rate_hz)
 
-    return float(np.sqrt(np.mean(third(ap_deg) ** 2 + third(ml_deg) ** 2)))
+    n = len(ap_deg)
+    if n < 2:  # np.gradient's own error
+        return float(np.sqrt(np.mean(third(ap_deg) ** 2 + third(ml_deg) ** 2)))
+    total = np.empty(n)
+    for lo in range(0, n, CHUNK_ROWS):
+        hi = min(n, lo + CHUNK_ROWS)
+        a, b = max(0, lo - JERK_MARGIN), min(n, hi + JERK_MARGIN)
+        ap = third(ap_deg[a:b])[lo - a : hi - a]
+        ml = third(ml_deg[a:b])[lo - a : hi - a]
+        total[lo:hi] = ap**2 + ml**2
+    return float(np.sqrt(np.mean(total)))
 
 
 def spectrum_summary(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> tuple[float, float]:

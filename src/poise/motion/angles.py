@@ -78,6 +78,12 @@ class TiltBlock:
     def __len__(self) -> int:
         return self.t_s.shape[0]
 
+    def __getitem__(self, index: slice | np.ndarray) -> TiltBlock:
+        """Rows by slice or boolean/integer index, as a new block."""
+        return TiltBlock(
+            self.t_s[index], self.seq[index], self.quat[index], self.flags[index], self.valid[index]
+        )
+
     @property
     def vertical(self) -> np.ndarray:
         """Earth's up axis in segment coordinates, shape (n, 3)."""
@@ -103,6 +109,8 @@ class TiltBlock:
     def concat(cls, blocks: list[TiltBlock]) -> TiltBlock:
         if not blocks:
             return cls.empty()
+        if len(blocks) == 1:
+            return blocks[0]
         return cls(
             t_s=np.concatenate([b.t_s for b in blocks]),
             seq=np.concatenate([b.seq for b in blocks]),
