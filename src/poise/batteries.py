@@ -122,13 +122,32 @@ def load_battery(path: str | Path) -> Battery:
         data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as e:
         raise InputError(path, f"not TOML: {e}") from None
+    if data.get("name") != path.stem and isinstance(data.get("name"), str):
+        raise InputError(path, f"name: {data['name']!r} must be the file's name, {path.stem!r}")
+    return dataclasses.replace(battery_from_dict(data, path), path=path)
+
+
+def battery_to_dict(b: Battery) -> dict[str, Any]:
+    """The battery as its file holds it (JSON-ready): a visit keeps the battery it ran,
+    so a later edit of the file does not change what a visit was."""
+    data = dataclasses.asdict(b)
+    del data["path"]
+    data["legs"] = list(b.legs)
+    data["conditions"] = [{**c, "metrics": list(c["metrics"])} for c in data["conditions"]]
+    return data
+
+
+def battery_from_dict(data: Any, path: str | Path) -> Battery:
+    """A battery from its fields (a file's, or a visit's :func:`battery_to_dict`), checked
+    as a file is; ``path`` names where it came from in errors."""
+    path = Path(path)
+    if not isinstance(data, dict):
+        raise InputError(path, "a battery is a table of fields")
     fields = _fields(Battery, exclude={"conditions", "path"})
     _check_keys(path, "", data, {*fields, "conditions"})
     for key in ("name", "title", "source"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise InputError(path, f"{key}: a non-empty text is required")
-    if data["name"] != path.stem:
-        raise InputError(path, f"name: {data['name']!r} must be the file's name, {path.stem!r}")
     legs = data.get("legs", list(LEGS))
     if not isinstance(legs, list) or not legs or any(leg not in LEGS for leg in legs):
         raise InputError(path, f"legs: a list of {' and '.join(LEGS)}, not {legs!r}")
@@ -150,7 +169,6 @@ def load_battery(path: str | Path) -> Battery:
         legs=tuple(legs),
         rest_s=float(rest_s),
         notes=str(data.get("notes", "")).strip(),
-        path=path,
     )
 
 

@@ -212,6 +212,7 @@ def _log_session(store: Any, trials: list[Found], done: Rebuilt) -> None:
             started_utc=session["started_utc"],
             uuid=session["uuid"],
             poise_version=session.get("poise_version"),
+            visit=_visit(store, first),
         )
     except (PoiseError, ValueError, sqlite3.IntegrityError) as e:
         done.lines += [f"{f.path}: its session cannot be logged ({e}); kept out" for f in trials]
@@ -226,6 +227,27 @@ def _log_session(store: Any, trials: list[Found], done: Rebuilt) -> None:
             done.lines.append(f"{found.path}: cannot be logged ({e}); kept out")
             done.kept_out += 1
     store.end_session(session_id, ended_utc=max(ended, default=session["started_utc"]))
+
+
+def _visit(store: Any, facts: dict[str, Any]) -> tuple[int, int] | None:
+    """The visit a session's recordings name (logged again the first time one is met,
+    and left open: ``poise battery run`` ends it, or goes on with it), and its condition;
+    None for a session of no visit."""
+    visit = facts.get("visit")
+    if not isinstance(visit, dict):
+        return None
+    condition = visit.get("condition")
+    known = {v.uuid: v.id for v in store.visits(facts["athlete"])}
+    visit_id = known.get(visit.get("uuid"))
+    if visit_id is None:
+        visit_id = store.start_visit(
+            facts["athlete"],
+            visit.get("battery") or {},
+            visit.get("involved"),
+            started_utc=visit.get("started_utc"),
+            uuid=visit.get("uuid"),
+        )
+    return visit_id, condition
 
 
 def _log_trial(store: Any, session_id: int, found: Found, done: Rebuilt) -> str:

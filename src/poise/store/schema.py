@@ -32,6 +32,13 @@ list; NULL likewise), and a ``checksum``: the SHA-256 of everything history
 shows of the trial (:func:`poise.store.reader.trial_checksum`), so that a bit
 flipped on the disk is a trial named as unreadable, never a wrong number.
 
+Visits (version 5): a ``visits`` row is one run of a test battery for an
+athlete (:mod:`poise.visits`): the battery's name and the battery as it was run
+(JSON, so a later edit of its file does not change what the visit was), the
+involved side if any, start and end (UTC; no end while it can be resumed) and a
+``uuid``. A session of a visit names it (``sessions.visit_id``) and the
+battery's condition it ran (``sessions.condition``, from 1).
+
 Drill names are checked by Poise, not by the schema, so a new drill needs no
 migration.
 """
@@ -129,6 +136,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE trials ADD COLUMN warning_codes TEXT"
             " CHECK (warning_codes IS NULL OR json_valid(warning_codes))",
             "ALTER TABLE trials ADD COLUMN checksum TEXT",
+        ),
+    ),
+    Migration(
+        "visits: a test battery run for an athlete, resumable; its sessions name it",
+        (
+            """CREATE TABLE visits (
+                id INTEGER PRIMARY KEY,
+                athlete_id INTEGER NOT NULL REFERENCES athletes(id),
+                battery TEXT NOT NULL,
+                battery_json TEXT NOT NULL CHECK (json_valid(battery_json)),
+                involved TEXT CHECK (involved IS NULL OR involved IN ('left', 'right')),
+                started_utc TEXT NOT NULL,
+                ended_utc TEXT,
+                uuid TEXT NOT NULL UNIQUE
+            )""",
+            "CREATE INDEX visits_by_athlete ON visits (athlete_id, battery, started_utc)",
+            "ALTER TABLE sessions ADD COLUMN visit_id INTEGER REFERENCES visits(id)",
+            "ALTER TABLE sessions ADD COLUMN condition INTEGER"
+            " CHECK (condition IS NULL OR condition >= 1)",
+            "CREATE INDEX sessions_by_visit ON sessions (visit_id) WHERE visit_id IS NOT NULL",
         ),
     ),
 )

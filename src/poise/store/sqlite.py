@@ -63,6 +63,7 @@ from poise.store.reader import (
 from poise.store.schema import migrate, schema_version
 from poise.store.transaction import transaction
 from poise.store.utc import utc_or_now, utc_text
+from poise.store.visits import Visit
 
 #: What a trial can end as: done, cut short by a killed process, or stopped on purpose.
 END_STATUSES = ("complete", "interrupted", "aborted")
@@ -253,6 +254,7 @@ class Store:
         started_utc: str | None = None,
         uuid: str | None = None,
         poise_version: str | None = None,
+        visit: tuple[int, int] | None = None,
     ) -> int:
         """Start a session for ``athlete`` (created if new); its id.
 
@@ -262,6 +264,8 @@ class Store:
             started_utc: ISO 8601 with a time zone; now by default.
             uuid, poise_version: a new random UUID and this Poise by default; a
                 session logged again from its recordings keeps its own.
+            visit: the open visit of ``athlete`` the session belongs to and the
+                battery's condition it runs (from 1), if it is one's.
 
         Raises:
             PoiseError: another process has a session open on this store, or
@@ -270,13 +274,17 @@ class Store:
         athlete = _athlete(athlete)
         started = utc_or_now(started_utc, "started_utc")
         source_json, settings_json = _json(source, "source"), _json(settings, "settings")
+        visit_id, condition = visit if visit is not None else (None, None)
         self._take_session_lock()
         try:
             with transaction(self._conn):
                 athlete_id = self._athlete_id(athlete)
+                if visit_id is not None:
+                    self._check_visit(visit_id, athlete_id, condition)
                 session_id = self._conn.execute(
                     "INSERT INTO sessions (athlete_id, started_utc, source_kind, source_json,"
-                    " settings_json, poise_version, uuid) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " settings_json, poise_version, uuid, visit_id, condition)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         athlete_id,
                         started,
@@ -285,6 +293,8 @@ class Store:
                         settings_json,
                         poise_version or poise.__version__,
                         uuid or new_uuid(),
+                        visit_id,
+                        condition,
                     ),
                 ).lastrowid
         except BaseException:
@@ -312,6 +322,69 @@ class Store:
         self._open_sessions.discard(session_id)
         if not self._open_sessions:
             self._release_session_lock()
+
+    # Visits
+
+    def start_visit(
+        self,
+        athlete: str,
+        battery: Mapping[str, Any],
+        involved: str | None = None,
+        started_utc: str | None = None,
+        uuid: str | None = None,
+    ) -> int:
+        """Start a visit of ``athlete`` (created if new) running ``battery`` (its fields,
+        :func:`poise.batteries.battery_to_dict`); its id. ``involved``: the injured or
+        operated side, if any."""
+        athlete = _athlete(athlete)
+        if involved is not None:
+            check_choice("involved", involved, ("left", "right"))
+        name = str(battery.get("name", ""))
+        if not name:
+            raise ValueError("battery: a battery with a name is required")
+        started = utc_or_now(started_utc, "started_utc")
+        with transaction(self._conn):
+            athlete_id = self._athlete_id(athlete)
+            return self._conn.execute(
+                "INSERT INTO visits (athlete_id, battery, battery_json, involved, started_utc,"
+                " uuid) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    athlete_id,
+                    name,
+                    _json(battery, "battery"),
+                    involved,
+                    started,
+                    uuid or new_uuid(),
+                ),
+            ).lastrowid
+
+    def end_visit(self, visit_id: int, ended_utc: str | None = None) -> None:
+        """End a visit: it is whole, and no longer resumed."""
+        ended = utc_or_now(ended_utc, "ended_utc")
+        with transaction(self._conn):
+            updated = self._conn.execute(
+                "UPDATE visits SET ended_utc = ? WHERE id = ? AND ended_utc IS NULL",
+                (ended, visit_id),
+            ).rowcount
+        if not updated:
+            raise PoiseError(f"visit {visit_id}: no such open visit")
+
+    def visits(self, athlete: str | None = None) -> list[Visit]:
+        """Every visit (of ``athlete``), in start order, with its sessions' conditions."""
+        from poise.store.visits import read_visits
+
+        return read_visits(self._conn, None if athlete is None else _athlete(athlete))
+
+    def _check_visit(self, visit_id: int, athlete_id: int, condition: int | None) -> None:
+        row = self._conn.execute(
+            "SELECT athlete_id, ended_utc FROM visits WHERE id = ?", (visit_id,)
+        ).fetchone()
+        if row is None or row[1] is not None:
+            raise PoiseError(f"visit {visit_id}: no such open visit")
+        if row[0] != athlete_id:
+            raise PoiseError(f"visit {visit_id}: another athlete's")
+        if condition is None or condition < 1:
+            raise ValueError(f"condition must be a battery's condition, from 1, not {condition}")
 
     # Trials
 
@@ -345,13 +418,16 @@ class Store:
         with transaction(self._conn):
             open_session = self._conn.execute(
                 "SELECT s.uuid, a.name, s.started_utc, s.source_json, s.settings_json,"
-                " s.poise_version FROM sessions s JOIN athletes a ON a.id = s.athlete_id"
+                " s.poise_version, s.condition, v.uuid, v.battery_json, v.involved,"
+                " v.started_utc FROM sessions s JOIN athletes a ON a.id = s.athlete_id"
+                " LEFT JOIN visits v ON v.id = s.visit_id"
                 " WHERE s.id = ? AND s.ended_utc IS NULL",
                 (session_id,),
             ).fetchone()
             if not open_session:
                 raise PoiseError(f"session {session_id}: no such open session")
-            session_uuid, athlete, session_started, source, settings, version = open_session
+            session_uuid, athlete, session_started, source, settings, version = open_session[:6]
+            condition, visit_uuid, battery_json, involved, visit_started = open_session[6:]
             if session_uuid is None:  # a session started before version 3, still open
                 session_uuid = new_uuid()
                 self._conn.execute(
@@ -391,6 +467,20 @@ class Store:
                 "settings": json.loads(settings),
                 "poise_version": version,
             },
+            # A visit's session says which, so a store rebuilt from its recordings has it.
+            **(
+                {
+                    "visit": {
+                        "uuid": visit_uuid,
+                        "battery": json.loads(battery_json),
+                        "involved": involved,
+                        "started_utc": visit_started,
+                        "condition": condition,
+                    }
+                }
+                if visit_uuid is not None
+                else {}
+            ),
             "trial": {
                 "uuid": trial_uuid,
                 "drill": drill,
