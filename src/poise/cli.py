@@ -531,7 +531,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
     # A session refuses a setting it does not know (a mistyped key would silently
     # change a trial); any other command says so in one line and goes on.
-    session = args.run in (_cmd_train, _cmd_replay, _cmd_record)
+    session = args.run in (_cmd_train, _cmd_replay, _cmd_record, _cmd_battery_run)
     return load_settings(args.config, None if session else _warn)
 
 
@@ -817,7 +817,7 @@ def _add_replay_arguments(replay: argparse.ArgumentParser) -> None:
 def _add_battery(commands: Any) -> None:
     battery = commands.add_parser(
         "battery",
-        help="the standard test batteries: list them, show one",
+        help="the standard test batteries: list them, show one, run one as a visit",
         description="Test batteries as data (config/batteries, and a clinic's own in "
         "~/.config/poise/batteries): each names its drills, conditions, legs, trials, what "
         "counts as the score, and the published source of the protocol.",
@@ -829,6 +829,45 @@ def _add_battery(commands: Any) -> None:
     show = actions.add_parser("show", help="a battery's source and conditions")
     show.add_argument("name", metavar="NAME")
     show.set_defaults(run=_cmd_battery_show)
+    run = actions.add_parser(
+        "run",
+        help="run a battery as a visit, guided, with audio; resumed if interrupted",
+        description="Run every condition of the battery on each leg in turn, guided and "
+        "spoken, as one visit of the athlete, logged in the store. Given again after an "
+        "interruption, it goes on with the open visit from what is missing. Keys: "
+        "space/Enter start (skip the rest), s stop the trial, q quit (the visit stays open).",
+    )
+    run.add_argument("name", metavar="NAME")
+    run.add_argument("--athlete", required=True, metavar="NAME", help="whose visit")
+    run.add_argument(
+        "--involved", choices=("left", "right"), help="the injured or operated side, if any"
+    )
+    run.add_argument(
+        "--sensor",
+        metavar="SOURCE",
+        help="sim, serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE (default: the "
+        "settings' [sensor] source, sim)",
+    )
+    run.add_argument("--seed", type=_seed, default=1, help="the simulator's seed (1)")
+    run.add_argument(
+        "--store", metavar="FILE", help="progression store (default: the settings' [store])"
+    )
+    run.add_argument("--json", action="store_true", help="print the visit as JSON at the end")
+    run.add_argument(
+        "--feedback",
+        choices=("off", "alarm", "continuous"),
+        help="biofeedback tone (default: the settings' [feedback] mode)",
+    )
+    run.add_argument(
+        "--audio",
+        metavar="SINK",
+        help="auto, alsa[:DEVICE], wav:PATH, null or buzzer:GPIO (default: the settings')",
+    )
+    pace = run.add_mutually_exclusive_group()
+    pace.add_argument("--realtime", action="store_true", default=None, help="pace the simulation")
+    pace.add_argument("--fast", dest="realtime", action="store_false", help="as fast as it goes")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.set_defaults(run=_cmd_battery_run)
 
 
 def _cmd_battery_list(args: argparse.Namespace) -> int:
@@ -844,6 +883,42 @@ def _cmd_battery_show(args: argparse.Namespace) -> int:
 
     print(describe(battery(args.name)))
     return 0
+
+
+def _cmd_battery_run(args: argparse.Namespace) -> int:
+    from poise.batteries import battery
+    from poise.live.launch import Launch
+    from poise.live.visit import run_visit
+    from poise.names import athlete_name
+    from poise.reports.visit import format_visit, visit_dict
+    from poise.sources import parse_source
+
+    chosen = battery(args.name)
+    athlete = _checked(lambda: athlete_name(args.athlete), ("athlete",))
+    settings = _settings(args)
+    spec = parse_source(args.sensor or settings.sensor.source)
+    if spec.kind == "replay":
+        raise PoiseError("a visit runs on a sensor or the simulator, not on a recording")
+    launch = Launch(
+        sensor=str(spec),
+        audio=args.audio,
+        feedback=args.feedback,
+        realtime=args.realtime,
+        seed=args.seed,
+        store=args.store,
+        quiet=args.quiet or args.json,
+    )
+    ran = run_visit(chosen, athlete, args.involved, launch, settings)
+    if args.json:
+        print(json.dumps(visit_dict(ran.battery, ran.visit, ran.done)))
+    elif not args.quiet:
+        print(format_visit(ran.battery, ran.visit, ran.done))
+        if not ran.whole:
+            print(
+                f"the visit stays open: `poise battery run {chosen.name} --athlete ...` again "
+                "goes on from what is missing"
+            )
+    return 0 if ran.whole else 1
 
 
 def _add_hardware(commands: Any) -> None:

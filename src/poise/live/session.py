@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from poise.checks import check_choice, check_count
+from poise.checks import check_choice, check_count, check_number
 from poise.drills import DRILLS, LIVE, TrainSettings
 from poise.drills.machine import Beep, End, Feedback, Mark, Say, TrialMachine
 from poise.drills.protocol import Condition
@@ -72,6 +72,12 @@ class SessionPlan:
             at most 100 characters).
         guided: run each trial's intro, calibration and countdown; False scores a
             recording as it is, from its first sample to its last (``replay --no-intro``).
+        say: said before the first trial (a battery's instructions for its condition).
+        first_number: the first trial's number on each leg (a resumed visit's go on).
+        visit: the open visit the session belongs to and the battery's condition it
+            runs (from 1), if any (:mod:`poise.visits`).
+        rest_first_s: rest before the first trial, s (a battery's between its
+            conditions and legs; the start command ends it early).
     """
 
     drill: str
@@ -81,10 +87,16 @@ class SessionPlan:
     trials: int = 1
     athlete: str = "athlete"
     guided: bool = True
+    say: str = ""
+    first_number: int = 1
+    visit: tuple[int, int] | None = None
+    rest_first_s: float = 0.0
 
     def __post_init__(self) -> None:
         check_choice("drill", self.drill, tuple(LIVE))
         check_count("trials", self.trials, 1, 100)
+        check_count("first_number", self.first_number, 1, 10_000)
+        check_number("rest_first_s", self.rest_first_s, 0.0, 600.0)
         athlete_name(self.athlete)
 
 
@@ -198,7 +210,7 @@ class Session:
                 reason = e.strerror or str(e)
                 raise PoiseError(f"{where}: cannot keep room for the session: {reason}") from None
             self.session_id = self.store.start_session(
-                self.plan.athlete, self.source_info, self.settings_info
+                self.plan.athlete, self.source_info, self.settings_info, visit=self.plan.visit
             )
         try:
             try:
@@ -224,11 +236,18 @@ class Session:
         return self.outcomes
 
     def _trials(self) -> None:
+        first = self.plan.first_number
         conditions = [
             Condition(leg, self.plan.eyes, self.plan.surface, n)
             for leg in self.plan.legs
-            for n in range(1, self.plan.trials + 1)
+            for n in range(first, first + self.plan.trials)
         ]
+        if self.plan.say:  # said in full before the first trial's own prompts start
+            self._say(self.plan.say)
+        if self.plan.say or self.plan.rest_first_s:
+            self._light("rest")
+            speech_s = self.cues.busy_until_s - self._audio_t
+            self._idle(max(0.0, self.plan.rest_first_s, speech_s))
         for i, condition in enumerate(conditions):
             self._light("ready")
             if self.train.find_mounting and condition.leg not in self.mountings:
