@@ -140,3 +140,18 @@ def test_a_store_rebuilt_from_its_recordings_has_the_visit_again(tmp_path, monke
     with Store.open(store_path) as store:
         (ended,) = store.visits("kim")
         assert not ended.open and len(store.trials("kim")) == 6
+
+
+def test_a_batterys_words_reach_the_terminal_escaped(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "config" / "poise" / "batteries"
+    folder.mkdir(parents=True)
+    hostile = SMALL.replace('say = "Stand tall."', 'say = "Stand tall.\\u001b]0;owned\\u0007"')
+    (folder / "small.toml").write_text(hostile.replace("trials = 2", "trials = 1"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config = tmp_path / "config.toml"
+    config.write_text(train_config())
+    argv = ["--config", str(config), "battery", "run", "small", "--athlete", "kim",
+            "--store", str(tmp_path / "s.sqlite3")]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Stand tall.\\x1b]0;owned\\x07" in out and "\x1b]0" not in out

@@ -42,7 +42,7 @@ from poise.metrics import ALGORITHM_VERSION
 from poise.motion.accel_calibration import AccelCalibration
 from poise.motion.functional import FunctionalMounting, MountingNotFoundError, find_mounting
 from poise.motion.tilt import TiltSettings
-from poise.names import athlete_name
+from poise.names import athlete_name, terminal_safe
 from poise.samples import SampleBlock
 from poise.store.space import SpaceReserve, reserve_path
 from poise.store.utc import utc_text
@@ -470,7 +470,8 @@ class Session:
 
     def _say(self, text: str) -> None:
         self.cues.say(text)
-        self.display.event(f"   \u00bb {text}")
+        # A battery's own words come from a file: shown, never sent to the terminal raw.
+        self.display.event(f"   \u00bb {terminal_safe(text)}")
 
     def _show(self, engine: TrialEngine) -> None:
         m = engine.machine
