@@ -760,13 +760,7 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     )
     train.add_argument("--trials", type=int, default=1, metavar="N", help="per leg (1)")
     train.add_argument("--athlete", default="athlete", metavar="NAME", help="whose log")
-    train.add_argument(
-        "--sensor",
-        metavar="SOURCE",
-        help="sim, replay:FILE, serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE (default: "
-        "the settings' [sensor] source, sim)",
-    )
-    train.add_argument("--seed", type=_seed, default=1, help="the simulator's seed (1)")
+    _add_sensor_arguments(train, "sim, replay:FILE, serial:PORT")
     train.add_argument(
         "--find-mounting",
         action="store_true",
@@ -781,9 +775,6 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     )
     train.add_argument(
         "--capture", metavar="FILE", help="serial: also keep the link's raw bytes (append)"
-    )
-    train.add_argument(
-        "--store", metavar="FILE", help="progression store (default: the settings' [store])"
     )
     _add_session_options(train)
     _add_csv_options(train, "for --sensor replay:FILE when FILE is not a Poise recording")
@@ -842,31 +833,9 @@ def _add_battery(commands: Any) -> None:
     run.add_argument(
         "--involved", choices=("left", "right"), help="the injured or operated side, if any"
     )
-    run.add_argument(
-        "--sensor",
-        metavar="SOURCE",
-        help="sim, serial:PORT, i2c[:BUS[:ADDRESS]] or capture:FILE (default: the "
-        "settings' [sensor] source, sim)",
-    )
-    run.add_argument("--seed", type=_seed, default=1, help="the simulator's seed (1)")
-    run.add_argument(
-        "--store", metavar="FILE", help="progression store (default: the settings' [store])"
-    )
+    _add_sensor_arguments(run, "sim, serial:PORT")
     run.add_argument("--json", action="store_true", help="print the visit as JSON at the end")
-    run.add_argument(
-        "--feedback",
-        choices=("off", "alarm", "continuous"),
-        help="biofeedback tone (default: the settings' [feedback] mode)",
-    )
-    run.add_argument(
-        "--audio",
-        metavar="SINK",
-        help="auto, alsa[:DEVICE], wav:PATH, null or buzzer:GPIO (default: the settings')",
-    )
-    pace = run.add_mutually_exclusive_group()
-    pace.add_argument("--realtime", action="store_true", default=None, help="pace the simulation")
-    pace.add_argument("--fast", dest="realtime", action="store_false", help="as fast as it goes")
-    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _add_output_options(run)
     run.set_defaults(run=_cmd_battery_run)
 
 
@@ -981,11 +950,36 @@ def _add_history(commands: Any) -> None:
     history.set_defaults(run=_cmd_history)
 
 
+def _add_sensor_arguments(sub: argparse.ArgumentParser, sources: str) -> None:
+    """--sensor (``sources``, then i2c and capture), --seed and --store of a session."""
+    sub.add_argument(
+        "--sensor",
+        metavar="SOURCE",
+        help=f"{sources}, i2c[:BUS[:ADDRESS]] or capture:FILE (default: the settings' "
+        "[sensor] source, sim)",
+    )
+    sub.add_argument("--seed", type=_seed, default=1, help="the simulator's seed (1)")
+    sub.add_argument(
+        "--store", metavar="FILE", help="progression store (default: the settings' [store])"
+    )
+
+
 def _add_session_options(sub: argparse.ArgumentParser, rest: bool = True) -> None:
     from poise.drills.stance import ON_LOSS
 
     sub.add_argument("--eyes", choices=("open", "closed"), default="open")
     sub.add_argument("--surface", choices=("firm", "foam"), default="firm")
+    _add_output_options(sub)
+    if rest:
+        sub.add_argument(
+            "--rest", dest="rest_s", type=float, metavar="S", help="rest between trials"
+        )
+    sub.add_argument("--on-loss", choices=ON_LOSS, help="stance: at a loss of balance (mark)")
+
+
+def _add_output_options(sub: argparse.ArgumentParser) -> None:
+    """What a session is heard and paced by: --feedback, --audio, --realtime or --fast,
+    --quiet."""
     sub.add_argument(
         "--feedback",
         choices=("off", "alarm", "continuous"),
@@ -1002,11 +996,6 @@ def _add_session_options(sub: argparse.ArgumentParser, rest: bool = True) -> Non
         "--realtime", action="store_true", default=None, help="pace a simulation or file"
     )
     pace.add_argument("--fast", dest="realtime", action="store_false", help="as fast as it goes")
-    if rest:
-        sub.add_argument(
-            "--rest", dest="rest_s", type=float, metavar="S", help="rest between trials"
-        )
-    sub.add_argument("--on-loss", choices=ON_LOSS, help="stance: at a loss of balance (mark)")
     sub.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import poise.live.visit as visit_module
 from poise.cli import main
@@ -36,6 +39,18 @@ metrics = ["sway_rms_deg"]
 score = "mean"
 settings = { stance_s = 6.0 }
 """
+
+
+def clinic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, battery: str = SMALL) -> Path:
+    """Settings for quick sessions, and a clinic's own battery ``small`` beside the
+    shipped ones; the settings file."""
+    folder = tmp_path / "config" / "poise" / "batteries"
+    folder.mkdir(parents=True)
+    (folder / "small.toml").write_text(battery)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config = tmp_path / "config.toml"
+    config.write_text(train_config())
+    return config
 
 
 def test_upst_on_the_simulator_is_one_visit_scored_best_of_three_per_leg(tmp_path):
@@ -71,12 +86,7 @@ def test_upst_on_the_simulator_is_one_visit_scored_best_of_three_per_leg(tmp_pat
 
 
 def test_an_interrupted_visit_goes_on_from_what_is_missing(tmp_path, monkeypatch, capsys):
-    folder = tmp_path / "config" / "poise" / "batteries"
-    folder.mkdir(parents=True)
-    (folder / "small.toml").write_text(SMALL)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    config = tmp_path / "config.toml"
-    config.write_text(train_config())
+    config = clinic(tmp_path, monkeypatch)
     store_path = tmp_path / "visits.sqlite3"
     argv = ["--config", str(config), "battery", "run", "small", "--athlete", "kim",
             "--store", str(store_path), "--quiet"]  # fmt: skip
@@ -115,12 +125,7 @@ def test_a_visit_needs_a_store_and_keeps_its_involved_side(tmp_path, capsys):
 
 
 def test_a_store_rebuilt_from_its_recordings_has_the_visit_again(tmp_path, monkeypatch, capsys):
-    folder = tmp_path / "config" / "poise" / "batteries"
-    folder.mkdir(parents=True)
-    (folder / "small.toml").write_text(SMALL)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    config = tmp_path / "config.toml"
-    config.write_text(train_config())
+    config = clinic(tmp_path, monkeypatch)
     store_path = tmp_path / "poise.sqlite3"
     argv = ["--config", str(config), "battery", "run", "small", "--athlete", "kim",
             "--involved", "right", "--store", str(store_path), "--quiet"]  # fmt: skip
@@ -143,13 +148,8 @@ def test_a_store_rebuilt_from_its_recordings_has_the_visit_again(tmp_path, monke
 
 
 def test_a_batterys_words_reach_the_terminal_escaped(tmp_path, monkeypatch, capsys):
-    folder = tmp_path / "config" / "poise" / "batteries"
-    folder.mkdir(parents=True)
     hostile = SMALL.replace('say = "Stand tall."', 'say = "Stand tall.\\u001b]0;owned\\u0007"')
-    (folder / "small.toml").write_text(hostile.replace("trials = 2", "trials = 1"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    config = tmp_path / "config.toml"
-    config.write_text(train_config())
+    config = clinic(tmp_path, monkeypatch, hostile.replace("trials = 2", "trials = 1"))
     argv = ["--config", str(config), "battery", "run", "small", "--athlete", "kim",
             "--store", str(tmp_path / "s.sqlite3")]  # fmt: skip
     assert main(argv) == 0
