@@ -198,12 +198,6 @@ class Recording:
         monitor.update(self.samples)
         return monitor.health
 
-    def facts(self) -> RecordingFacts:
-        """What scoring keeps of it besides the samples."""
-        return RecordingFacts(
-            self.meta, self.path, self.complete, self.notes, self.mounting_from, self.health()
-        )
-
 
 @dataclass(frozen=True)
 class RecordingFacts:
