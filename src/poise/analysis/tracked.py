@@ -344,7 +344,7 @@ class _Column:
     It is allocated once for ``capacity`` rows (an upper bound: a file's size over the
     shortest row it can hold): pages never written are never given memory, and one
     allocation, unlike a list of chunks joined at the end, leaves no freed pieces
-    behind that the allocator keeps. Past the capacity it grows by half again.
+    behind that the allocator keeps.
     """
 
     def __init__(self, capacity: int, dtype: type, tail: tuple[int, ...] = ()) -> None:
@@ -353,11 +353,8 @@ class _Column:
 
     def append(self, part: np.ndarray) -> None:
         end = self._n + len(part)
-        if end > len(self._data):
-            rows = max(end, len(self._data) * 3 // 2)
-            grown = np.empty((rows, *self._data.shape[1:]), self._data.dtype)
-            grown[: self._n] = self._data[: self._n]
-            self._data = grown
+        if end > len(self._data):  # a stream's rows_at_most is a bound, not a guess
+            raise ValueError(f"more than the {len(self._data)} rows the stream said it holds")
         self._data[self._n : end] = part
         self._n = end
 

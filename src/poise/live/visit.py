@@ -57,8 +57,8 @@ def run_visit(
     with Store.open(path) as store:
         visit = _open_visit(store, athlete, battery.name)
         if visit is None:
-            store.start_visit(athlete, battery_to_dict(battery), involved)
-            visit = _open_visit(store, athlete, battery.name)
+            visit_id = store.start_visit(athlete, battery_to_dict(battery), involved)
+            visit = _visit(store, athlete, visit_id)
         elif involved is not None and involved != visit.involved:
             raise PoiseError(
                 f"visit {visit.number} of {athlete} ({battery.name}) is open with the involved "
@@ -89,13 +89,18 @@ def run_visit(
         if any(o.status == "aborted" for o in outcomes):
             break
     with Store.open(path) as store:
-        visit = next(v for v in store.visits(athlete) if v.id == visit.id)
+        visit = _visit(store, athlete, visit.id)
         done = _done(store, visit)
         whole = not remaining(ran, done)
         if whole:
             store.end_visit(visit.id)
-            visit = next(v for v in store.visits(athlete) if v.id == visit.id)
+            visit = _visit(store, athlete, visit.id)
     return VisitRun(ran, visit, tuple(done), whole)
+
+
+def _visit(store: Any, athlete: str, visit_id: int) -> Any:
+    """The athlete's visit of this id, as stored now."""
+    return next(v for v in store.visits(athlete) if v.id == visit_id)
 
 
 def _seeded(launch: Launch, battery: Battery, step: Step) -> Launch:

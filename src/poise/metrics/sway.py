@@ -19,14 +19,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from poise.metrics.filters import welch
+from poise.metrics.filters import CHUNK_ROWS, welch
 from poise.metrics.signals import lowpass
 
 #: Low-pass applied before path length, velocity, jerk and spectra, Hz. Shank sway
 #: lies below 5 Hz; sensor noise and strap wobble above it are left out.
 SWAY_LOWPASS_HZ = 5.0
-#: Samples derived at a time by the functions that walk a trial in chunks.
-CHUNK_ROWS = 65536
 #: Neighbours either side a third derivative (three central differences) depends on.
 JERK_MARGIN = 3
 #: chi-square with 2 degrees of freedom at 95%: the ellipse that holds 95% of samples.
