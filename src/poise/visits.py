@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from poise.batteries import Battery, BatteryCondition
 from poise.drills import DRILLS
@@ -75,6 +76,22 @@ class Symmetry:
     worse_side: str | None
     flagged: bool
     reason: str | None
+
+
+def visit_done(visit: Any, trials: Iterable[Any]) -> list[Done]:
+    """The ``visit``'s trials (of the store's ``trials``, :class:`poise.store.reader.TrialRow`)
+    as scoring needs them, in the order given."""
+    return [
+        Done(
+            condition=visit.sessions[t.session_id],
+            leg=t.leg,
+            number=t.number,
+            counts=t.status == "complete" and t.validity != "invalid",
+            metrics=t.metrics,
+        )
+        for t in trials
+        if t.session_id in visit.sessions
+    ]
 
 
 def legs_of(battery: Battery, condition: BatteryCondition) -> tuple[str, ...]:

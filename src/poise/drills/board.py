@@ -199,4 +199,5 @@ DRILL = Drill(
         settings=BoardTrial,
     ),
     columns=("tilt_deg", "acc_g"),
+    report_tilt=True,
 )

@@ -105,6 +105,11 @@ class Drill:
             (:data:`poise.analysis.tracked.ALL_COLUMNS`): only those are kept while a
             recording is tracked, so a long one costs what the drill needs. Every
             column by default.
+        report_events: the per-event figures a visit's report plots, as (the
+            result's list of events, the figure in each), e.g. a hop's
+            ``("landings", "tts_s")``.
+        report_tilt: whether the report draws the span's tilt (a stabilogram and
+            tilt against time): for drills scored on sway.
     """
 
     name: str
@@ -124,6 +129,8 @@ class Drill:
         "gyr_dps",
         "raw_acc_g",
     )
+    report_events: tuple[tuple[str, str], ...] = ()
+    report_tilt: bool = False
 
     def resolution(self, metric: str) -> Resolution | None:
         """How a headline metric is printed: its own figure's, or for a mean over the

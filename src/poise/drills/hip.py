@@ -200,4 +200,5 @@ DRILL = Drill(
         settings=HipTrial,
     ),
     columns=("tilt_deg", "acc_g", "gyr_dps"),
+    report_events=(("internal_reps", "rotation_deg"), ("external_reps", "rotation_deg")),
 )

@@ -15,7 +15,13 @@ from poise.checks import check_number
 from poise.chips import known_chip
 from poise.drills.drill import Drill, DrillResult, NoOptions
 from poise.drills.precision import SWAY_RMS, Resolution
-from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
+from poise.drills.protocol import (
+    MIN_REFERENCE_S,
+    Condition,
+    DrillSpec,
+    TrialPlan,
+    leg_phrase,
+)
 from poise.metrics.symmetry import NO_MDC, MetricRule
 from poise.validity import ResultWarning
 
@@ -255,8 +261,9 @@ def _move(c: Condition) -> str:
 
 
 def _sim(c: Condition, plan: TrialPlan, settings: HopTrial) -> tuple[str, dict[str, Any]]:
-    lift = plan.move_s
-    # The simulator's athlete lifts (0.8 s), stands for the baseline, then hops.
+    # The simulator's athlete lifts (0.8 s), stands for the baseline, then hops; not
+    # before its shortest quiet standing (a short settle_s moves the prompt earlier).
+    lift = max(plan.move_s, MIN_REFERENCE_S)
     return "hop", {
         "leg": c.leg,
         "mode": "stick",
@@ -406,4 +413,5 @@ DRILL = Drill(
     ),
     check=check,
     columns=("tilt_deg", "up", "acc_g", "gyr_dps", "raw_acc_g"),
+    report_events=(("landings", "tts_s"), ("landings", "height_m"), ("landings", "peak_acc_g")),
 )

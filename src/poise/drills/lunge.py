@@ -229,4 +229,5 @@ DRILL = Drill(
         settings=LungeTrial,
     ),
     columns=("tilt_deg", "inclination_deg", "up", "acc_g", "gyr_dps"),
+    report_events=(("reps", "inclination_deg"),),
 )

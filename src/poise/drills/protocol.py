@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 LEGS = ("left", "right")
 EYES = ("open", "closed")
 SURFACES = ("firm", "foam")
+#: The simulator's shortest quiet standing before a trial's move, s (its stance, hop
+#: and lunge scenarios check it): a simulated athlete stands at least this long.
+MIN_REFERENCE_S = 2.5
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from poise.checks import check_choice, check_number
 from poise.drills.drill import Drill, DrillResult, NoOptions
 from poise.drills.precision import DURATION, EVENT_TIME, NOISE_FLOOR, SWAY_RMS, Resolution
-from poise.drills.protocol import Condition, DrillSpec, TrialPlan, leg_phrase
+from poise.drills.protocol import (
+    MIN_REFERENCE_S,
+    Condition,
+    DrillSpec,
+    TrialPlan,
+    leg_phrase,
+)
 from poise.metrics.symmetry import NO_MDC, MetricRule
 from poise.text import plural
 from poise.validity import ResultWarning
@@ -29,8 +35,6 @@ ON_LOSS = ("mark", "end")
 #: The simulated athlete lifts the free foot this long before the go beep, s,
 #: so that single-leg stance is settled when the scored span starts.
 LIFT_LEAD_S = 2.0
-#: The simulator's shortest quiet standing before the lift, s (see poise.sim.stance).
-MIN_REFERENCE_S = 2.5
 #: Single-leg stance sways less than this, deg of 2-D RMS, losses of balance and all:
 #: eyes closed on foam with a loss every 12 s the simulator gives 3.9 deg; a walk gives
 #: 21-24, a jump 85 (issue 10).
@@ -291,4 +295,5 @@ DRILL = Drill(
         detector=_loss_detector,
     ),
     columns=("tilt_deg", "acc_g"),
+    report_tilt=True,
 )

@@ -19,7 +19,7 @@ from poise.errors import PoiseError
 from poise.live.launch import Launch, run_session
 from poise.live.session import SessionPlan
 from poise.settings import Settings
-from poise.visits import Done, Step, remaining
+from poise.visits import Done, Step, remaining, visit_done
 
 #: Simulator seeds a step of a visit may use: more trials than a step can have (100).
 SEEDS_PER_STEP = 1000
@@ -65,7 +65,7 @@ def run_visit(
                 f"side {visit.involved or 'not named'}; go on without --involved, or finish it"
             )
         ran = battery_from_dict(visit.battery_fields, f"{path}: visit {visit.number}")
-        steps = remaining(ran, _done(store, visit))
+        steps = remaining(ran, visit_done(visit, store.trials(visit.athlete)))
     previous: Step | None = None
     for step in steps:
         condition = ran.conditions[step.condition - 1]
@@ -90,7 +90,7 @@ def run_visit(
             break
     with Store.open(path) as store:
         visit = _visit(store, athlete, visit.id)
-        done = _done(store, visit)
+        done = visit_done(visit, store.trials(visit.athlete))
         whole = not remaining(ran, done)
         if whole:
             store.end_visit(visit.id)
@@ -120,21 +120,6 @@ def _open_visit(store: Any, athlete: str, battery: str) -> Any:
     """The athlete's latest open visit of this battery, if any."""
     open_ = [v for v in store.visits(athlete) if v.battery == battery and v.open]
     return open_[-1] if open_ else None
-
-
-def _done(store: Any, visit: Any) -> list[Done]:
-    """The visit's trials as :mod:`poise.visits` scores them."""
-    return [
-        Done(
-            condition=visit.sessions[t.session_id],
-            leg=t.leg,
-            number=t.number,
-            counts=t.status == "complete" and t.validity != "invalid",
-            metrics=t.metrics,
-        )
-        for t in store.trials(visit.athlete)
-        if t.session_id in visit.sessions
-    ]
 
 
 def _said(battery: Battery, step: Step, previous: Step | None) -> str:

@@ -178,3 +178,30 @@ def sway_metrics(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> Sway
         f95_hz=f95,
         steadiness=steadiness(rms),
     )
+
+
+def ellipse95(ap_deg: np.ndarray, ml_deg: np.ndarray) -> tuple[float, float, float, float, float]:
+    """The 95% prediction ellipse of :func:`ellipse_area95`, to draw: its centre (ML,
+    AP), deg, its semi-axes (major, minor), deg, and the major axis's angle from ML
+    towards AP, deg.
+
+    >>> t = np.linspace(0, 2 * np.pi, 1000, endpoint=False)
+    >>> [round(v, 2) + 0.0 for v in ellipse95(np.cos(t), 2 * np.sin(t))]  # AP var 1/2, ML 2
+    [0.0, 0.0, 3.46, 1.73, 0.0]
+    """
+    cov = np.cov(ml_deg, ap_deg)
+    eig, vectors = np.linalg.eigh(cov)
+    major = vectors[:, 1]
+    angle_deg = float(np.degrees(np.arctan2(major[1], major[0])))
+    # An axis has no direction: keep the angle in (-90, 90].
+    if angle_deg > 90.0:
+        angle_deg -= 180.0
+    elif angle_deg <= -90.0:
+        angle_deg += 180.0
+    return (
+        float(np.mean(ml_deg)),
+        float(np.mean(ap_deg)),
+        float(np.sqrt(CHI2_95_2DOF * max(eig[1], 0.0))),
+        float(np.sqrt(CHI2_95_2DOF * max(eig[0], 0.0))),
+        angle_deg + 0.0,
+    )
