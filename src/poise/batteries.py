@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poise.config_files import check_keys, load_all, read_toml
+from poise.config_files import check_keys, load_all, named, read_toml
 from poise.drills.protocol import EYES, LEGS, SURFACES
-from poise.errors import InputError, PoiseError
+from poise.errors import InputError
 from poise.names import terminal_safe
 
 #: How a condition's trials make its score.
@@ -91,10 +91,7 @@ def batteries(user: Path | None = None) -> dict[str, Battery]:
 
 def battery(name: str, user: Path | None = None) -> Battery:
     """The battery called ``name``; the error lists those there are."""
-    known = batteries(user)
-    if name not in known:
-        raise PoiseError(f"no battery {name!r} (there are: {', '.join(sorted(known))})")
-    return known[name]
+    return named(batteries(user), name, "battery")
 
 
 def load_battery(path: str | Path) -> Battery:

@@ -63,6 +63,13 @@ def load_all(
     return found
 
 
+def named(found: dict[str, T], name: str, what: str) -> T:
+    """The one of ``found`` called ``name``; the error lists those there are."""
+    if name not in found:
+        raise PoiseError(f"no {what} {name!r} (there are: {', '.join(sorted(found))})")
+    return found[name]
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """The TOML table of ``path``; a file that is not TOML is one line naming it, and a
     ``name`` must be the file's own (``upst`` in ``upst.toml``)."""

@@ -16,8 +16,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from poise.config_files import check_keys, load_all, read_toml
-from poise.errors import InputError, PoiseError
+from poise.config_files import check_keys, load_all, named, read_toml
+from poise.errors import InputError
 from poise.norms.table import LEG_HANDLING, SEXES, STATISTICS, Norm, NormRow, NormTest
 
 _TOP = {
@@ -37,10 +37,7 @@ def norms(user: Path | None = None) -> dict[str, Norm]:
 
 def norm(name: str, user: Path | None = None) -> Norm:
     """The norm called ``name``; the error lists those there are."""
-    known = norms(user)
-    if name not in known:
-        raise PoiseError(f"no norm {name!r} (there are: {', '.join(sorted(known))})")
-    return known[name]
+    return named(norms(user), name, "norm")
 
 
 def load_norm(path: str | Path) -> Norm:
