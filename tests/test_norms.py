@@ -16,7 +16,8 @@ import pytest
 from poise.batteries import battery
 from poise.drills import DRILLS
 from poise.errors import InputError, PoiseError
-from poise.norms import Age, condition_facts, load_norm, norm, norms, place
+from poise.norms.load import load_norm, norm, norms
+from poise.norms.place import Age, condition_facts, place
 
 #: A clinic's own table: percentiles by sex for the eyes-closed UPST, best of 3.
 GOOD = """

@@ -4,21 +4,6 @@
 and checks the files (``config/norms/*.toml``, and a clinic's own in
 ``~/.config/poise/norms``), :mod:`poise.norms.place` places a value (pure).
 docs/norms.md lists the shipped tables, their sources and what was left out.
+Nothing is imported here, so that ``poise --help`` builds ``norms`` from
+:mod:`poise.norms.commands` without loading TOML or the drills.
 """
-
-from poise.norms.load import load_norm, norm, norms
-from poise.norms.place import Age, Placement, condition_facts, place
-from poise.norms.table import Norm, NormRow, NormTest
-
-__all__ = [
-    "Age",
-    "Norm",
-    "NormRow",
-    "NormTest",
-    "Placement",
-    "condition_facts",
-    "load_norm",
-    "norm",
-    "norms",
-    "place",
-]

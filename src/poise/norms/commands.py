@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from poise.norms.table import Norm
+if TYPE_CHECKING:
+    from poise.norms.table import Norm
 
 
 def add_norms_commands(commands: Any) -> None:
