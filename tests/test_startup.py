@@ -29,6 +29,10 @@ def test_the_parser_loads_neither_the_store_nor_the_settings():
     assert loaded("", ("poise.store.sqlite", "poise.settings", "sqlite3")) == ""
 
 
+def test_the_parser_reads_no_battery_or_norm_file():
+    assert loaded("", ("tomllib", "poise.norms.load", "poise.batteries")) == ""
+
+
 def test_help_and_history_build_without_numpy_or_the_drills():
     for named in ("()", "{'history'}"):
         assert loaded(named, ("numpy", "poise.drills", "poise.sim")) == ""

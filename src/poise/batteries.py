@@ -8,31 +8,35 @@ to the athlete. The legs are taken in the battery's order for each condition.
 
 Batteries ship in ``config/batteries/`` (inside the package once installed); a
 clinic's own go in ``$XDG_CONFIG_HOME/poise/batteries/`` (``~/.config``), and
-may not reuse a shipped name. Every field is checked against the drill registry
-when the file is read, and a mistake is one line naming the file and the field.
+may not reuse a shipped name (:mod:`poise.config_files`). Every field is checked
+against the drill registry when the file is read, and a mistake is one line
+naming the file and the field.
+
+A condition's ``protocol`` states the facts of how it is run that no drill
+setting holds (arms crossed, seated), so that a published norm's protocol can be
+matched against it as data (:mod:`poise.norms`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from poise.config_files import check_keys, load_all, named, read_toml
 from poise.drills.protocol import EYES, LEGS, SURFACES
-from poise.errors import InputError, PoiseError
-from poise.files import read_text
+from poise.errors import InputError
 from poise.names import terminal_safe
 
-#: Shipped batteries: the package's own, else the checkout's.
-SHIPPED_DIRS = (
-    Path(__file__).resolve().parent / "config" / "batteries",
-    Path(__file__).resolve().parents[2] / "config" / "batteries",
-)
 #: How a condition's trials make its score.
 SCORES = ("best", "mean", "sum")
+#: The facts of a protocol that no drill setting holds, and the values each may take.
+PROTOCOL_FACTS: dict[str, tuple[str, ...]] = {
+    "arms": ("crossed", "on_hips", "free"),
+    "position": ("standing", "seated", "supine", "prone"),
+    "footwear": ("barefoot", "shod"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class BatteryCondition:
             metric's direction), or their ``sum``.
         settings: the drill's own ``[train]`` settings for this condition (e.g.
             ``stance_s``, ``on_loss``), checked as ``[train]`` is.
+        protocol: the facts of the protocol no setting holds (:data:`PROTOCOL_FACTS`:
+            ``arms = "crossed"``, ``position = "seated"``), for matching norms.
         say: what the athlete is told before the condition's first trial.
     """
 
@@ -59,6 +65,7 @@ class BatteryCondition:
     trials: int = 1
     score: str = "best"
     settings: dict[str, Any] = dataclasses.field(default_factory=dict)
+    protocol: dict[str, str] = dataclasses.field(default_factory=dict)
     say: str = ""
 
 
@@ -76,55 +83,22 @@ class Battery:
     path: Path | None = None
 
 
-def user_dir() -> Path:
-    """A clinic's own batteries: ``$XDG_CONFIG_HOME/poise/batteries`` (``~/.config``)."""
-    xdg = os.environ.get("XDG_CONFIG_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
-    return base / "poise" / "batteries"
-
-
-def shipped_dir() -> Path:
-    """The folder of the shipped batteries."""
-    for folder in SHIPPED_DIRS:
-        if folder.is_dir():
-            return folder
-    raise PoiseError("the shipped batteries are not installed with Poise (no config/batteries)")
-
-
 def batteries(user: Path | None = None) -> dict[str, Battery]:
     """Every battery by name: the shipped ones, then the clinic's own (``user``, by
-    default :func:`user_dir`); a clinic's battery may not reuse a shipped name."""
-    found: dict[str, Battery] = {}
-    for folder in (shipped_dir(), user or user_dir()):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.toml")):
-            battery = load_battery(path)
-            if battery.name in found:
-                raise InputError(path, f"a battery named {battery.name!r} exists already")
-            found[battery.name] = battery
-    return found
+    default ``~/.config/poise/batteries``); a clinic's battery may not reuse a shipped name."""
+    return load_all("batteries", "battery", load_battery, lambda b: b.name, user)
 
 
 def battery(name: str, user: Path | None = None) -> Battery:
     """The battery called ``name``; the error lists those there are."""
-    known = batteries(user)
-    if name not in known:
-        raise PoiseError(f"no battery {name!r} (there are: {', '.join(sorted(known))})")
-    return known[name]
+    return named(batteries(user), name, "battery")
 
 
 def load_battery(path: str | Path) -> Battery:
     """Read and check one battery file; a mistake raises :class:`InputError` naming the
     file and the field."""
     path = Path(path)
-    try:
-        data = tomllib.loads(read_text(path))
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(path, f"not TOML: {e}") from None
-    if data.get("name") != path.stem and isinstance(data.get("name"), str):
-        raise InputError(path, f"name: {data['name']!r} must be the file's name, {path.stem!r}")
-    return dataclasses.replace(battery_from_dict(data, path), path=path)
+    return dataclasses.replace(battery_from_dict(read_toml(path), path), path=path)
 
 
 def battery_to_dict(b: Battery) -> dict[str, Any]:
@@ -144,7 +118,7 @@ def battery_from_dict(data: Any, path: str | Path) -> Battery:
     if not isinstance(data, dict):
         raise InputError(path, "a battery is a table of fields")
     fields = _fields(Battery, exclude={"conditions", "path"})
-    _check_keys(path, "", data, {*fields, "conditions"})
+    check_keys(path, "", data, {*fields, "conditions"}, "battery")
     for key in ("name", "title", "source"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise InputError(path, f"{key}: a non-empty text is required")
@@ -178,7 +152,7 @@ def _condition(path: Path, where: str, data: Any) -> BatteryCondition:
 
     if not isinstance(data, dict):
         raise InputError(path, f"{where}: a table is required")
-    _check_keys(path, where + ".", data, _fields(BatteryCondition))
+    check_keys(path, where + ".", data, _fields(BatteryCondition), "battery")
     drill = data.get("drill")
     if drill not in LIVE:
         raise InputError(path, f"{where}.drill: {drill!r} is not a drill ({', '.join(LIVE)})")
@@ -207,6 +181,11 @@ def _condition(path: Path, where: str, data: Any) -> BatteryCondition:
         TrainSettings(**settings)  # checked as [train] is
     except (TypeError, ValueError) as e:
         raise InputError(path, f"{where}.settings: {e}") from None
+    protocol = data.get("protocol", {})
+    if not isinstance(protocol, dict):
+        raise InputError(path, f"{where}.protocol: a table of facts is required")
+    for key, value in protocol.items():
+        check_protocol_fact(path, f"{where}.protocol.{key}", key, value)
     say = data.get("say", "")
     if not isinstance(say, str):
         raise InputError(path, f"{where}.say: a text is required")
@@ -218,20 +197,23 @@ def _condition(path: Path, where: str, data: Any) -> BatteryCondition:
         trials=trials,
         score=data.get("score", "best"),
         settings=dict(settings),
+        protocol=dict(protocol),
         say=say.strip(),
     )
 
 
+def check_protocol_fact(path: Path, where: str, key: str, value: Any) -> None:
+    """Refuse a protocol fact not in :data:`PROTOCOL_FACTS`, or a value it cannot take."""
+    if key not in PROTOCOL_FACTS:
+        raise InputError(
+            path, f"{where}: not a protocol fact ({', '.join(sorted(PROTOCOL_FACTS))})"
+        )
+    if value not in PROTOCOL_FACTS[key]:
+        raise InputError(path, f"{where}: {value!r} is not one of {', '.join(PROTOCOL_FACTS[key])}")
+
+
 def _fields(cls: type, exclude: frozenset[str] | set[str] = frozenset()) -> set[str]:
     return {f.name for f in dataclasses.fields(cls)} - exclude
-
-
-def _check_keys(path: Path, where: str, data: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise InputError(
-            path, f"{where}{unknown[0]}: not a battery field ({', '.join(sorted(allowed))})"
-        )
 
 
 def heading(b: Battery) -> str:
@@ -245,7 +227,7 @@ def describe(b: Battery) -> str:
     lines = [heading(b), f"  source: {b.source}"]
     lines.append(f"  legs in turn: {', '.join(b.legs)}; rest {b.rest_s:g} s between trials")
     for i, c in enumerate(b.conditions, 1):
-        settings = ", ".join(f"{k} {v}" for k, v in c.settings.items())
+        settings = ", ".join(f"{k} {v}" for k, v in {**c.settings, **c.protocol}.items())
         lines.append(
             f"  {i}. {c.drill}, eyes {c.eyes}, {c.surface} surface, {c.trials} trial"
             f"{'s' if c.trials > 1 else ''} per leg; score: {c.score} {', '.join(c.metrics)}"

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from poise import __version__
 from poise.errors import PoiseError
 from poise.files import writing
+from poise.norms.commands import add_norms_commands
 from poise.reports.commands import add_report_command
 from poise.store.commands import add_store_commands
 
@@ -673,7 +674,8 @@ class _Parser(argparse.ArgumentParser):
 #: --help`` and ``poise history`` have no use for.
 COMMANDS = (
     "simulate", "inspect", "angles", "analyze", "symmetry", "train", "replay", "history",
-    "store", "battery", "report", "sensors", "firmware", "record", "calibrate-accel", "config",
+    "store", "battery", "norms", "report", "sensors", "firmware", "record", "calibrate-accel",
+    "config",
 )  # fmt: skip
 
 
@@ -721,6 +723,7 @@ def _parser(named: Collection[str] = COMMANDS) -> argparse.ArgumentParser:
     add_store_commands(commands)
     _add_battery(commands)
     add_report_command(commands)
+    add_norms_commands(commands)
     _add_hardware(commands)
 
     cal = commands.add_parser(

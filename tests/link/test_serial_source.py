@@ -172,7 +172,7 @@ def test_install_firmware_runs_mpremote_with_every_file(tmp_path, node):
         install_firmware(str(tmp_path / "ttyACM9"), mpremote=str(fake))
 
 
-def test_the_firmware_and_the_batteries_are_found_in_a_checkout_and_ship_in_the_wheel(tmp_path):
+def test_the_firmware_batteries_and_norms_are_found_in_a_checkout_and_ship_in_the_wheel(tmp_path):
     assert (firmware_dir() / "main.py").is_file()
     root = Path(__file__).resolve().parents[2]
     built = subprocess.run(
@@ -186,8 +186,9 @@ def test_the_firmware_and_the_batteries_are_found_in_a_checkout_and_ship_in_the_
     shipped = {Path(n).name for n in names if n.startswith("poise/firmware/")}
     checkout = {p.name for p in (root / "firmware").glob("*.py")}
     assert checkout and checkout <= shipped
-    batteries = {Path(n).name for n in names if n.startswith("poise/config/batteries/")}
-    assert batteries == {p.name for p in (root / "config" / "batteries").glob("*.toml")}
+    for kind in ("batteries", "norms"):
+        shipped = {Path(n).name for n in names if n.startswith(f"poise/config/{kind}/")}
+        assert shipped and shipped == {p.name for p in (root / "config" / kind).glob("*.toml")}
 
 
 def test_a_reader_thread_that_fails_ends_the_stream_with_one_line(node):

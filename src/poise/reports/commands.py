@@ -48,6 +48,7 @@ def _visit_number(text: str) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from poise.files import create_exclusive, writing
     from poise.names import terminal_safe
+    from poise.norms.load import norms
     from poise.reports.page import render_html, render_pdf
     from poise.reports.visit_report import visit_report
     from poise.settings import load_settings
@@ -60,9 +61,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if os.path.lexists(output):
         raise PoiseError(f"{output}: already exists; not overwritten")
     store_path = args.store or load_settings(args.config).store.store_path()
+    tables = norms().values()
     with Store.open_readonly(store_path) as store:
         report = visit_report(
-            store.visits(args.athlete), store.trials(args.athlete), args.athlete, args.visit
+            store.visits(args.athlete),
+            store.trials(args.athlete),
+            args.athlete,
+            args.visit,
+            norms=tables,
         )
     html = render_html(report)
     data = render_pdf(html) if kind == ".pdf" else html.encode("utf-8")

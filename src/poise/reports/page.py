@@ -90,6 +90,7 @@ def _context(report: VisitReport) -> dict[str, Any]:
         "primaries": report.primaries,
         "more": report.more,
         "status_names": STATUS,
+        "norm_notes": _norm_notes(report),
         "left_right": [_left_right(p, visit.involved) for p in report.primaries if p.symmetry],
         "trends": [_trend(report, p) for p in report.primaries],
         "conditions": _conditions(report),
@@ -99,6 +100,20 @@ def _context(report: VisitReport) -> dict[str, Any]:
         "poise_version": __version__,
         "generated_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def _norm_notes(report: VisitReport) -> list[str]:
+    """Each norm used, with its source and caveats, and each reason a score was not
+    placed, once each, in the order met."""
+    notes: dict[str, None] = {}
+    for p in report.primaries:
+        for placement in p.norms.values():
+            if placement.shown and placement.norm is not None:
+                said = f"{placement.norm.title}, {placement.norm.source}"
+                notes[" ".join([said, *placement.caveats])] = None
+            elif placement.norm is not None:
+                notes[f"{p.condition}. {p.metric}: not placed, {placement.reason}"] = None
+    return list(notes)
 
 
 def _left_right(p: Primary, involved: str | None) -> Figure | None:

@@ -10,14 +10,17 @@ same battery before, for the trends. Every number here is the store's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from poise.batteries import Battery, BatteryCondition, battery_from_dict
 from poise.drills import DRILLS
 from poise.drills.precision import Resolution, plain
 from poise.errors import PoiseError
+from poise.norms.place import Age, Placement, condition_facts, place
+from poise.norms.table import Norm
 from poise.store.reader import TrialRow
+from poise.store.utc import parse_utc
 from poise.store.visits import Visit
 from poise.visits import Score, Symmetry, legs_of, scores, symmetry, visit_done
 
@@ -31,7 +34,9 @@ STATUS = {"valid": "Valid", "attention": "Attention", "invalid": "Invalid"}
 class Primary:
     """One primary number: a condition's score by one metric, per leg, with the LSI.
 
-    ``status`` is per leg the worst verdict of the trials counted in the score.
+    ``status`` is per leg the worst verdict of the trials counted in the score;
+    ``norms`` per leg where the score stands in a published norm, or why it is not
+    placed (:func:`poise.norms.place.place`).
     """
 
     condition: int
@@ -42,6 +47,7 @@ class Primary:
     right: Score | None
     symmetry: Symmetry | None
     status: dict[str, str]
+    norms: dict[str, Placement]
 
     @property
     def unit(self) -> str:
@@ -93,10 +99,19 @@ def label(condition: BatteryCondition) -> str:
 
 
 def visit_report(
-    visits: Sequence[Visit], trials: Sequence[TrialRow], athlete: str, number: int | None = None
+    visits: Sequence[Visit],
+    trials: Sequence[TrialRow],
+    athlete: str,
+    number: int | None = None,
+    *,
+    norms: Iterable[Norm] = (),
+    sex: str | None = None,
+    birth_year: int | None = None,
 ) -> VisitReport:
     """The report of the athlete's visit ``number`` (the latest by default), from the
-    store's visits and trials of that athlete; :class:`PoiseError` if there is none."""
+    store's visits and trials of that athlete, each score placed in ``norms`` (by the
+    athlete's ``sex`` and age at the visit, where known); :class:`PoiseError` if there
+    is no such visit."""
     own = [v for v in visits if v.athlete == athlete]
     if not own:
         raise PoiseError(f"{athlete!r} has no visit in the store (run `poise battery run`)")
@@ -110,6 +125,10 @@ def visit_report(
             )
         visit = found[0]
     battery = battery_from_dict(visit.battery_fields, f"visit {visit.number}")
+    norms = tuple(norms)
+    age = None
+    if birth_year is not None:
+        age = Age.from_birth_year(birth_year, parse_utc(visit.started_utc).date())
     done = visit_done(visit, trials)
     scored = scores(battery, done)
     sym = {(m.condition, m.metric): m for m in symmetry(battery, scored, visit.involved)}
@@ -123,6 +142,8 @@ def visit_report(
         drill = DRILLS[condition.drill]
         legs = legs_of(battery, condition)
         for metric in condition.metrics:
+            facts = condition_facts(condition, metric)
+            by_leg = {leg: by_score.get((number_, leg, metric)) for leg in legs}
             all_numbers.append(
                 Primary(
                     condition=number_,
@@ -133,6 +154,11 @@ def visit_report(
                     right=by_score.get((number_, "right", metric)) if "right" in legs else None,
                     symmetry=sym.get((number_, metric)),
                     status=_status(in_visit, number_, legs),
+                    norms={
+                        leg: place(norms, facts, s.value, sex=sex, age=age)
+                        for leg, s in by_leg.items()
+                        if s is not None and s.value is not None
+                    },
                 )
             )
     return VisitReport(
