@@ -23,7 +23,7 @@ checked).
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 import math
 import sqlite3
@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from poise.drills import DRILLS
+from poise.store.annotations import COLUMNS, Note, checksum, trial_events
 from poise.store.faults import FAULTS, fault_text
 from poise.store.utc import parse_utc
 from poise.validity import Validity
@@ -85,6 +86,11 @@ class TrialRow:
         validity: the result's verdict (``valid``, ``attention``, ``invalid``), or
             None: unknown (no result, or logged before the store kept verdicts).
         warning_codes: the codes of the result's warnings (:data:`poise.validity.CODES`).
+        marked_invalid: the reason the trial is marked invalid (``poise trial
+            invalid``), or None: not marked (or the mark taken back).
+        added_notes: the notes written on it afterwards (``poise athlete note
+            --trial``), in the order written; ``notes`` is what the session said
+            of how it ended.
     """
 
     id: int
@@ -106,6 +112,13 @@ class TrialRow:
     metrics: dict[str, float | None]
     validity: str | None = None
     warning_codes: tuple[str, ...] = ()
+    marked_invalid: str | None = None
+    added_notes: tuple[Note, ...] = ()
+
+    @property
+    def invalid(self) -> bool:
+        """Whether it does not count: its result is invalid, or it is marked invalid."""
+        return self.validity == "invalid" or self.marked_invalid is not None
 
 
 @dataclass(frozen=True)
@@ -137,9 +150,9 @@ class _BadRowError(Exception):
 
 
 def trial_checksum(fields: Mapping[str, Any]) -> str:
-    """The SHA-256 (hex) of a trial's decoded fields, as canonical JSON (sorted keys)."""
-    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The SHA-256 (hex) of a trial's decoded fields, as canonical JSON (sorted keys):
+    its columns, its athlete's name and its metrics, not its marks and notes."""
+    return checksum(fields)
 
 
 def read_trials(conn: sqlite3.Connection, folder: Path) -> Reading:
@@ -153,12 +166,11 @@ def read_trials(conn: sqlite3.Connection, folder: Path) -> Reading:
     """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     present = trial_columns(conn)
-    has_metrics = bool(
-        conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'metrics'").fetchone()[0]
-    )
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    has_metrics = "metrics" in tables
     if version == 0 and not present:
         return Reading((), (), True)  # an SQLite file no session has been logged in
-    _check_schema(version, present, has_metrics)
+    _check_schema(version, present, has_metrics, tables)
     select = _select(present)
     unreadable: list[Unreadable] = []
     complete = True
@@ -183,20 +195,30 @@ def read_trials(conn: sqlite3.Connection, folder: Path) -> Reading:
             else:
                 raws.append(raw)
     metrics, bad_metrics = _metrics(metric_rows)
+    events = trial_events(conn, (raw[0] for raw in raws if isinstance(raw[0], int)))
     trials = []
     for raw in raws:
         trial_id = raw[0] if isinstance(raw[0], int) else None
         try:
-            if trial_id in bad_metrics:
-                raise _BadRowError(bad_metrics[trial_id])
-            trials.append(_trial(raw, metrics.get(trial_id, {}), folder))
+            if trial_id in bad_metrics or trial_id in events.unreadable:
+                raise _BadRowError(bad_metrics.get(trial_id) or events.unreadable[trial_id])
+            trial = _trial(raw, metrics.get(trial_id, {}), folder)
         except _BadRowError as e:
             unreadable.append(Unreadable(trial_id, str(e)))
+            continue
+        mark = events.marks.get(trial.id)
+        trials.append(
+            dataclasses.replace(
+                trial,
+                marked_invalid=mark.reason if mark is not None and mark.invalid else None,
+                added_notes=events.notes.get(trial.id, ()),
+            )
+        )
     trials.sort(key=lambda t: (t.started_utc, t.id))
     return Reading(tuple(trials), tuple(unreadable), complete)
 
 
-def _check_schema(version: int, present: set[str], has_metrics: bool) -> None:
+def _check_schema(version: int, present: set[str], has_metrics: bool, tables: set[str]) -> None:
     """Raise :class:`sqlite3.DatabaseError` unless the tables are those of ``version``.
 
     A flipped bit in the schema's text can rename a column (``checksum`` to
@@ -209,6 +231,8 @@ def _check_schema(version: int, present: set[str], has_metrics: bool) -> None:
         raise sqlite3.DatabaseError(f"the trials table is not that of schema version {version}")
     if has_metrics != (version >= 2):
         raise sqlite3.DatabaseError(f"the metrics table is not that of schema version {version}")
+    if version >= 6 and not set(COLUMNS) <= tables:
+        raise sqlite3.DatabaseError(f"the tables are not those of schema version {version}")
 
 
 def trial_columns(conn: sqlite3.Connection) -> set[str]:
