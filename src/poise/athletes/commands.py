@@ -26,11 +26,11 @@ def add_athlete_commands(commands: Any) -> None:
     add = actions.add_parser("add", help="add an athlete with a profile (each field optional)")
     add.add_argument("name", metavar="NAME")
     _profile_options(add)
-    add.set_defaults(run=_cmd_add)
+    add.set_defaults(run=_cmd_profile, adding=True)
     edit = actions.add_parser("edit", help="change fields of a profile; the others are kept")
     edit.add_argument("name", metavar="NAME")
     _profile_options(edit)
-    edit.set_defaults(run=_cmd_edit)
+    edit.set_defaults(run=_cmd_profile, adding=False)
     show = actions.add_parser("show", help="a profile, the visits, trials marked invalid, notes")
     show.add_argument("name", metavar="NAME")
     show.add_argument("--json", action="store_true", help="one JSON object (every note)")
@@ -157,24 +157,15 @@ def _profile_changes(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def _cmd_add(args: argparse.Namespace) -> int:
+def _cmd_profile(args: argparse.Namespace) -> int:
+    """``athlete add`` (a first profile; the store made if new) or ``athlete edit``."""
     from poise.athletes.show import profile_words
     from poise.names import terminal_safe
     from poise.store.sqlite import Store
 
-    with Store.open(_store_path(args, new=True)) as store:
-        profile = store.add_profile(args.name, **_profile_changes(args))
-    print(f"{terminal_safe(args.name.strip(' '))}: {profile_words(profile)}")
-    return 0
-
-
-def _cmd_edit(args: argparse.Namespace) -> int:
-    from poise.athletes.show import profile_words
-    from poise.names import terminal_safe
-    from poise.store.sqlite import Store
-
-    with Store.open(_store_path(args)) as store:
-        profile = store.edit_profile(args.name, **_profile_changes(args))
+    with Store.open(_store_path(args, new=args.adding)) as store:
+        change = store.add_profile if args.adding else store.edit_profile
+        profile = change(args.name, **_profile_changes(args))
     print(f"{terminal_safe(args.name.strip(' '))}: {profile_words(profile)}")
     return 0
 

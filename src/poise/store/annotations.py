@@ -102,8 +102,8 @@ class TrialEvents:
     unreadable: dict[int, str]
 
 
-class EventError(Exception):
-    """An event row that is not what Poise wrote: the reason."""
+class BadRowError(Exception):
+    """A row of the store (a trial's, an event's) that is not what Poise wrote: the reason."""
 
 
 def checksum(fields: Mapping[str, Any]) -> str:
@@ -174,25 +174,26 @@ def rows(
         raw = dict(zip(columns, values, strict=True))
         on = raw[key] if isinstance(raw[key], int) else None
         try:
-            fields = {c: _decoded(v, c) if c in _TEXT else v for c, v in raw.items()}
-            if _decoded(stored, "checksum") != checksum(fields):
-                raise EventError("its content does not match its checksum")
-        except EventError as e:
+            fields = {c: decoded(v, c) if c in _TEXT else v for c, v in raw.items()}
+            if decoded(stored, "checksum") != checksum(fields):
+                raise BadRowError("its content does not match its checksum")
+        except BadRowError as e:
             out.append((on, str(e)))
         else:
             out.append((on, fields))
     return out
 
 
-def _decoded(value: Any, column: str) -> str | None:
+def decoded(value: Any, column: str) -> str | None:
+    """A text column read as bytes, decoded; :class:`BadRowError` if it is not UTF-8 text."""
     if value is None:
         return None
     if not isinstance(value, bytes):
-        raise EventError(f"its {column} is not text")
+        raise BadRowError(f"its {column} is not text")
     try:
         return value.decode("utf-8")
     except UnicodeDecodeError:
-        raise EventError(f"its {column} is not UTF-8 text") from None
+        raise BadRowError(f"its {column} is not UTF-8 text") from None
 
 
 def profile_of(fields: Mapping[str, Any]) -> Profile:

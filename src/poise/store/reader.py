@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from poise.drills import DRILLS
-from poise.store.annotations import COLUMNS, Note, checksum, trial_events
+from poise.store.annotations import (
+    COLUMNS,
+    BadRowError,
+    Note,
+    checksum,
+    decoded,
+    trial_events,
+)
 from poise.store.faults import FAULTS, fault_text
 from poise.store.utc import parse_utc
 from poise.validity import Validity
@@ -145,10 +152,6 @@ class Reading:
     complete: bool
 
 
-class _BadRowError(Exception):
-    """A trial row that is not what Poise wrote: the reason, for :class:`Unreadable`."""
-
-
 def trial_checksum(fields: Mapping[str, Any]) -> str:
     """The SHA-256 (hex) of a trial's decoded fields, as canonical JSON (sorted keys):
     its columns, its athlete's name and its metrics, not its marks and notes."""
@@ -201,9 +204,9 @@ def read_trials(conn: sqlite3.Connection, folder: Path) -> Reading:
         trial_id = raw[0] if isinstance(raw[0], int) else None
         try:
             if trial_id in bad_metrics or trial_id in events.unreadable:
-                raise _BadRowError(bad_metrics.get(trial_id) or events.unreadable[trial_id])
+                raise BadRowError(bad_metrics.get(trial_id) or events.unreadable[trial_id])
             trial = _trial(raw, metrics.get(trial_id, {}), folder)
-        except _BadRowError as e:
+        except BadRowError as e:
             unreadable.append(Unreadable(trial_id, str(e)))
             continue
         mark = events.marks.get(trial.id)
@@ -286,10 +289,10 @@ def _metrics(
         if not isinstance(trial_id, int):
             continue  # whose it was is lost; that trial's checksum no longer matches
         try:
-            text = _text(name, "metric name")
+            text = decoded(name, "metric name")
             if text is None or not _finite_or_none(value):
-                raise _BadRowError(f"a metric is not a finite number or empty ({text})")
-        except _BadRowError as e:
+                raise BadRowError(f"a metric is not a finite number or empty ({text})")
+        except BadRowError as e:
             bad[trial_id] = str(e)
             continue
         metrics.setdefault(trial_id, {})[text] = None if value is None else float(value)
@@ -302,61 +305,50 @@ def _finite_or_none(value: Any) -> bool:
     )
 
 
-def _text(value: Any, column: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, bytes):
-        raise _BadRowError(f"its {column} is not text")
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _BadRowError(f"its {column} is not UTF-8 text") from None
-
-
 def _fields(raw: Sequence[Any], metrics: Mapping[str, float | None]) -> dict[str, Any]:
     trial_id, session_id, number, athlete, *texts = raw
     for column, value in (("id", trial_id), ("session_id", session_id), ("number", number)):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise _BadRowError(f"its {column} is not a whole number")
+            raise BadRowError(f"its {column} is not a whole number")
     if athlete is None:
-        raise _BadRowError("its session or athlete is missing")
+        raise BadRowError("its session or athlete is missing")
     fields: dict[str, Any] = {
         "id": trial_id,
         "session_id": session_id,
         "number": number,
-        "athlete": _text(athlete, "athlete"),
+        "athlete": decoded(athlete, "athlete"),
     }
     for column, value in zip(TEXT_COLUMNS, texts, strict=True):
-        fields[column] = _text(value, column)
+        fields[column] = decoded(value, column)
     fields["metrics"] = dict(sorted(metrics.items()))
     return fields
 
 
 def _trial(raw: Sequence[Any], metrics: Mapping[str, float | None], folder: Path) -> TrialRow:
-    """The checked row of one trial; :class:`_BadRowError` if it is not what Poise wrote."""
+    """The checked row of one trial; :class:`BadRowError` if it is not what Poise wrote."""
     fields = _fields(raw, metrics)
     checksum = fields.pop("checksum")
     if checksum is not None and checksum != trial_checksum(fields):
-        raise _BadRowError("its content does not match its checksum")
+        raise BadRowError("its content does not match its checksum")
     if fields["drill"] not in DRILLS:
-        raise _BadRowError("its drill is not one Poise knows")
+        raise BadRowError("its drill is not one Poise knows")
     for column, choices in _CHOICES.items():
         if fields[column] not in choices:
-            raise _BadRowError(f"its {column} is not one of {', '.join(choices)}")
+            raise BadRowError(f"its {column} is not one of {', '.join(choices)}")
     if fields["number"] < 1 or fields["algorithm_version"] is None:
-        raise _BadRowError("its number or algorithm version is missing")
+        raise BadRowError("its number or algorithm version is missing")
     for column in ("started_utc", "ended_utc"):
         if fields[column] is not None or column == "started_utc":
             try:
                 parse_utc(fields[column])
             except (TypeError, ValueError, OverflowError):
-                raise _BadRowError(f"its {column} is not a date") from None
+                raise BadRowError(f"its {column} is not a date") from None
     result = _json(fields.pop("result_json"), dict, "result")
     codes = _json(fields["warning_codes"], list, "warning codes") or []
     if not all(isinstance(code, str) for code in codes):
-        raise _BadRowError("its warning codes are not text")
+        raise BadRowError("its warning codes are not text")
     if fields["validity"] not in (None, *VALIDITIES):
-        raise _BadRowError(f"its validity is not one of {', '.join(VALIDITIES)}")
+        raise BadRowError(f"its validity is not one of {', '.join(VALIDITIES)}")
     recording = fields["recording"]
     # The other columns are named as TrialRow's fields and are kept as read.
     return TrialRow(
@@ -375,7 +367,7 @@ def _json(text: str | None, kind: type, what: str) -> Any:
     try:
         value = json.loads(text)
     except ValueError:
-        raise _BadRowError(f"its {what} is not JSON") from None
+        raise BadRowError(f"its {what} is not JSON") from None
     if not isinstance(value, kind):
-        raise _BadRowError(f"its {what} is not a JSON {kind.__name__}")
+        raise BadRowError(f"its {what} is not a JSON {kind.__name__}")
     return value
