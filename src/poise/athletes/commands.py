@@ -136,10 +136,13 @@ def _store_path(args: argparse.Namespace, new: bool = False) -> Any:
     """The store to use: ``--store`` or the settings'; it must be there unless ``new``
     (only ``athlete add`` makes one), and a lost store beside recordings is refused."""
     from poise.errors import PoiseError
-    from poise.settings import load_settings
     from poise.store.preflight import check_recordings_have_store
 
-    path = args.store or load_settings(args.config).store.store_path()
+    path = args.store
+    if not path:  # the settings load the audio's defaults, and NumPy with them
+        from poise.settings import load_settings
+
+        path = load_settings(args.config).store.store_path()
     check_recordings_have_store(path)
     if not new and not _has_store(path):
         raise PoiseError(f"{path}: no progression store yet (add an athlete, or log a session)")
