@@ -15,6 +15,7 @@ from store_children import started_child
 
 from poise.errors import PoiseError
 from poise.store.annotations import checksum
+from poise.store.reader import Unreadable
 from poise.store.schema import MIGRATIONS
 from poise.store.sqlite import Store
 
@@ -274,3 +275,22 @@ def test_a_process_killed_while_writing_marks_and_notes_leaves_a_sound_store(tmp
     assert trial.marked_invalid == f"reason {marks - 1}"
     assert [n.text for n in trial.added_notes] == [f"note {k}" for k in range(notes)]
     assert profile.birth_year == 1990 and profile.involved in ("left", "right")
+
+
+def test_a_mark_whose_trial_id_rotted_is_named_on_its_own(tmp_path):
+    path = tmp_path / "poise.sqlite3"
+    with Store.open(path) as store:
+        trial_id = _one_trial(store)
+        store.mark_trial(trial_id, "strap slipped")
+    with _raw(path) as conn:  # a flipped bit in the trial id: the mark points at no trial
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("UPDATE trial_marks SET trial_id = ?", (trial_id + 64,))
+    with Store.open_readonly(path) as store:
+        reading = store.reading()
+    (trial,) = reading.trials
+    assert trial.marked_invalid is None  # it lost its mark; the store says it is damaged:
+    assert reading.unreadable == (
+        Unreadable(
+            None, "one of the invalid marks cannot be read: its content does not match its checksum"
+        ),
+    )

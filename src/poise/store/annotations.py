@@ -48,6 +48,7 @@ COLUMNS = {
     "trial_marks": ("trial_id", "invalid", "reason", "recorded_utc", "uuid"),
 }
 _TEXT = {"sex", "involved", "text", "reason", "recorded_utc", "uuid"}
+_WORDS = {"trial_marks": "invalid marks", "notes": "notes"}
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,13 @@ class Mark:
 @dataclass(frozen=True)
 class TrialEvents:
     """The marks and notes of every trial: the latest mark and the notes (in the order
-    written) by trial id, and the trials whose rows cannot be read, with why."""
+    written) by trial id, the trials whose rows cannot be read, with why, and the rows
+    that cannot be read and name no trial read (whose they were is lost)."""
 
     marks: dict[int, Mark]
     notes: dict[int, tuple[Note, ...]]
     unreadable: dict[int, str]
+    lost: tuple[str, ...] = ()
 
 
 class BadRowError(Exception):
@@ -236,6 +239,7 @@ def trial_events(conn: sqlite3.Connection, trial_ids: Iterable[int]) -> TrialEve
     marks: dict[int, Mark] = {}
     notes: dict[int, list[Note]] = {}
     unreadable: dict[int, str] = {}
+    lost: list[str] = []
     if not has_events(conn):
         return TrialEvents({}, {}, {})
     wanted = set(trial_ids)
@@ -251,21 +255,19 @@ def trial_events(conn: sqlite3.Connection, trial_ids: Iterable[int]) -> TrialEve
                     unreadable[trial_id] = f"its {_WORDS[table]} are on a damaged page " + (
                         f"({fault_text(e)})"
                     )
-        for _, row in found:
-            if isinstance(row, str):
-                continue  # whose it was is not known for sure: see below
-            if table == "trial_marks":
-                marks[row["trial_id"]] = mark_of(row)
-            else:
-                notes.setdefault(row["trial_id"], []).append(note_of(row))
         for key, row in found:
-            if isinstance(row, str) and key is not None:
+            if not isinstance(row, str):
+                if table == "trial_marks":
+                    marks[row["trial_id"]] = mark_of(row)
+                else:
+                    notes.setdefault(row["trial_id"], []).append(note_of(row))
+            elif key in wanted:
                 unreadable[key] = f"one of its {_WORDS[table]} cannot be read: {row}"
+            else:  # its trial id is what rotted: some trial may have lost it unseen
+                lost.append(f"one of the {_WORDS[table]} cannot be read: {row}")
     return TrialEvents(
         {k: m for k, m in marks.items() if k in wanted},
         {k: tuple(n) for k, n in notes.items() if k in wanted},
-        {k: why for k, why in unreadable.items() if k in wanted},
+        unreadable,
+        tuple(lost),
     )
-
-
-_WORDS = {"trial_marks": "invalid marks", "notes": "notes"}

@@ -14,7 +14,10 @@ each trial is read on its own terms:
   that does not match it is named, not shown;
 - when the trials table cannot be scanned to its end, every trial that the
   table, an index or the metrics still list is read by its id, so a damaged
-  page costs the trials on it, not the whole history.
+  page costs the trials on it, not the whole history;
+- a trial's invalid marks and notes (version 6, :mod:`poise.store.annotations`)
+  are checked against their own checksums: one that does not match names its
+  trial, or, where its trial id is what rotted, is named on its own.
 
 Trials written before version 4 have no checksum: a flipped bit that leaves
 them well-formed cannot be seen (their drill, leg, status and date are still
@@ -199,6 +202,7 @@ def read_trials(conn: sqlite3.Connection, folder: Path) -> Reading:
                 raws.append(raw)
     metrics, bad_metrics = _metrics(metric_rows)
     events = trial_events(conn, (raw[0] for raw in raws if isinstance(raw[0], int)))
+    unreadable += [Unreadable(None, why) for why in events.lost]
     trials = []
     for raw in raws:
         trial_id = raw[0] if isinstance(raw[0], int) else None
