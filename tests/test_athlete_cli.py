@@ -132,6 +132,9 @@ def test_every_mistake_is_one_line_and_exit_2(tmp_path, logged):
     assert failed(poise(tmp_path, "athlete", "note", "ana", "--visit", "2", "x", *store)) == (
         "ana has no visit 2 (visits: upst 1)"
     )
+    assert failed(poise(tmp_path, "athlete", "note", "ana", "--battery", "upst", "x", *store)) == (
+        "--battery names the battery of --visit N; give --visit too"
+    )
     assert failed(poise(tmp_path, "athlete", "note", "ana", "--trial", "3", "x", *store)) == (
         "trial 3: no trial of ana"
     )

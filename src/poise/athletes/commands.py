@@ -187,9 +187,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _cmd_note(args: argparse.Namespace) -> int:
     from poise.athletes.show import visit_of
+    from poise.errors import PoiseError
     from poise.names import terminal_safe
     from poise.store.sqlite import Store
 
+    if args.battery is not None and args.visit is None:
+        raise PoiseError("--battery names the battery of --visit N; give --visit too")
     with Store.open(_store_path(args)) as store:
         visit = None if args.visit is None else visit_of(store, args.name, args.visit, args.battery)
         store.add_note(args.name, args.text, visit_id=visit and visit.id, trial_id=args.trial)

@@ -88,7 +88,12 @@ def format_athlete(shown: dict[str, Any]) -> str:
         for n in latest:
             on = {"athlete": "", "trial": f" on trial {n.get('trial')}"}.get(n["on"])
             if on is None:
-                on = f" on visit {n['visit']['number']} of {n['visit']['battery']}"
+                visit = n["visit"]
+                on = (
+                    " on a visit"
+                    if visit is None
+                    else (f" on visit {visit['number']} of {visit['battery']}")
+                )
             lines.append(f"    {n['recorded_utc'][:16].replace('T', ' ')}{on}: {n['text']}")
     lines += [f"  {why}" for why in shown["unreadable"]]
     return "\n".join(terminal_safe(line) for line in lines)
@@ -174,7 +179,8 @@ def _note_dict(note: Note, visits: dict[int, Visit]) -> dict[str, Any]:
     out: dict[str, Any] = {"text": note.text, "recorded_utc": note.recorded_utc, "uuid": note.uuid}
     if note.trial_id is not None:
         return {"on": "trial", "trial": note.trial_id, **out}
-    visit = visits.get(note.visit_id) if note.visit_id is not None else None
-    if visit is not None:
-        return {"on": "visit", "visit": {"battery": visit.battery, "number": visit.number}, **out}
-    return {"on": "athlete", **out}
+    if note.visit_id is None:
+        return {"on": "athlete", **out}
+    visit = visits.get(note.visit_id)  # None: a visit the store no longer reads
+    shown = None if visit is None else {"battery": visit.battery, "number": visit.number}
+    return {"on": "visit", "visit": shown, **out}
