@@ -39,6 +39,13 @@ def failed(done: subprocess.CompletedProcess) -> str:
     return done.stderr.removeprefix("poise: ").rstrip("\n")
 
 
+def text_date(store: Path, trial_id: int) -> str:
+    with sqlite3.connect(store) as conn:
+        return conn.execute("SELECT started_utc FROM trials WHERE id = ?", (trial_id,)).fetchone()[
+            0
+        ][:10]
+
+
 @pytest.fixture
 def logged(tmp_path: Path) -> Path:
     """A store with two trials of ana (left leg) and one of bo, and ana's visit of upst."""
@@ -97,6 +104,12 @@ def test_a_profile_is_added_edited_and_shown(tmp_path, logged):
     assert "  trials: 2, 1 marked invalid" in text
     assert any(line.endswith("on trial 2: dizzy") for line in text)
 
+    listed = poise(tmp_path, "athlete", "show", "ana", "--trials", *store).stdout.splitlines()
+    what = "stance, left leg, eyes closed, firm: complete, valid"
+    assert [line for line in listed if line.startswith("    trial ")][-2:] == [
+        f"    trial 1, {text_date(logged, 1)}, {what}",
+        f"    trial 2, {text_date(logged, 2)}, {what}; marked invalid: hand on the wall",
+    ]
     done = poise(tmp_path, "trial", "valid", "2", *store)
     assert done.stdout.endswith(": its invalid mark taken back\n")
     shown = json.loads(poise(tmp_path, "athlete", "show", "ana", "--json", *store).stdout)

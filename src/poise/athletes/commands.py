@@ -34,6 +34,9 @@ def add_athlete_commands(commands: Any) -> None:
     show = actions.add_parser("show", help="a profile, the visits, trials marked invalid, notes")
     show.add_argument("name", metavar="NAME")
     show.add_argument("--json", action="store_true", help="one JSON object (every note)")
+    show.add_argument(
+        "--trials", action="store_true", help="every trial too: its id, condition, verdict, visit"
+    )
     _store_option(show)
     show.set_defaults(run=_cmd_show)
     note = actions.add_parser(
@@ -180,7 +183,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     from poise.store.sqlite import Store
 
     with Store.open_readonly(_store_path(args)) as store:
-        shown = athlete_dict(store, args.name)
+        shown = athlete_dict(store, args.name, every_trial=args.trials)
     print(json.dumps(shown) if args.json else format_athlete(shown))
     return 0
 

@@ -21,9 +21,11 @@ from poise.store.visits import Visit
 LATEST_NOTES = 10
 
 
-def athlete_dict(store: Store, athlete: str) -> dict[str, Any]:
+def athlete_dict(store: Store, athlete: str, every_trial: bool = False) -> dict[str, Any]:
     """The athlete's profile (None: none given), visits, count of trials, trials marked
-    invalid and notes (in the order written), JSON-ready.
+    invalid and notes (in the order written), JSON-ready; with ``every_trial``, each
+    trial too (``trial_list``: its id, what it was, how it ended, its visit), so that
+    its id can be given to ``poise trial invalid`` or ``poise athlete note --trial``.
 
     Raises:
         PoiseError: no such athlete, or the store is damaged where this reads.
@@ -36,6 +38,7 @@ def athlete_dict(store: Store, athlete: str) -> dict[str, Any]:
     trials = [t for t in reading.trials if t.athlete == name]
     notes, unreadable = store.notes(name)
     by_id = {v.id: v for v in visits}
+    listed = {"trial_list": [_listed(t, visits) for t in trials]} if every_trial else {}
     return {
         "athlete": name,
         "profile": None if profile is None else _profile_dict(profile),
@@ -54,6 +57,7 @@ def athlete_dict(store: Store, athlete: str) -> dict[str, Any]:
         "notes": [_note_dict(n, by_id) for n in notes],
         "unreadable": [f"a note cannot be read: {why}" for why in unreadable]
         + [f"trial {u.trial_id} cannot be read: {u.reason}" for u in reading.unreadable],
+        **listed,
     }
 
 
@@ -80,6 +84,11 @@ def format_athlete(shown: dict[str, Any]) -> str:
     )
     for t in marked:
         lines.append(f"    {_trial_text(t)}: {t['reason']}")
+    for t in shown.get("trial_list", ()):
+        visit = f", visit {t['visit']['number']} of {t['visit']['battery']}" if t["visit"] else ""
+        verdict = t["validity"] or "validity unknown"
+        mark = f"; marked invalid: {t['reason']}" if t["reason"] is not None else ""
+        lines.append(f"    {_trial_text(t)}: {t['status']}, {verdict}{visit}{mark}")
     notes = shown["notes"]
     if notes:
         latest = notes[-LATEST_NOTES:]
@@ -173,6 +182,16 @@ def _trial_text(t: dict[str, Any]) -> str:
         f"trial {t['trial']}, {t['started_utc'][:10]}, {t['drill']}, {leg}, "
         f"eyes {t['eyes']}, {t['surface']}"
     )
+
+
+def _listed(t: TrialRow, visits: list[Visit]) -> dict[str, Any]:
+    visit = next((v for v in visits if t.session_id in v.sessions), None)
+    return {
+        **_trial_dict(t),
+        "status": t.status,
+        "validity": t.validity,
+        "visit": None if visit is None else {"battery": visit.battery, "number": visit.number},
+    }
 
 
 def _note_dict(note: Note, visits: dict[int, Visit]) -> dict[str, Any]:
