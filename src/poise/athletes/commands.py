@@ -50,7 +50,12 @@ def add_athlete_commands(commands: Any) -> None:
     on.add_argument(
         "--visit", type=_whole, metavar="N", help="on visit N (as numbered by `athlete show`)"
     )
-    on.add_argument("--trial", type=_whole, metavar="ID", help="on trial ID (history's CSV)")
+    on.add_argument(
+        "--trial",
+        type=_whole,
+        metavar="ID",
+        help="on trial ID (`athlete show --trials` lists them)",
+    )
     note.add_argument(
         "--battery", metavar="NAME", help="the battery of --visit N, if several have a visit N"
     )
