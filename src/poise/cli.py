@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection
 from typing import Any, NoReturn
 
 from poise import __version__
+from poise.athletes.commands import add_athlete_commands
 from poise.errors import PoiseError
 from poise.files import writing
 from poise.norms.commands import add_norms_commands
@@ -674,8 +675,8 @@ class _Parser(argparse.ArgumentParser):
 #: --help`` and ``poise history`` have no use for.
 COMMANDS = (
     "simulate", "inspect", "angles", "analyze", "symmetry", "train", "replay", "history",
-    "store", "battery", "norms", "report", "sensors", "firmware", "record", "calibrate-accel",
-    "config",
+    "store", "battery", "norms", "report", "athlete", "trial", "sensors", "firmware",
+    "record", "calibrate-accel", "config",
 )  # fmt: skip
 
 
@@ -724,6 +725,7 @@ def _parser(named: Collection[str] = COMMANDS) -> argparse.ArgumentParser:
     _add_battery(commands)
     add_report_command(commands)
     add_norms_commands(commands)
+    add_athlete_commands(commands)
     _add_hardware(commands)
 
     cal = commands.add_parser(
@@ -836,7 +838,10 @@ def _add_battery(commands: Any) -> None:
     run.add_argument("name", metavar="NAME")
     run.add_argument("--athlete", required=True, metavar="NAME", help="whose visit")
     run.add_argument(
-        "--involved", choices=("left", "right"), help="the injured or operated side, if any"
+        "--involved",
+        choices=("left", "right"),
+        help="the injured or operated side, if any (default: the athlete's profile's; "
+        "given, it goes into a profile that names none)",
     )
     _add_sensor_arguments(run, "sim, serial:PORT")
     run.add_argument("--json", action="store_true", help="print the visit as JSON at the end")

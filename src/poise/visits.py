@@ -86,7 +86,7 @@ def visit_done(visit: Any, trials: Iterable[Any]) -> list[Done]:
             condition=visit.sessions[t.session_id],
             leg=t.leg,
             number=t.number,
-            counts=t.status == "complete" and t.validity != "invalid",
+            counts=t.status == "complete" and not t.invalid,
             metrics=t.metrics,
         )
         for t in trials

@@ -155,3 +155,55 @@ def test_a_batterys_words_reach_the_terminal_escaped(tmp_path, monkeypatch, caps
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "Stand tall.\\x1b]0;owned\\x07" in out and "\x1b]0" not in out
+
+
+def test_the_involved_side_comes_from_the_profile_and_goes_into_one_that_names_none(
+    tmp_path, monkeypatch, capsys
+):
+    config = clinic(tmp_path, monkeypatch, SMALL.replace("trials = 2", "trials = 1"))
+    store_path = tmp_path / "visits.sqlite3"
+    argv = ["--config", str(config), "battery", "run", "small", "--athlete", "kim",
+            "--store", str(store_path), "--quiet"]  # fmt: skip
+    assert main([*argv, "--involved", "left"]) == 0  # no profile yet: it is kept in a new one
+    assert main(argv) == 0  # the next visit takes the profile's
+    with Store.open(store_path) as store:
+        assert [v.involved for v in store.visits("kim")] == ["left", "left"]
+        assert store.profile("kim").involved == "left"
+        store.edit_profile("kim", involved="none")
+    assert main(argv) == 0  # neither side involved, as the profile says
+    assert (
+        main([*argv, "--involved", "right"]) == 0
+    )  # given: this visit's; the profile keeps its own
+    with Store.open(store_path) as store:
+        assert [v.involved for v in store.visits("kim")] == ["left", "left", None, "right"]
+        assert store.profile("kim").involved == "none"
+
+
+def test_a_trial_marked_invalid_in_an_open_visit_is_run_again_when_it_goes_on(
+    tmp_path, monkeypatch, capsys
+):
+    config = clinic(tmp_path, monkeypatch)
+    store_path = tmp_path / "visits.sqlite3"
+    argv = ["--config", str(config), "battery", "run", "small", "--athlete", "kim",
+            "--store", str(store_path), "--quiet"]  # fmt: skip
+    real = visit_module.run_session
+
+    def first_session_only(*args, **kwargs):
+        if args[0].legs != (LEGS[0],):
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(visit_module, "run_session", first_session_only)
+    assert main(argv) == 130
+    with Store.open(store_path) as store:
+        _, second = store.trials("kim")
+        store.mark_trial(second.id, "stepped off the mat")
+    monkeypatch.setattr(visit_module, "run_session", real)
+    assert main(argv) == 0
+    with Store.open(store_path) as store:
+        (visit,) = store.visits("kim")
+        trials = store.trials("kim")
+    assert not visit.open
+    ran = [(visit.sessions[t.session_id], t.leg, t.number) for t in trials]
+    assert ran[:3] == [(1, LEGS[0], 1), (1, LEGS[0], 2), (1, LEGS[0], 3)]  # one more in its place
+    assert trials[1].marked_invalid == "stepped off the mat"  # kept, never deleted

@@ -58,6 +58,7 @@ settings = { hip_reps = 2 }
 #: Athlete-supplied text reaches the page: it must arrive as text, never as markup.
 ATHLETE = "Ana <i>O'Neil</i> & co"
 PLOTS = ("left-right", "trend", "stabilogram", "tilt-time", "events")
+NOTE = '=cmd|"/c calc"!A1 <img src=x onerror=alert(1)>'
 
 
 def _env(root: Path) -> dict[str, str]:
@@ -78,10 +79,20 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "config" / "poise" / "batteries").mkdir(parents=True)
     (root / "config" / "poise" / "batteries" / "mini.toml").write_text(BATTERY)
     (root / "config.toml").write_text(train_config())
+    store = str(root / "store.sqlite3")
     for seed in ("3", "4"):
         done = poise(root, "battery", "run", "mini", "--athlete", ATHLETE, "--involved",
-                     "left", "--store", str(root / "store.sqlite3"), "--seed", seed, "--fast",
-                     "--quiet")  # fmt: skip
+                     "left", "--store", store, "--seed", seed, "--fast", "--quiet")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    with Store.open_readonly(root / "store.sqlite3") as s:
+        visit = s.visits(ATHLETE)[-1]
+        first = next(t for t in s.trials(ATHLETE) if t.session_id in visit.sessions)
+    for argv in (
+        ["athlete", "edit", ATHLETE, "--birth-year", "1991", "--sex", "female"],
+        ["athlete", "note", ATHLETE, "--trial", str(first.id), NOTE],
+        ["trial", "invalid", str(first.id), "--reason", "hand on the wall"],
+    ):
+        done = poise(root, *argv, "--store", store)
         assert done.returncode == 0, done.stderr
     return root
 
@@ -103,7 +114,7 @@ def _store_scores(store_path: Path) -> dict[tuple[int, str, str], float]:
                 t
                 for t in trials
                 if visit.sessions[t.session_id] == condition and t.leg == leg
-                and t.status == "complete" and t.validity != "invalid"
+                and t.status == "complete" and t.validity != "invalid" and not t.marked_invalid
             ]  # fmt: skip
             for name in names:
                 values = [t.metrics[name] for t in counted if t.metrics.get(name) is not None]
@@ -156,8 +167,9 @@ class _Page(HTMLParser):
 
 def _html(clinic: Path, name: str, *extra: str) -> str:
     out = clinic / name
-    done = poise(clinic, "report", "--athlete", ATHLETE, "--store",
-                 str(clinic / "store.sqlite3"), "-o", str(out), *extra)  # fmt: skip
+    athlete = "ana" if "--store" in extra else ATHLETE
+    store = [] if "--store" in extra else ["--store", str(clinic / "store.sqlite3")]
+    done = poise(clinic, "report", "--athlete", athlete, *store, "-o", str(out), *extra)
     assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     return out.read_text()
@@ -180,11 +192,32 @@ def test_the_primary_numbers_are_the_stores_scores_and_every_plot_is_drawn(clini
     # Two stance legs: a stabilogram and a tilt trace each.
     assert sum(p["name"] == "stabilogram" for p in page.plots) == 2
     assert "visit 2" in html.lower() and "A test of ours" in html
+    assert "marked invalid: hand on the wall" in html and "Born 1991, female" in html
+
+
+def test_a_upst_score_is_placed_in_springers_norm_by_the_athletes_age(tmp_path):
+    (tmp_path / "config.toml").write_text(train_config())
+    store = str(tmp_path / "upst.sqlite3")
+    for argv in (
+        ["athlete", "add", "ana", "--birth-year", "1990", "--sex", "female", "--store", store],
+        ["battery", "run", "upst", "--athlete", "ana", "--store", store, "--fast", "--quiet"],
+    ):
+        done = poise(tmp_path, *argv)
+        assert done.returncode == 0, done.stderr
+    page = _Page()
+    page.feed(_html(tmp_path, "upst.html", "--store", store))
+    text = " ".join(page.text)
+    # Eyes open: each leg above or below the 18-39 band's mean of bests (44.7 s).
+    assert re.search(r"left: (above|below) the band's mean \(44\.7\) of adults 18-39", text)
+    assert "Springer" in text
+    # Eyes closed: no table could be verified, and the report does not pretend.
+    assert "eyes closed" in text
 
 
 def test_what_the_athlete_typed_is_text_not_markup(clinic):
     html = _html(clinic, "escaped.html")
-    assert "<i>O'Neil</i>" not in html
+    assert "<i>O'Neil</i>" not in html and "<img" not in html
+    assert "=cmd|&#34;/c calc&#34;!A1 &lt;img src=x onerror=alert(1)&gt;" in html
     assert "Ana &lt;i&gt;O&#39;Neil&lt;/i&gt; &amp; co" in html
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
 

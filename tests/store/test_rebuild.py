@@ -18,6 +18,7 @@ import pytest
 from poise.cli import main
 from poise.formats.poise_csv import read_recording
 from poise.store import Store
+from poise.store.rebuild import NOT_IN_RECORDINGS
 from poise_process import train_config
 
 CONFIG = train_config(settle_s=3.0) + "[orientation]\ngain = 0.8\n"
@@ -69,7 +70,9 @@ def test_a_deleted_store_is_rebuilt_trial_for_trial(data, capsys):
     code, out = _store_command(capsys, "rebuild", "--from", str(data / "recordings"))
     assert code == 0
     assert out == [
-        f"rebuilt 2 session(s), 3 trial(s) (3 scored again) from {data / 'recordings'} into {store}"
+        NOT_IN_RECORDINGS,
+        f"rebuilt 2 session(s), 3 trial(s) (3 scored again) from {data / 'recordings'} "
+        f"into {store}",
     ]
     # Ids, UUIDs, athletes, conditions, times, status, recording and hash, the full result
     # (scored again with the session's own settings) and metrics: all as they were.
@@ -86,7 +89,8 @@ def test_a_store_is_never_overwritten_by_a_rebuild(data, capsys):
     code, out = _store_command(capsys, "rebuild", "--from", str(data / "recordings"))
     assert code == 0 and store.stat().st_size == 0
     (new,) = data.glob("poise-rebuilt-*.sqlite3")
-    assert out[0].endswith(f"into {new}") and f"give --store {new}" in out[1]
+    assert out[0] == f"{NOT_IN_RECORDINGS}; those of {store} are still in it"
+    assert out[1].endswith(f"into {new}") and f"give --store {new}" in out[2]
     assert [r["athlete"] for r in _rows(new)] == ["ana"]
 
     code = main(["store", "rebuild", "--from", str(data / "recordings"), "-o", str(new)])
@@ -115,7 +119,7 @@ def test_rebuild_keeps_out_what_it_cannot_attribute_and_says_so(data, capsys):
     assert code == 1
     assert f"{foreign}: its header does not say whose it is" in out[0]
     assert out[1].startswith(f"{moved}: not at the name its header gives (")
-    assert out[-1].endswith("; 2 recording(s) kept out")
+    assert out[-1].endswith("; 2 recording(s) kept out") and out[-2] == NOT_IN_RECORDINGS
     assert len(_rows(data / "poise.sqlite3")) == 1
     code, out = _store_command(capsys, "check", "--store", str(data / "poise.sqlite3"))
     assert code == 1 and len(out) == 3  # kept out, each in one line with what to do

@@ -45,6 +45,9 @@ def run_visit(
 ) -> VisitRun:
     """Run ``battery`` for ``athlete`` as a visit, or go on with the open visit of it.
 
+    A new visit's involved side is ``involved``, else the one the athlete's profile
+    names; given, it goes into a profile that names none (:func:`_involved`).
+
     Raises :class:`PoiseError` without a store (a visit is kept there), or when
     the open visit names another involved side than the one given.
     """
@@ -57,7 +60,9 @@ def run_visit(
     with Store.open(path) as store:
         visit = _open_visit(store, athlete, battery.name)
         if visit is None:
-            visit_id = store.start_visit(athlete, battery_to_dict(battery), involved)
+            visit_id = store.start_visit(
+                athlete, battery_to_dict(battery), _involved(store, athlete, involved)
+            )
             visit = _visit(store, athlete, visit_id)
         elif involved is not None and involved != visit.involved:
             raise PoiseError(
@@ -101,6 +106,19 @@ def run_visit(
 def _visit(store: Any, athlete: str, visit_id: int) -> Any:
     """The athlete's visit of this id, as stored now."""
     return next(v for v in store.visits(athlete) if v.id == visit_id)
+
+
+def _involved(store: Any, athlete: str, given: str | None) -> str | None:
+    """The involved side of a new visit: ``given`` (and, if the athlete's profile says
+    nothing of it, the profile's from now on), else the profile's (None for ``none``)."""
+    profile = store.profile(athlete)
+    if given is None:
+        return None if profile is None or profile.involved == "none" else profile.involved
+    if profile is None:
+        store.add_profile(athlete, involved=given)
+    elif profile.involved is None:
+        store.edit_profile(athlete, involved=given)
+    return given
 
 
 def _seeded(launch: Launch, battery: Battery, step: Step) -> Launch:

@@ -69,6 +69,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             args.athlete,
             args.visit,
             norms=tables,
+            profile=store.profile(args.athlete),
+            notes=store.notes(args.athlete)[0],
         )
     html = render_html(report)
     data = render_pdf(html) if kind == ".pdf" else html.encode("utf-8")

@@ -19,7 +19,9 @@ Interrupted, aborted and running trials are only counted. A complete trial
 whose result was **invalid** (:mod:`poise.validity`) is named and left out of
 everything above; one that needs **attention** is counted in, and marked
 where it is the latest; one logged before the store kept verdicts is of
-unknown validity, and counted as such. The legs are compared on the latest
+unknown validity, and counted as such. A trial marked invalid by hand
+(``poise trial invalid``, :attr:`TrialRow.marked_invalid`) is left out the same
+way, named with the mark's reason. The legs are compared on the latest
 complete trial of each that is not invalid (:func:`poise.drills.compare_limbs`:
 LSI, flagged under 90%); a later invalid trial, or one needing attention, is
 said beside the comparison.
@@ -133,8 +135,9 @@ class GroupHistory:
         metrics: each headline metric with at least one value, over the complete
             trials that are not invalid.
         verdicts: the complete trials per validity (``valid``, ``attention``,
-            ``invalid``, ``unknown``).
-        left_out: the complete trials left out as invalid.
+            ``invalid``, ``unknown``; ``marked``: marked invalid by hand, whatever
+            their verdict).
+        left_out: the complete trials left out as invalid or marked invalid.
     """
 
     athlete: str
@@ -252,9 +255,10 @@ def _group(key: tuple[str, ...], rows: list[TrialRow]) -> GroupHistory:
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
         if row.status == "complete":
-            verdicts[row.validity or "unknown"] = verdicts.get(row.validity or "unknown", 0) + 1
+            verdict = "marked" if row.marked_invalid is not None else row.validity or "unknown"
+            verdicts[verdict] = verdicts.get(verdict, 0) + 1
     complete = [row for row in rows if row.status == "complete"]
-    usable = [row for row in complete if row.validity != "invalid"]
+    usable = [row for row in complete if not row.invalid]
     metrics = []
     for rule in headline_rules(key[1]):
         trials = [row for row in usable if row.metrics.get(rule.name) is not None]
@@ -267,7 +271,7 @@ def _group(key: tuple[str, ...], rows: list[TrialRow]) -> GroupHistory:
                     latest_codes=trials[-1].warning_codes,
                 )
             )
-    left_out = tuple(row for row in complete if row.validity == "invalid")
+    left_out = tuple(row for row in complete if row.invalid)
     return GroupHistory(
         *key, counts=counts, metrics=tuple(metrics), verdicts=verdicts, left_out=left_out
     )
@@ -345,7 +349,7 @@ def _symmetry(groups: dict[tuple[str, ...], list[TrialRow]]) -> tuple[SymmetryHi
             ]
             if not complete:
                 continue
-            usable = [row for row in complete if row.validity != "invalid"]
+            usable = [row for row in complete if not row.invalid]
             latest[leg] = usable[-1] if usable else None
             after = complete[complete.index(usable[-1]) + 1 :] if usable else complete
             if after:
@@ -384,7 +388,10 @@ def _symmetry(groups: dict[tuple[str, ...], list[TrialRow]]) -> tuple[SymmetryHi
 
 
 def _verdict(trial: TrialRow) -> str:
-    """A trial's verdict in words: ``invalid: drill_mismatch, noise``."""
+    """A trial's verdict in words: ``invalid: drill_mismatch, noise``, or the reason it is
+    marked invalid (escaped: it was typed by a person)."""
+    if trial.marked_invalid is not None:
+        return f"marked invalid: {terminal_safe(trial.marked_invalid)}"
     validity = trial.validity or "validity unknown"
     return f"{validity}: {', '.join(trial.warning_codes)}" if trial.warning_codes else validity
 
@@ -460,6 +467,7 @@ def _damage(h: History) -> list[str]:
 def _verdicts(group: GroupHistory) -> str:
     """`` (1 invalid, left out; 2 attention)``: the complete trials that are not simply valid."""
     words = {
+        "marked": "marked invalid, left out",
         "invalid": "invalid, left out",
         "attention": "attention",
         "unknown": "validity unknown",

@@ -96,6 +96,7 @@ def _context(report: VisitReport) -> dict[str, Any]:
         "conditions": _conditions(report),
         "trials": [_trial_row(c, t) for c, t in report.trials],
         "warnings": _warnings(report),
+        "notes": _notes(report),
         "algorithms": sorted({t.algorithm_version for _, t in report.trials}),
         "poise_version": __version__,
         "generated_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -232,7 +233,7 @@ def _event_figures(drill: Any, trials: Sequence[TrialRow], list_key: str, key: s
 
 
 def _counted(t: TrialRow) -> bool:
-    return t.status == "complete" and t.validity != "invalid" and t.result is not None
+    return t.status == "complete" and not t.invalid and t.result is not None
 
 
 def _scored_trial(
@@ -274,6 +275,22 @@ def _warnings(report: VisitReport) -> list[Warned]:
     return [Warned(m, tuple(trials)) for m, trials in by_message.items()]
 
 
+def _notes(report: VisitReport) -> list[dict[str, str]]:
+    """Each note with what it is on (the athlete, the visit, or a trial) and its date."""
+    trials = {t.id: (c, t) for c, t in report.trials}
+    out = []
+    for n in report.notes:
+        if n.trial_id in trials:
+            c, t = trials[n.trial_id]
+            on = f"trial: condition {c}, {t.leg} leg, trial {t.number}"
+        elif n.visit_id is not None:
+            on = f"visit {report.visit.number}"
+        else:
+            on = "the athlete"
+        out.append({"on": on, "when": n.recorded_utc[:10], "text": n.text})
+    return out
+
+
 def _trial_row(condition: int, t: TrialRow) -> dict[str, Any]:
     health = (t.result or {}).get("health") or {}
     return {
@@ -282,6 +299,7 @@ def _trial_row(condition: int, t: TrialRow) -> dict[str, Any]:
         "number": t.number,
         "status": t.status,
         "verdict": STATUS.get(t.validity or "", "-"),
+        "marked": t.marked_invalid,
         "samples": health.get("samples"),
         "rate_hz": health.get("measured_rate_hz"),
         "gaps": health.get("gaps"),

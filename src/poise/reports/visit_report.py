@@ -19,6 +19,7 @@ from poise.drills.precision import Resolution, plain
 from poise.errors import PoiseError
 from poise.norms.place import Age, Placement, condition_facts, place
 from poise.norms.table import Norm
+from poise.store.annotations import Note, Profile
 from poise.store.reader import TrialRow
 from poise.store.utc import parse_utc
 from poise.store.visits import Visit
@@ -87,6 +88,8 @@ class VisitReport:
     more: tuple[Primary, ...]
     trials: tuple[tuple[int, TrialRow], ...]  # (condition, trial), in the visit's order
     past: tuple[Past, ...]
+    profile: Profile | None = None
+    notes: tuple[Note, ...] = ()
 
     def condition_label(self, number: int) -> str:
         """A condition as a clinician names it: ``1. stance, eyes closed, firm``."""
@@ -105,13 +108,13 @@ def visit_report(
     number: int | None = None,
     *,
     norms: Iterable[Norm] = (),
-    sex: str | None = None,
-    birth_year: int | None = None,
+    profile: Profile | None = None,
+    notes: Iterable[Note] = (),
 ) -> VisitReport:
     """The report of the athlete's visit ``number`` (the latest by default), from the
     store's visits and trials of that athlete, each score placed in ``norms`` (by the
-    athlete's ``sex`` and age at the visit, where known); :class:`PoiseError` if there
-    is no such visit."""
+    ``profile``'s sex and age at the visit, where known), with the ``notes`` on the
+    athlete, the visit and its trials; :class:`PoiseError` if there is no such visit."""
     own = [v for v in visits if v.athlete == athlete]
     if not own:
         raise PoiseError(f"{athlete!r} has no visit in the store (run `poise battery run`)")
@@ -126,9 +129,10 @@ def visit_report(
         visit = found[0]
     battery = battery_from_dict(visit.battery_fields, f"visit {visit.number}")
     norms = tuple(norms)
+    sex = profile.sex if profile else None
     age = None
-    if birth_year is not None:
-        age = Age.from_birth_year(birth_year, parse_utc(visit.started_utc).date())
+    if profile is not None and profile.birth_year is not None:
+        age = Age.from_birth_year(profile.birth_year, parse_utc(visit.started_utc).date())
     done = visit_done(visit, trials)
     scored = scores(battery, done)
     sym = {(m.condition, m.metric): m for m in symmetry(battery, scored, visit.involved)}
@@ -169,20 +173,37 @@ def visit_report(
         more=tuple(all_numbers[PRIMARY_MAX:]),
         trials=tuple(in_visit),
         past=tuple(_past(own, trials, visit)),
+        profile=profile,
+        notes=tuple(_notes_of(notes, visit, in_visit)),
     )
+
+
+def _notes_of(
+    notes: Iterable[Note], visit: Visit, in_visit: Sequence[tuple[int, TrialRow]]
+) -> list[Note]:
+    """The notes on the athlete, on this visit, or on one of its trials."""
+    ids = {t.id for _, t in in_visit}
+    return [
+        n
+        for n in notes
+        if (n.visit_id is None and n.trial_id is None)
+        or n.visit_id == visit.id
+        or n.trial_id in ids
+    ]
 
 
 def _status(
     in_visit: Sequence[tuple[int, TrialRow]], condition: int, legs: Sequence[str]
 ) -> dict[str, str]:
-    """Per leg, the worst verdict of the condition's counted trials."""
+    """Per leg, the worst verdict of the condition's counted trials (a trial marked
+    invalid is not counted: the trials table names it and why)."""
     order = ("valid", "attention", "invalid")
     out = {}
     for leg in legs:
         seen = [
             t.validity or "invalid"
             for c, t in in_visit
-            if c == condition and t.leg == leg and t.status == "complete"
+            if c == condition and t.leg == leg and t.status == "complete" and not t.invalid
         ]
         if seen:
             out[leg] = STATUS[max(seen, key=order.index)]

@@ -62,17 +62,20 @@ def _cmd_rebuild(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from poise.store.paths import STORE_FILE
-    from poise.store.rebuild import rebuild
+    from poise.store.rebuild import NOT_IN_RECORDINGS, rebuild
 
     done = rebuild(args.source, args.output)
+    usual = Path(done.store).with_name(STORE_FILE)
     for line in done.lines:
         print(line)
+    print(
+        NOT_IN_RECORDINGS + (f"; those of {usual} are still in it" if done.store != usual else "")
+    )
     print(
         f"rebuilt {done.sessions} session(s), {done.trials} trial(s) ({done.rescored} scored "
         f"again) from {args.source} into {done.store}"
         + (f"; {done.kept_out} recording(s) kept out" if done.kept_out else "")
     )
-    usual = Path(done.store).with_name(STORE_FILE)
     if done.store != usual:
         print(
             f"{usual} is taken, so it was left as it is; to use the new store, give "

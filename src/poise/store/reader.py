@@ -14,7 +14,10 @@ each trial is read on its own terms:
   that does not match it is named, not shown;
 - when the trials table cannot be scanned to its end, every trial that the
   table, an index or the metrics still list is read by its id, so a damaged
-  page costs the trials on it, not the whole history.
+  page costs the trials on it, not the whole history;
+- a trial's invalid marks and notes (version 6, :mod:`poise.store.annotations`)
+  are checked against their own checksums: one that does not match names its
+  trial, or, where its trial id is what rotted, is named on its own.
 
 Trials written before version 4 have no checksum: a flipped bit that leaves
 them well-formed cannot be seen (their drill, leg, status and date are still
@@ -23,7 +26,7 @@ checked).
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 import math
 import sqlite3
@@ -34,6 +37,14 @@ from pathlib import Path
 from typing import Any
 
 from poise.drills import DRILLS
+from poise.store.annotations import (
+    COLUMNS,
+    BadRowError,
+    Note,
+    checksum,
+    decoded,
+    trial_events,
+)
 from poise.store.faults import FAULTS, fault_text
 from poise.store.utc import parse_utc
 from poise.validity import Validity
@@ -85,6 +96,11 @@ class TrialRow:
         validity: the result's verdict (``valid``, ``attention``, ``invalid``), or
             None: unknown (no result, or logged before the store kept verdicts).
         warning_codes: the codes of the result's warnings (:data:`poise.validity.CODES`).
+        marked_invalid: the reason the trial is marked invalid (``poise trial
+            invalid``), or None: not marked (or the mark taken back).
+        added_notes: the notes written on it afterwards (``poise athlete note
+            --trial``), in the order written; ``notes`` is what the session said
+            of how it ended.
     """
 
     id: int
@@ -106,6 +122,13 @@ class TrialRow:
     metrics: dict[str, float | None]
     validity: str | None = None
     warning_codes: tuple[str, ...] = ()
+    marked_invalid: str | None = None
+    added_notes: tuple[Note, ...] = ()
+
+    @property
+    def invalid(self) -> bool:
+        """Whether it does not count: its result is invalid, or it is marked invalid."""
+        return self.validity == "invalid" or self.marked_invalid is not None
 
 
 @dataclass(frozen=True)
@@ -132,14 +155,10 @@ class Reading:
     complete: bool
 
 
-class _BadRowError(Exception):
-    """A trial row that is not what Poise wrote: the reason, for :class:`Unreadable`."""
-
-
 def trial_checksum(fields: Mapping[str, Any]) -> str:
-    """The SHA-256 (hex) of a trial's decoded fields, as canonical JSON (sorted keys)."""
-    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The SHA-256 (hex) of a trial's decoded fields, as canonical JSON (sorted keys):
+    its columns, its athlete's name and its metrics, not its marks and notes."""
+    return checksum(fields)
 
 
 def read_trials(conn: sqlite3.Connection, folder: Path) -> Reading:
@@ -153,12 +172,11 @@ def read_trials(conn: sqlite3.Connection, folder: Path) -> Reading:
     """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     present = trial_columns(conn)
-    has_metrics = bool(
-        conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'metrics'").fetchone()[0]
-    )
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    has_metrics = "metrics" in tables
     if version == 0 and not present:
         return Reading((), (), True)  # an SQLite file no session has been logged in
-    _check_schema(version, present, has_metrics)
+    _check_schema(version, present, has_metrics, tables)
     select = _select(present)
     unreadable: list[Unreadable] = []
     complete = True
@@ -183,20 +201,31 @@ def read_trials(conn: sqlite3.Connection, folder: Path) -> Reading:
             else:
                 raws.append(raw)
     metrics, bad_metrics = _metrics(metric_rows)
+    events = trial_events(conn, (raw[0] for raw in raws if isinstance(raw[0], int)))
+    unreadable += [Unreadable(None, why) for why in events.lost]
     trials = []
     for raw in raws:
         trial_id = raw[0] if isinstance(raw[0], int) else None
         try:
-            if trial_id in bad_metrics:
-                raise _BadRowError(bad_metrics[trial_id])
-            trials.append(_trial(raw, metrics.get(trial_id, {}), folder))
-        except _BadRowError as e:
+            if trial_id in bad_metrics or trial_id in events.unreadable:
+                raise BadRowError(bad_metrics.get(trial_id) or events.unreadable[trial_id])
+            trial = _trial(raw, metrics.get(trial_id, {}), folder)
+        except BadRowError as e:
             unreadable.append(Unreadable(trial_id, str(e)))
+            continue
+        mark = events.marks.get(trial.id)
+        trials.append(
+            dataclasses.replace(
+                trial,
+                marked_invalid=mark.reason if mark is not None and mark.invalid else None,
+                added_notes=events.notes.get(trial.id, ()),
+            )
+        )
     trials.sort(key=lambda t: (t.started_utc, t.id))
     return Reading(tuple(trials), tuple(unreadable), complete)
 
 
-def _check_schema(version: int, present: set[str], has_metrics: bool) -> None:
+def _check_schema(version: int, present: set[str], has_metrics: bool, tables: set[str]) -> None:
     """Raise :class:`sqlite3.DatabaseError` unless the tables are those of ``version``.
 
     A flipped bit in the schema's text can rename a column (``checksum`` to
@@ -209,6 +238,8 @@ def _check_schema(version: int, present: set[str], has_metrics: bool) -> None:
         raise sqlite3.DatabaseError(f"the trials table is not that of schema version {version}")
     if has_metrics != (version >= 2):
         raise sqlite3.DatabaseError(f"the metrics table is not that of schema version {version}")
+    if version >= 6 and not set(COLUMNS) <= tables:
+        raise sqlite3.DatabaseError(f"the tables are not those of schema version {version}")
 
 
 def trial_columns(conn: sqlite3.Connection) -> set[str]:
@@ -262,10 +293,10 @@ def _metrics(
         if not isinstance(trial_id, int):
             continue  # whose it was is lost; that trial's checksum no longer matches
         try:
-            text = _text(name, "metric name")
+            text = decoded(name, "metric name")
             if text is None or not _finite_or_none(value):
-                raise _BadRowError(f"a metric is not a finite number or empty ({text})")
-        except _BadRowError as e:
+                raise BadRowError(f"a metric is not a finite number or empty ({text})")
+        except BadRowError as e:
             bad[trial_id] = str(e)
             continue
         metrics.setdefault(trial_id, {})[text] = None if value is None else float(value)
@@ -278,61 +309,50 @@ def _finite_or_none(value: Any) -> bool:
     )
 
 
-def _text(value: Any, column: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, bytes):
-        raise _BadRowError(f"its {column} is not text")
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _BadRowError(f"its {column} is not UTF-8 text") from None
-
-
 def _fields(raw: Sequence[Any], metrics: Mapping[str, float | None]) -> dict[str, Any]:
     trial_id, session_id, number, athlete, *texts = raw
     for column, value in (("id", trial_id), ("session_id", session_id), ("number", number)):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise _BadRowError(f"its {column} is not a whole number")
+            raise BadRowError(f"its {column} is not a whole number")
     if athlete is None:
-        raise _BadRowError("its session or athlete is missing")
+        raise BadRowError("its session or athlete is missing")
     fields: dict[str, Any] = {
         "id": trial_id,
         "session_id": session_id,
         "number": number,
-        "athlete": _text(athlete, "athlete"),
+        "athlete": decoded(athlete, "athlete"),
     }
     for column, value in zip(TEXT_COLUMNS, texts, strict=True):
-        fields[column] = _text(value, column)
+        fields[column] = decoded(value, column)
     fields["metrics"] = dict(sorted(metrics.items()))
     return fields
 
 
 def _trial(raw: Sequence[Any], metrics: Mapping[str, float | None], folder: Path) -> TrialRow:
-    """The checked row of one trial; :class:`_BadRowError` if it is not what Poise wrote."""
+    """The checked row of one trial; :class:`BadRowError` if it is not what Poise wrote."""
     fields = _fields(raw, metrics)
     checksum = fields.pop("checksum")
     if checksum is not None and checksum != trial_checksum(fields):
-        raise _BadRowError("its content does not match its checksum")
+        raise BadRowError("its content does not match its checksum")
     if fields["drill"] not in DRILLS:
-        raise _BadRowError("its drill is not one Poise knows")
+        raise BadRowError("its drill is not one Poise knows")
     for column, choices in _CHOICES.items():
         if fields[column] not in choices:
-            raise _BadRowError(f"its {column} is not one of {', '.join(choices)}")
+            raise BadRowError(f"its {column} is not one of {', '.join(choices)}")
     if fields["number"] < 1 or fields["algorithm_version"] is None:
-        raise _BadRowError("its number or algorithm version is missing")
+        raise BadRowError("its number or algorithm version is missing")
     for column in ("started_utc", "ended_utc"):
         if fields[column] is not None or column == "started_utc":
             try:
                 parse_utc(fields[column])
             except (TypeError, ValueError, OverflowError):
-                raise _BadRowError(f"its {column} is not a date") from None
+                raise BadRowError(f"its {column} is not a date") from None
     result = _json(fields.pop("result_json"), dict, "result")
     codes = _json(fields["warning_codes"], list, "warning codes") or []
     if not all(isinstance(code, str) for code in codes):
-        raise _BadRowError("its warning codes are not text")
+        raise BadRowError("its warning codes are not text")
     if fields["validity"] not in (None, *VALIDITIES):
-        raise _BadRowError(f"its validity is not one of {', '.join(VALIDITIES)}")
+        raise BadRowError(f"its validity is not one of {', '.join(VALIDITIES)}")
     recording = fields["recording"]
     # The other columns are named as TrialRow's fields and are kept as read.
     return TrialRow(
@@ -351,7 +371,7 @@ def _json(text: str | None, kind: type, what: str) -> Any:
     try:
         value = json.loads(text)
     except ValueError:
-        raise _BadRowError(f"its {what} is not JSON") from None
+        raise BadRowError(f"its {what} is not JSON") from None
     if not isinstance(value, kind):
-        raise _BadRowError(f"its {what} is not a JSON {kind.__name__}")
+        raise BadRowError(f"its {what} is not a JSON {kind.__name__}")
     return value

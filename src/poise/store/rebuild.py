@@ -13,6 +13,11 @@ Poise's) is named and kept out, never guessed at.
 The new store is written to a temporary file and hard-linked to its name,
 which never replaces anything: an existing store, even an empty one, is never
 overwritten.
+
+What no recording holds cannot come back: the athletes' profiles, the notes and
+the invalid marks (schema version 6, :mod:`poise.store.annotations`) are added
+to the store after a trial's recording is sealed by its SHA-256, so they live in
+the store alone. The rebuild says so (:data:`NOT_IN_RECORDINGS`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,11 @@ from poise.store.utc import utc_text
 #: The files SQLite and Poise keep beside a store file (a stale WAL would be replayed
 #: into a new store of the same name, so a name with any of them is taken).
 COMPANIONS = ("-wal", "-shm", "-journal", ".lock", ".reserve")
+#: What a rebuild says it cannot bring back.
+NOT_IN_RECORDINGS = (
+    "not in recordings, so not in the rebuilt store: athlete profiles, notes and invalid "
+    "marks (`poise athlete edit`, `poise athlete note`, `poise trial invalid` give them again)"
+)
 
 
 @dataclass

@@ -39,6 +39,21 @@ involved side if any, start and end (UTC; no end while it can be resumed) and a
 ``uuid``. A session of a visit names it (``sessions.visit_id``) and the
 battery's condition it ran (``sessions.condition``, from 1).
 
+Profiles, notes and marks (version 6), each an append-only event: a row is
+never changed or deleted, an edit is a new row and the latest (by row id, the
+order this store took them in: a Pi without a real-time clock can go back in
+time) wins. Each has a random ``uuid``, its UTC time and a ``checksum`` of its
+fields (:mod:`poise.store.annotations`), so that a later sync can ship them as
+events and a flipped bit is named, never shown:
+
+- ``profiles``: an athlete's profile as it stood after each add or edit: birth
+  year, sex (``female``, ``male``), involved side (``left``, ``right``, ``none``;
+  NULL: not said), each optional;
+- ``notes``: a line of text on an athlete, one of their visits or one of their
+  trials;
+- ``trial_marks``: a trial marked invalid with a reason, or the mark taken back.
+  A mark never changes the trial's row, nor its checksum.
+
 Drill names are checked by Poise, not by the schema, so a new drill needs no
 migration.
 """
@@ -156,6 +171,45 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE sessions ADD COLUMN condition INTEGER"
             " CHECK (condition IS NULL OR condition >= 1)",
             "CREATE INDEX sessions_by_visit ON sessions (visit_id) WHERE visit_id IS NOT NULL",
+        ),
+    ),
+    Migration(
+        "athlete profiles, notes on athletes, visits and trials, and trials marked invalid",
+        (
+            """CREATE TABLE profiles (
+                id INTEGER PRIMARY KEY,
+                athlete_id INTEGER NOT NULL REFERENCES athletes(id),
+                birth_year INTEGER CHECK (birth_year IS NULL OR birth_year BETWEEN 1900 AND 2999),
+                sex TEXT CHECK (sex IS NULL OR sex IN ('female', 'male')),
+                involved TEXT CHECK (involved IS NULL OR involved IN ('left', 'right', 'none')),
+                recorded_utc TEXT NOT NULL,
+                uuid TEXT NOT NULL UNIQUE,
+                checksum TEXT NOT NULL
+            )""",
+            "CREATE INDEX profiles_by_athlete ON profiles (athlete_id, id)",
+            """CREATE TABLE notes (
+                id INTEGER PRIMARY KEY,
+                athlete_id INTEGER NOT NULL REFERENCES athletes(id),
+                visit_id INTEGER REFERENCES visits(id),
+                trial_id INTEGER REFERENCES trials(id),
+                text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+                recorded_utc TEXT NOT NULL,
+                uuid TEXT NOT NULL UNIQUE,
+                checksum TEXT NOT NULL,
+                CHECK (visit_id IS NULL OR trial_id IS NULL)
+            )""",
+            "CREATE INDEX notes_by_athlete ON notes (athlete_id, id)",
+            "CREATE INDEX notes_by_trial ON notes (trial_id) WHERE trial_id IS NOT NULL",
+            """CREATE TABLE trial_marks (
+                id INTEGER PRIMARY KEY,
+                trial_id INTEGER NOT NULL REFERENCES trials(id),
+                invalid INTEGER NOT NULL CHECK (invalid IN (0, 1)),
+                reason TEXT CHECK (invalid = 0 OR length(trim(reason)) > 0),
+                recorded_utc TEXT NOT NULL,
+                uuid TEXT NOT NULL UNIQUE,
+                checksum TEXT NOT NULL
+            )""",
+            "CREATE INDEX trial_marks_by_trial ON trial_marks (trial_id, id)",
         ),
     ),
 )

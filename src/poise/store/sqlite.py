@@ -26,6 +26,7 @@ same machine: ``flock`` does not reach across a network file system).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -33,7 +34,7 @@ import math
 import os
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +47,21 @@ from poise.drills import DRILLS
 from poise.errors import PoiseError
 from poise.files import PRIVATE_FILE_MODE, private_folder
 from poise.metrics import ALGORITHM_VERSION
-from poise.names import athlete_name
+from poise.names import athlete_name, note_text, terminal_safe
+from poise.store.annotations import (
+    INVOLVED,
+    SEXES,
+    Mark,
+    Note,
+    Profile,
+    append,
+    check_birth_year,
+    has_events,
+    mark_of,
+    note_of,
+    profile_of,
+    rows,
+)
 from poise.store.faults import FAULTS, fault_text
 from poise.store.paths import RECORDINGS_DIR
 from poise.store.reader import (
@@ -386,6 +401,161 @@ class Store:
         if condition is None or condition < 1:
             raise ValueError(f"condition must be a battery's condition, from 1, not {condition}")
 
+    # Profiles, notes and marks: append-only events (poise.store.annotations)
+
+    def add_profile(
+        self,
+        athlete: str,
+        birth_year: int | None = None,
+        sex: str | None = None,
+        involved: str | None = None,
+    ) -> Profile:
+        """Give ``athlete`` (created if new) a first profile; it.
+
+        Raises:
+            PoiseError: the athlete has a profile already (edit it), or a field is
+                not one a profile takes (:func:`_profile_fields`).
+        """
+        athlete = _athlete(athlete)
+        fields = _profile_fields(birth_year=birth_year, sex=sex, involved=involved)
+        with transaction(self._conn):
+            athlete_id = self._athlete_id(athlete)
+            if self._profile(athlete_id) is not None:
+                raise PoiseError(
+                    f"{terminal_safe(athlete)} has a profile already; "
+                    "`poise athlete edit` changes it"
+                )
+            return profile_of(append(self._conn, "profiles", {"athlete_id": athlete_id, **fields}))
+
+    def edit_profile(self, athlete: str, **changes: Any) -> Profile:
+        """The profile of ``athlete`` with ``changes`` (``birth_year``, ``sex``,
+        ``involved``), the other fields as they were, as a new row; it.
+
+        Raises:
+            PoiseError: no athlete of that name in the store, no change given, or a
+                field is not one a profile takes.
+        """
+        athlete = _athlete(athlete)
+        if not changes:
+            raise PoiseError("nothing to change: give a birth year, a sex or an involved side")
+        fields = _profile_fields(**changes)
+        with transaction(self._conn):
+            athlete_id = self.known_athlete(athlete)
+            now = self._profile(athlete_id)
+            kept = {} if now is None else dataclasses.asdict(now)
+            values = {k: fields[k] if k in changes else kept.get(k) for k in PROFILE_FIELDS}
+            return profile_of(append(self._conn, "profiles", {"athlete_id": athlete_id, **values}))
+
+    def profile(self, athlete: str) -> Profile | None:
+        """The profile of ``athlete`` as it stands, or None: none given (or no such athlete).
+
+        Raises:
+            PoiseError: its latest row cannot be read (the store is damaged).
+        """
+        athlete_id = self._athlete_or_none(athlete)
+        return None if athlete_id is None else self._profile(athlete_id)
+
+    def _profile(self, athlete_id: int) -> Profile | None:
+        if not has_events(self._conn):
+            return None  # a store before version 6, read as it is
+        found = rows(self._conn, "profiles", "athlete_id", "WHERE athlete_id = ?", (athlete_id,))
+        if not found:
+            return None
+        _, latest = found[-1]
+        if isinstance(latest, str):
+            raise PoiseError(f"{self.path}: the store is damaged (a profile: {latest})")
+        return profile_of(latest)
+
+    def add_note(
+        self,
+        athlete: str,
+        text: str,
+        visit_id: int | None = None,
+        trial_id: int | None = None,
+    ) -> Note:
+        """Write a note (one line: :func:`poise.names.note_text`) on ``athlete``, one of
+        their visits or one of their trials; it.
+
+        Raises:
+            PoiseError: no such athlete, the visit or trial is not theirs, or the text
+                is not a note.
+        """
+        athlete = _athlete(athlete)
+        text = _checked_input(note_text, text)
+        if visit_id is not None and trial_id is not None:
+            raise ValueError("a note is on a visit or a trial, not both")
+        with transaction(self._conn):
+            athlete_id = self.known_athlete(athlete)
+            if trial_id is not None:
+                owner = self._conn.execute(
+                    "SELECT s.athlete_id FROM trials t JOIN sessions s ON s.id = t.session_id"
+                    " WHERE t.id = ?",
+                    (trial_id,),
+                ).fetchone()
+                if owner is None or owner[0] != athlete_id:
+                    raise PoiseError(f"trial {trial_id}: no trial of {terminal_safe(athlete)}")
+            if visit_id is not None:
+                owner = self._conn.execute(
+                    "SELECT athlete_id FROM visits WHERE id = ?", (visit_id,)
+                ).fetchone()
+                if owner is None or owner[0] != athlete_id:
+                    raise PoiseError(f"visit {visit_id}: no visit of {terminal_safe(athlete)}")
+            fields = {"athlete_id": athlete_id, "visit_id": visit_id, "trial_id": trial_id}
+            return note_of(append(self._conn, "notes", {**fields, "text": text}))
+
+    def notes(self, athlete: str) -> tuple[list[Note], list[str]]:
+        """Every note on ``athlete``, their visits and trials, in the order written; and
+        why each note that cannot be read cannot be (a damaged store)."""
+        athlete_id = self._athlete_or_none(athlete)
+        if athlete_id is None or not has_events(self._conn):
+            return [], []
+        found = rows(self._conn, "notes", "athlete_id", "WHERE athlete_id = ?", (athlete_id,))
+        return (
+            [note_of(fields) for _, fields in found if not isinstance(fields, str)],
+            [fields for _, fields in found if isinstance(fields, str)],
+        )
+
+    def mark_trial(self, trial_id: int, reason: str | None) -> Mark:
+        """Mark a trial invalid with ``reason`` (one line: :func:`poise.names.note_text`),
+        or take its mark back (``reason`` None); the new mark. The trial's own row, and
+        so its checksum, is not touched.
+
+        Raises:
+            PoiseError: no such trial, a mark taken back from a trial not marked, or a
+                reason that is not one line of text.
+        """
+        if reason is not None:
+            reason = _checked_input(lambda r: note_text(r, "reason"), reason)
+        with transaction(self._conn):
+            if not self._conn.execute("SELECT 1 FROM trials WHERE id = ?", (trial_id,)).fetchone():
+                raise PoiseError(f"trial {trial_id}: no such trial in {self.path}")
+            marks = rows(self._conn, "trial_marks", "trial_id", "WHERE trial_id = ?", (trial_id,))
+            latest = marks[-1][1] if marks else None
+            if isinstance(latest, str):
+                raise PoiseError(f"{self.path}: the store is damaged (trial {trial_id}: {latest})")
+            if reason is None and not (latest and latest["invalid"]):
+                raise PoiseError(f"trial {trial_id}: not marked invalid; nothing to take back")
+            values = {"trial_id": trial_id, "invalid": int(reason is not None), "reason": reason}
+            return mark_of(append(self._conn, "trial_marks", values))
+
+    def known_athlete(self, name: str) -> int:
+        """The id of the athlete called ``name``, who must be in the store (PoiseError
+        naming those who are, if not)."""
+        athlete_id = self._athlete_or_none(name)
+        if athlete_id is None:
+            known = ", ".join(map(terminal_safe, self.athletes())) or "none yet"
+            raise PoiseError(
+                f"{self.path}: no athlete called {terminal_safe(name.strip(' '))!r} "
+                f"(known: {known}); `poise athlete add` adds one"
+            )
+        return athlete_id
+
+    def _athlete_or_none(self, name: str) -> int | None:
+        row = self._conn.execute(
+            "SELECT id FROM athletes WHERE name = ?", (_athlete(name),)
+        ).fetchone()
+        return None if row is None else row[0]
+
     # Trials
 
     def start_trial(
@@ -712,10 +882,36 @@ def _connect_readonly(uri: str) -> sqlite3.Connection:
 
 
 def _athlete(name: str) -> str:
+    return _checked_input(athlete_name, name)
+
+
+def _checked_input(check: Callable[[str], str], text: str) -> str:
+    """``check(text)``, its ValueError (text a person typed, not Poise's) a PoiseError."""
     try:
-        return athlete_name(name)
+        return check(text)
     except ValueError as e:
         raise PoiseError(str(e)) from None
+
+
+#: The fields of a profile, as :meth:`Store.edit_profile` takes them.
+PROFILE_FIELDS = ("birth_year", "sex", "involved")
+
+
+def _profile_fields(**fields: Any) -> dict[str, Any]:
+    """The profile fields given, checked: a birth year from 1900 to this year, a sex of
+    :data:`SEXES`, an involved side of :data:`INVOLVED` (each may be None: not given)."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"a profile has no {', '.join(sorted(unknown))}")
+    try:
+        if fields.get("birth_year") is not None:
+            check_birth_year(fields["birth_year"])
+        for name, choices in (("sex", SEXES), ("involved", INVOLVED)):
+            if fields.get(name) is not None:
+                check_choice(name, fields[name], choices)
+    except ValueError as e:
+        raise PoiseError(str(e)) from None
+    return fields
 
 
 def _create_private(path: Path) -> None:
