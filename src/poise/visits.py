@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from poise.batteries import Battery, BatteryCondition
 from poise.drills import DRILLS
@@ -75,6 +76,30 @@ class Symmetry:
     worse_side: str | None
     flagged: bool
     reason: str | None
+
+
+def visit_trials(sessions: Mapping[int, int], trials: Iterable[Any]) -> list[Done]:
+    """The trials of a visit as scoring needs them.
+
+    Args:
+        sessions: the visit's session id to the condition it ran
+            (:attr:`poise.store.visits.Visit.sessions`).
+        trials: trials of the store (:class:`poise.store.reader.TrialRow`); those of
+            other sessions are left out.
+
+    A trial counts when it is complete and its result is not ``invalid``.
+    """
+    return [
+        Done(
+            condition=sessions[t.session_id],
+            leg=t.leg,
+            number=t.number,
+            counts=t.status == "complete" and t.validity != "invalid",
+            metrics=t.metrics,
+        )
+        for t in trials
+        if t.session_id in sessions
+    ]
 
 
 def legs_of(battery: Battery, condition: BatteryCondition) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from poise.errors import PoiseError
 from poise.live.launch import Launch, run_session
 from poise.live.session import SessionPlan
 from poise.settings import Settings
-from poise.visits import Done, Step, remaining
+from poise.visits import Done, Step, remaining, visit_trials
 
 #: Simulator seeds a step of a visit may use: more trials than a step can have (100).
 SEEDS_PER_STEP = 1000
@@ -124,17 +124,7 @@ def _open_visit(store: Any, athlete: str, battery: str) -> Any:
 
 def _done(store: Any, visit: Any) -> list[Done]:
     """The visit's trials as :mod:`poise.visits` scores them."""
-    return [
-        Done(
-            condition=visit.sessions[t.session_id],
-            leg=t.leg,
-            number=t.number,
-            counts=t.status == "complete" and t.validity != "invalid",
-            metrics=t.metrics,
-        )
-        for t in store.trials(visit.athlete)
-        if t.session_id in visit.sessions
-    ]
+    return visit_trials(visit.sessions, store.trials(visit.athlete))
 
 
 def _said(battery: Battery, step: Step, previous: Step | None) -> str:
