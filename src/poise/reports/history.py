@@ -379,7 +379,7 @@ def metric_history(
     >>> h = metric_history(RULES["lunge"][0], [("2025-03-01T09:00:00Z", 38.0),
     ...                                        ("2025-03-05T09:00:00Z", 43.5)])
     >>> h.best, h.change.change, h.change.verdict, h.mdc.value, h.trend_note
-    (43.5, 5.5, 'better', 4.7, 'only 2 points (a trend needs 3)')
+    (43.5, 5.5, 'better', 4.7, 'only 2 complete trials (a trend needs 3)')
     """
     values = [value for _, value in series]
     best_value = max(values) if rule.higher_is_better else min(values)
@@ -627,14 +627,17 @@ def _csv_rows(
 def trial_figures(t: TrialRow) -> Iterable[tuple[str, float | None, str]]:
     """``(name, value, unit)`` of every number of a trial: its headline metrics, then
     the rest of its drill's result flattened (the unit in the name: empty)."""
-    for name, value in t.metrics.items():
-        rule = headline_rule(t.drill, name)
-        yield name, value, rule.unit if rule else ""
+    rules = [rule for rule in headline_rules(t.drill) if rule.name in t.metrics]
+    for rule in rules:  # in the drill's order, as history shows them
+        yield rule.name, t.metrics[rule.name], rule.unit
+    for name, value in t.metrics.items():  # a metric the drill no longer heads
+        if headline_rule(t.drill, name) is None:
+            yield name, value, ""
     drill = DRILLS.get(t.drill)
     if t.result is None or drill is None:
         return
     for field in dataclasses.fields(drill.result):
-        if field.name not in t.metrics:
+        if field.name in t.result and field.name not in t.metrics:
             for name, value in _flat(field.name, t.result.get(field.name)):
                 yield name, value, ""
 
@@ -786,6 +789,9 @@ def run_history(
             raise PoiseError(f"{csv_path}: cannot write: {e.strerror or e}") from None
     if as_json:
         return history_json(h, athlete, filters)
+    asked = filters.drill or filters.since or filters.until
+    if asked and not h.trials and not h.damaged:
+        return "no trial or visit of the drill and dates asked for"
     text = format_history(h)
     if rows is not None:
         text += f"\n\n{csv_path}: {rows} rows (one per trial and metric)"
