@@ -64,6 +64,7 @@ from poise.reports.visit_history import (
     format_courses,
     mdc_dict,
     mdc_words,
+    picked,
     trend_dict,
     trend_words,
     visit_history,
@@ -697,12 +698,7 @@ def history_json(h: History, athlete: str | None = None, filters: Filters = Filt
 
 def _group_dict(g: GroupHistory) -> dict[str, Any]:
     return {
-        "drill": g.drill,
-        "leg": g.leg,
-        "eyes": g.eyes,
-        "surface": g.surface,
-        "counts": g.counts,
-        "verdicts": g.verdicts,
+        **picked(g, "drill", "leg", "eyes", "surface", "counts", "verdicts"),
         "left_out": [
             {"trial": t.id, "started_utc": t.started_utc, "warnings": list(t.warning_codes)}
             for t in g.left_out
@@ -710,14 +706,8 @@ def _group_dict(g: GroupHistory) -> dict[str, Any]:
         "metrics": [
             {
                 "metric": m.name,
-                "unit": m.unit,
-                "higher_is_better": m.higher_is_better,
-                "n": m.n,
-                "latest": m.latest,
-                "latest_utc": m.latest_utc,
-                "best": m.best,
-                "best_utc": m.best_utc,
-                "previous": m.previous,
+                **picked(m, "unit", "higher_is_better", "n", "latest", "latest_utc"),
+                **picked(m, "best", "best_utc", "previous"),
                 "change": change_dict(m.change),
                 "mdc": mdc_dict(m.mdc),
                 "trend": trend_dict(m.trend, m.trend_note),
@@ -730,16 +720,8 @@ def _group_dict(g: GroupHistory) -> dict[str, Any]:
 
 
 def _symmetry_dict(s: SymmetryHistory) -> dict[str, Any]:
-    return {
-        "drill": s.drill,
-        "eyes": s.eyes,
-        "surface": s.surface,
-        "left_utc": s.left_utc,
-        "right_utc": s.right_utc,
-        "comparison": s.comparison,
-        "note": s.note,
-        "flags": list(s.flags),
-    }
+    fields = ("drill", "eyes", "surface", "left_utc", "right_utc", "comparison", "note")
+    return {**picked(s, *fields), "flags": list(s.flags)}
 
 
 def run_history(

@@ -262,11 +262,7 @@ def _course(
         title=battery.title,
         source=battery.source,
         condition=number,
-        drill=condition.drill,
-        eyes=condition.eyes,
-        surface=condition.surface,
-        score=condition.score,
-        trials=condition.trials,
+        **picked(condition, "drill", "eyes", "surface", "score", "trials"),
         metric=rule.name,
         unit=rule.unit,
         higher_is_better=rule.higher_is_better,
@@ -496,29 +492,23 @@ def _numbers(numbers: Sequence[int]) -> str:
     return ", ".join(map(str, numbers))
 
 
+def picked(obj: Any, *names: str) -> dict[str, Any]:
+    """``{name: obj.name}`` for each of ``names``: a record's fields for the JSON."""
+    return {name: getattr(obj, name) for name in names}
+
+
 def course_dict(c: ConditionCourse) -> dict[str, Any]:
     """A course, JSON-ready, with stable keys (documented in docs/progression-store.md)."""
     return {
-        "battery": c.battery,
-        "condition": c.condition,
-        "drill": c.drill,
-        "eyes": c.eyes,
-        "surface": c.surface,
-        "score": c.score,
-        "trials": c.trials,
-        "metric": c.metric,
-        "unit": c.unit,
-        "higher_is_better": c.higher_is_better,
+        **picked(c, "battery", "condition", "drill", "eyes", "surface", "score", "trials"),
+        **picked(c, "metric", "unit", "higher_is_better"),
         "legs": [
             {
                 "leg": leg.leg,
                 "involved": leg.involved,
                 "scores": [
                     {
-                        "visit": s.visit,
-                        "started_utc": s.started_utc,
-                        "value": s.value,
-                        "trials": s.trials,
+                        **picked(s, "visit", "started_utc", "value", "trials"),
                         "of": s.wanted,
                         "open": s.open,
                     }
@@ -542,25 +532,17 @@ def course_dict(c: ConditionCourse) -> dict[str, Any]:
         "symmetry": None
         if c.symmetry is None
         else {
-            "visit": c.symmetry.visit,
-            "started_utc": c.symmetry.started_utc,
-            "left": c.symmetry.left,
-            "right": c.symmetry.right,
-            "involved": c.symmetry.involved,
-            "lsi_pct": c.symmetry.lsi_pct,
-            "worse_side": c.symmetry.worse_side,
-            "lsi_below_90": c.symmetry.lsi_below_90,
-            "difference": c.symmetry.difference,
+            **picked(c.symmetry, "visit", "started_utc", "left", "right", "involved"),
+            **picked(c.symmetry, "lsi_pct", "worse_side", "lsi_below_90", "difference"),
             "mdc": mdc_dict(c.symmetry.mdc),
-            "exceeds_mdc": c.symmetry.exceeds_mdc,
-            "note": c.symmetry.note,
+            **picked(c.symmetry, "exceeds_mdc", "note"),
         },
     }
 
 
 def mdc_dict(m: Mdc) -> dict[str, Any]:
     """An MDC, JSON-ready: ``value``, ``kind``, ``sem``, ``df``, ``note``."""
-    return {"value": m.value, "kind": m.kind, "sem": m.sem, "df": m.df, "note": m.note}
+    return picked(m, "value", "kind", "sem", "df", "note")
 
 
 def change_dict(c: Change | None) -> dict[str, Any] | None:
