@@ -221,3 +221,16 @@ def test_csv_has_visit_session_and_trial_numbers_and_every_number(clinic):
     assert len(names) == len(set(names))
     values = [r["value"] for r in rows if r["value"]]
     assert all(math.isfinite(float(v)) for v in values)
+
+
+def test_a_visit_whose_battery_cannot_be_read_is_named_and_its_trials_shown_alone(clinic, tmp_path):
+    path = tmp_path / "poise.sqlite3"
+    shutil.copy(clinic / "poise.sqlite3", path)
+    with sqlite3.connect(path) as conn:  # as a newer or broken writer might leave it
+        conn.execute('UPDATE visits SET battery_json = \'{"name": "upst"}\' WHERE id = 1')
+    with Store.open_readonly(path) as store:
+        h = history(store, ATHLETE)
+    (why,) = h.skipped
+    assert why.startswith(f"{ATHLETE}'s upst visit 1: visit 1: title: a non-empty text")
+    assert {s.visit for c in h.visits for leg in c.legs for s in leg.scores} == {2, 3, 4}
+    assert sum(g.counts["complete"] for g in h.groups) == 12  # visit 1's trials, as trials
