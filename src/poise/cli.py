@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import datetime
 import json
 import math
 import sys
@@ -416,11 +417,32 @@ def _check_span(start_s: float | None, end_s: float | None) -> None:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    from poise.reports.history import run_history
+    from poise.reports.history import Filters, run_history
 
     store = args.store or _settings(args).store.store_path()
-    print(run_history(store, args.athlete, args.csv))
+    filters = Filters(args.drill, args.since, args.until)
+    print(run_history(store, args.athlete, args.csv, as_json=args.json, filters=filters))
     return 0
+
+
+def _history_drill(name: str) -> str:
+    """A drill of the registry, looked up only when ``--drill`` is given (the parser of
+    ``poise history`` does not load the drills)."""
+    from poise.drills import DRILLS
+
+    if name not in DRILLS:
+        raise argparse.ArgumentTypeError(f"{name!r} is not a drill ({', '.join(DRILLS)})")
+    return name
+
+
+def _iso_date(text: str) -> str:
+    """An ISO date, ``YYYY-MM-DD``, as given."""
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be an ISO date (YYYY-MM-DD), not {text!r}"
+        ) from None
 
 
 def _cmd_sensors(args: argparse.Namespace) -> int:
@@ -949,13 +971,27 @@ def _add_hardware(commands: Any) -> None:
 def _add_history(commands: Any) -> None:
     history = commands.add_parser(
         "history",
-        help="progress per drill and leg: latest, best, trend, left against right",
-        description="The progression log: per athlete, drill and leg, each headline metric's "
-        "latest and best value, its trend per week, whether the latest change exceeds the "
-        "metric's minimal detectable change, and the limb symmetry index of the latest trials.",
+        help="progress over visits and trials: scores, change, trend, left against right",
+        description="The progression log: per athlete, each battery's visits compared (each "
+        "condition's score per leg, the change from the previous visit and from the baseline, "
+        "the trend, the LSI of the latest visit), then the trials outside visits per drill and "
+        "leg (latest, best, trend, change). A change is better or worse only beyond the "
+        "metric's minimal detectable change: published, else the athlete's own.",
     )
     history.add_argument("--athlete", metavar="NAME", help="one athlete (default: everyone)")
-    history.add_argument("--csv", metavar="FILE", help="also export every trial's metrics as CSV")
+    history.add_argument(
+        "--drill", type=_history_drill, metavar="DRILL", help="one drill (stance, hop, ...)"
+    )
+    history.add_argument(
+        "--since", type=_iso_date, metavar="DATE", help="from this day (YYYY-MM-DD, UTC)"
+    )
+    history.add_argument(
+        "--until", type=_iso_date, metavar="DATE", help="to this day, included (YYYY-MM-DD)"
+    )
+    history.add_argument("--json", action="store_true", help="one JSON document instead of text")
+    history.add_argument(
+        "--csv", metavar="FILE", help="also export every trial's numbers, one row each, as CSV"
+    )
     history.add_argument("--store", metavar="FILE", help="the store (default: the settings')")
     history.set_defaults(run=_cmd_history)
 

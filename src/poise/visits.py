@@ -78,19 +78,28 @@ class Symmetry:
     reason: str | None
 
 
-def visit_done(visit: Any, trials: Iterable[Any]) -> list[Done]:
-    """The ``visit``'s trials (of the store's ``trials``, :class:`poise.store.reader.TrialRow`)
-    as scoring needs them, in the order given."""
+def visit_trials(sessions: Mapping[int, int], trials: Iterable[Any]) -> list[Done]:
+    """The trials of a visit as scoring needs them.
+
+    Args:
+        sessions: the visit's session id to the condition it ran
+            (:attr:`poise.store.visits.Visit.sessions`).
+        trials: trials of the store (:class:`poise.store.reader.TrialRow`); those of
+            other sessions are left out.
+
+    A trial counts when it is complete, its result is not ``invalid`` and no one
+    marked it invalid.
+    """
     return [
         Done(
-            condition=visit.sessions[t.session_id],
+            condition=sessions[t.session_id],
             leg=t.leg,
             number=t.number,
             counts=t.status == "complete" and not t.invalid,
             metrics=t.metrics,
         )
         for t in trials
-        if t.session_id in visit.sessions
+        if t.session_id in sessions
     ]
 
 

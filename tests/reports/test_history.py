@@ -98,14 +98,23 @@ def test_latest_best_trend_and_change_against_hand_computed_values(store):
         45.0,
         40.0,
     )
-    # weeks 0, 1, 2 against 38, 40, 45: slope = ((-1)(-3) + 0 + (1)(4)) / 2 = 3.5 deg/week
-    assert m.trend_per_week == pytest.approx(3.5)
-    assert (m.change, m.change_better, m.mdc, m.exceeds_mdc) == (5.0, True, 4.7, True)
+    # weeks 0, 1, 2 against 38, 40, 45: slope = ((-1)(-3) + 0 + (1)(4)) / 2 = 3.5 deg/week;
+    # residuals 0.5, -1, 0.5: SE = sqrt(1.5 / 1 / 2), t(0.975, 1) = 12.706: CI 3.5 +- 11.0
+    assert m.trend.per_week == pytest.approx(3.5)
+    assert m.trend.ci95 == pytest.approx((3.5 - 11.0039, 3.5 + 11.0039), abs=1e-4)
+    # 7 deg over the two weeks is beyond the MDC, but the interval holds zero: not a trend
+    assert (m.trend.over_span, m.trend.verdict) == (7.0, "no detectable change")
+    assert (m.change.change, m.change.verdict, m.mdc.value, m.mdc.kind) == (
+        5.0,
+        "better",
+        4.7,
+        "published",
+    )
 
     (right,) = _group(h, "lunge", "right").metrics
-    assert right.trend_per_week is None
+    assert right.trend is None
     assert right.trend_note == "only 2 complete trials (a trend needs 3)"
-    assert (right.change, right.change_better, right.exceeds_mdc) == (0.5, True, False)
+    assert (right.change.change, right.change.verdict) == (0.5, "no detectable change")
 
     (sway,) = _group(h, "stance", "left").metrics
     assert (sway.latest, sway.best, sway.best_utc[:10]) == (
@@ -113,27 +122,44 @@ def test_latest_best_trend_and_change_against_hand_computed_values(store):
         1.0,
         "2025-03-01",
     )  # first to reach it
-    assert sway.trend_per_week is None
-    assert sway.trend_note == "trials span 5 days (a trend needs 7 days)"
-    assert (sway.change, sway.change_better, sway.mdc, sway.exceeds_mdc) == (-0.2, True, None, None)
+    assert sway.trend is None
+    assert sway.trend_note == "the complete trials span 5 days (a trend needs 7 days)"
+    # No published MDC, and one trial a session gives no personal one: not judged.
+    assert (sway.change.change, sway.change.verdict, sway.mdc.value) == (-0.2, None, None)
+    assert sway.mdc.note.startswith("no published MDC; a personal one needs 4 degrees")
 
 
 def test_trend_needs_a_week_and_is_a_least_squares_slope():
     days = ["2025-01-01T00:00:00Z", "2025-01-04T12:00:00Z", "2025-01-08T00:00:00Z"]
     h = metric_history(SWAY, list(zip(days, [2.0, 1.0, 1.5], strict=True)))
     # t = 0, 0.5, 1 week: slope = ((-0.5)(0.5) + 0 + (0.5)(0)) / 0.5 = -0.5 deg/week
-    assert h.trend_per_week == pytest.approx(-0.5)
-    assert (h.best, h.change, h.change_better) == (1.0, 0.5, False)
+    assert h.trend.per_week == pytest.approx(-0.5)
+    assert (h.best, h.change.change, h.change.verdict) == (1.0, 0.5, None)  # no MDC
     short = metric_history(
         SWAY, list(zip([days[0], days[1], "2025-01-07T23:00:00Z"], [2.0, 1.0, 1.5], strict=True))
     )
-    assert short.trend_per_week is None and short.trend_note.startswith("trials span 6.96 days")
+    assert short.trend is None
+    assert short.trend_note.startswith("the complete trials span 6.96 days")
+
+
+def test_a_personal_mdc_from_the_first_sessions_judges_the_change():
+    # Three sessions of three trials, each with variance 0.01: SEM 0.1 deg on 6 degrees of
+    # freedom, MDC95 = 1.96 * sqrt(2) * 0.1 = 0.2772 deg. Sway: lower is better.
+    baseline = [[1.0, 1.1, 1.2], [1.2, 1.3, 1.4], [0.9, 1.0, 1.1]]
+    day1, day2 = "2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z"
+    h = metric_history(SWAY, [(day1, 1.2), (day2, 0.9)], baseline)
+    assert (h.mdc.kind, h.mdc.df) == ("personal", 6)
+    assert h.mdc.sem == pytest.approx(0.1) and h.mdc.value == pytest.approx(0.27719, abs=1e-5)
+    assert (h.change.change, h.change.verdict) == (-0.3, "better")
+    assert metric_history(SWAY, [(day1, 1.2), (day2, 1.4)], baseline).change.verdict == (
+        "no detectable change"
+    )
 
 
 def test_mdc_judges_the_change_as_reported():
     # 44.7 - 40.0 is 4.700000000000003 in floating point: at 4 decimals it is the MDC, not beyond.
     h = metric_history(LUNGE, [("2025-01-01T00:00:00Z", 40.0), ("2025-01-02T00:00:00Z", 44.7)])
-    assert (h.change, h.exceeds_mdc) == (4.7, False)
+    assert (h.change.change, h.change.verdict) == (4.7, "no detectable change")
 
 
 def test_left_against_right_uses_the_latest_complete_trial_of_each_leg(store):
@@ -172,13 +198,22 @@ def test_terminal_text(store):
     assert text.startswith(
         "Ana\n  lunge, left leg, eyes open, firm surface: 3 complete, 1 interrupted, 1 aborted\n"
     )
+    # A 3.5 deg/week slope whose interval holds zero is not called better any more; the
+    # 5 deg change beyond the published MDC is.
     assert (
         "    max inclination: 45.0 deg on 2025-03-17; best 45.0 deg on 2025-03-17; "
-        "trend +3.5 deg a week, better; change +5.0 deg from the previous trial, better, "
-        "beyond the MDC of 4.7 deg\n" in text
+        "trend +3.5 deg a week (95% CI -7.5 to +14.5, +7.0 deg over 2 weeks), no detectable "
+        "change; change from the previous trial +5.0 deg, better; MDC 4.7 deg (published)\n" in text
     )
-    assert "no trend, only 2 complete trials (a trend needs 3); change +0.5 deg" in text
-    assert "change -0.20 deg from the previous trial, better, no MDC" in text
+    assert (
+        "no trend, only 2 complete trials (a trend needs 3); change from the previous trial "
+        "+0.5 deg, no detectable change; MDC 4.7 deg (published)" in text
+    )
+    # Sway has no published MDC and one trial a session gives no personal one: not judged.
+    assert (
+        "change from the previous trial -0.20 deg, not judged; no published MDC; a personal "
+        "one needs 4 degrees of freedom of baseline trials, 0 so far" in text
+    )
     assert "sway rms: left 1.00, right 1.25 deg; LSI 80.0%, right worse  [LSI < 90%]" in text
     assert "\n\nBen\n  lunge, left leg" in text
     assert format_history(build_history([])) == "no trials logged yet"
@@ -209,6 +244,11 @@ def test_csv_export_has_one_row_per_trial_and_metric(store, tmp_path):
             "eyes": "open",
             "surface": "firm",
             "status": "interrupted",
+            "battery": "",
+            "visit": "",
+            "condition": "",
+            "session": interrupted[0]["session"],
+            "trial_number": "1",
             "metric": "",
             "value": "",
             "unit": "",

@@ -19,7 +19,7 @@ from poise.errors import PoiseError
 from poise.live.launch import Launch, run_session
 from poise.live.session import SessionPlan
 from poise.settings import Settings
-from poise.visits import Done, Step, remaining, visit_done
+from poise.visits import Done, Step, remaining, visit_trials
 
 #: Simulator seeds a step of a visit may use: more trials than a step can have (100).
 SEEDS_PER_STEP = 1000
@@ -70,7 +70,7 @@ def run_visit(
                 f"side {visit.involved or 'not named'}; go on without --involved, or finish it"
             )
         ran = battery_from_dict(visit.battery_fields, f"{path}: visit {visit.number}")
-        steps = remaining(ran, visit_done(visit, store.trials(visit.athlete)))
+        steps = remaining(ran, visit_trials(visit.sessions, store.trials(visit.athlete)))
     previous: Step | None = None
     for step in steps:
         condition = ran.conditions[step.condition - 1]
@@ -95,7 +95,7 @@ def run_visit(
             break
     with Store.open(path) as store:
         visit = _visit(store, athlete, visit.id)
-        done = visit_done(visit, store.trials(visit.athlete))
+        done = visit_trials(visit.sessions, store.trials(visit.athlete))
         whole = not remaining(ran, done)
         if whole:
             store.end_visit(visit.id)

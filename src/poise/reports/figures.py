@@ -62,16 +62,14 @@ def trend(
     title: str,
     unit: str,
     series: Mapping[str, Sequence[tuple[int, float]]],
-    band: tuple[float, float] | None,
-    band_label: str,
+    bands: Mapping[str, tuple[float, float]],
 ) -> Plot:
-    """Each leg's score over visits (visit number, value), and the band (an MDC about the
-    baseline, or a normal range) shaded behind them."""
+    """Each leg's score over visits (visit number, value), and per leg its band (the
+    personal normal range, or the baseline +- the MDC) shaded in its colour."""
     values = [v for points in series.values() for _, v in points]
+    values += [v for band in bands.values() for v in band]
     visits = sorted({n for points in series.values() for n, _ in points})
     lo, hi = min(values), max(values)
-    if band is not None:
-        lo, hi = min(lo, band[0]), max(hi, band[1])
     first, last = visits[0], visits[-1]
     plot = Plot(
         title,
@@ -85,9 +83,8 @@ def trend(
         x_ticks=[(float(n), str(n)) for n in visits],
         name="trend",
     )
-    if band is not None:
-        plot.band(first - 0.5, last + 0.5, band[0], band[1], COLOURS["band"])
-        plot.text(first - 0.45, band[1], band_label, dy=-2)
+    for leg, (low, high) in bands.items():
+        plot.band(first - 0.5, last + 0.5, low, high, COLOURS[leg], opacity=0.12)
     for leg, points in series.items():
         xs = [float(n) for n, _ in points]
         ys = [v for _, v in points]

@@ -21,6 +21,7 @@ from poise.errors import PoiseError
 from poise.reports import figures
 from poise.reports.svg import COLOURS, Plot
 from poise.reports.traces import tilt_trace
+from poise.reports.visit_history import change_words, mdc_words, trend_words
 from poise.reports.visit_report import STATUS, Primary, VisitReport
 from poise.store.reader import TrialRow
 
@@ -92,7 +93,8 @@ def _context(report: VisitReport) -> dict[str, Any]:
         "status_names": STATUS,
         "norm_notes": _norm_notes(report),
         "left_right": [_left_right(p, visit.involved) for p in report.primaries if p.symmetry],
-        "trends": [_trend(report, p) for p in report.primaries],
+        "trends": [_trend(p) for p in report.primaries],
+        "change_text": change_text,
         "conditions": _conditions(report),
         "trials": [_trial_row(c, t) for c, t in report.trials],
         "warnings": _warnings(report),
@@ -112,7 +114,7 @@ def _norm_notes(report: VisitReport) -> list[str]:
             if placement.shown and placement.norm is not None:
                 said = f"{placement.norm.title}, {placement.norm.source}"
                 notes[" ".join([said, *placement.caveats])] = None
-            elif placement.norm is not None:
+            else:
                 notes[f"{p.condition}. {p.metric}: not placed, {placement.reason}"] = None
     return list(notes)
 
@@ -137,27 +139,46 @@ def _left_right(p: Primary, involved: str | None) -> Figure | None:
     )
 
 
-def _trend(report: VisitReport, p: Primary) -> Figure | None:
-    series: dict[str, list[tuple[int, float]]] = {}
-    for past in report.past:
-        if past.condition == p.condition and past.metric == p.metric:
-            series.setdefault(past.leg, []).append((past.visit, p.scaled(past.value)))
-    if not series:
+def _trend(p: Primary) -> Figure | None:
+    """Each leg's score over the visits, with its personal normal range (the baseline
+    mean +- the MDC) shaded once the baseline is complete, or else the baseline +- a
+    published MDC; the caption says which MDC, and the trend's verdict."""
+    legs = p.course.legs if p.course else ()
+    if not legs:
         return None
-    rule = next(r for r in DRILLS[report.battery.conditions[p.condition - 1].drill].headline
-                if r.name == p.metric)  # fmt: skip
-    band, band_label, words = None, "", f"no MDC: {rule.mdc_source}"
-    if rule.mdc is not None:
-        baseline = [v for n, v in series.get("left", []) + series.get("right", []) if n == 1]
-        if baseline:
-            centre = sum(baseline) / len(baseline)
-            band = (centre - p.scaled(rule.mdc), centre + p.scaled(rule.mdc))
-            band_label = f"first visit +- MDC {rule.mdc:g}"
-            words = f"shaded: the first visit's score +- the MDC ({rule.mdc_source})"
+    num, unit = figures_of(p)
+    series = {c.leg: [(s.visit, p.scaled(s.value)) for s in c.scores] for c in legs}
+    bands, words = {}, []
+    for c in legs:
+        band = c.normal_range
+        if band is None and c.mdc.kind == "published" and c.baseline is not None:
+            band = (c.baseline - c.mdc.value, c.baseline + c.mdc.value)
+        if band is not None:
+            bands[c.leg] = (p.scaled(band[0]), p.scaled(band[1]))
+        said = f"{c.leg}: {mdc_words(c.mdc, num, unit)}"
+        if c.normal_range is not None:
+            said += f", normal range {num(band[0])} to {num(band[1])}{unit}"
+        if c.trend is not None:
+            said += f", {trend_words(c.trend, num, unit)}"
+        words.append(said)
+    shaded = "shaded: the baseline +- the MDC. " if bands else ""
     return Figure.of(
-        figures.trend(f"{p.condition}. {p.metric} over visits", p.unit, series, band, band_label),
-        f"{p.label}: {p.metric}; {words}",
+        figures.trend(f"{p.condition}. {p.metric} over visits", p.unit, series, bands),
+        f"{p.label}: {p.metric}. {shaded}{'; '.join(words)}",
     )
+
+
+def figures_of(p: Primary) -> tuple[Any, str]:
+    """How the primary's figures are printed: the number and the unit after it."""
+    return p.text, f" {p.unit}" if p.unit else ""
+
+
+def change_text(p: Primary, leg: str) -> str:
+    """The leg's score against the visit before: ``+1.2 s, better``, or why none."""
+    course = p.leg_course(leg)
+    if course is None or course.from_previous is None:
+        return "first visit"
+    return change_words(course.from_previous, *figures_of(p))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ COLOURS = {
     "right": "#D55E00",
     "board": "#009E73",
     "mark": "#CC3311",
-    "band": "#BBBBBB",
     "line": "#333333",
 }
 

@@ -3,9 +3,10 @@
 Page 1 holds at most :data:`PRIMARY_MAX` primary numbers (as APDM's Mobility
 Lab report does): each condition's score per leg by the battery's rule, its
 validity, left against right (LSI, involved side over the other), and where it
-stands against the athlete's earlier visits. Then the trials behind them: each
-one's verdict and warnings, data health and algorithm, and the visits of the
-same battery before, for the trends. Every number here is the store's.
+stands against the athlete's earlier visits and the published norms. Then the
+trials behind them: each one's verdict and warnings, data health and algorithm,
+and the visits of the same battery before, for the trends. Every number here is
+the store's.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from poise.drills.precision import Resolution, plain
 from poise.errors import PoiseError
 from poise.norms.place import Age, Placement, condition_facts, place
 from poise.norms.table import Norm
+from poise.reports.visit_history import ConditionCourse, LegCourse, visit_history
 from poise.store.annotations import Note, Profile
 from poise.store.reader import TrialRow
 from poise.store.utc import parse_utc
 from poise.store.visits import Visit
-from poise.visits import Score, Symmetry, legs_of, scores, symmetry, visit_done
+from poise.visits import Score, Symmetry, legs_of, scores, symmetry, visit_trials
 
 #: Primary numbers on the first page, at most (APDM Mobility Lab's report: 9).
 PRIMARY_MAX = 9
@@ -37,8 +39,14 @@ class Primary:
 
     ``status`` is per leg the worst verdict of the trials counted in the score;
     ``norms`` per leg where the score stands in a published norm, or why it is not
-    placed (:func:`poise.norms.place.place`).
+    placed (:func:`poise.norms.place.place`); ``course`` the scores of the same
+    condition over the battery's visits up to this one, their MDC, changes and trend
+    (:func:`poise.reports.visit_history.visit_history`).
     """
+
+    def leg_course(self, leg: str) -> LegCourse | None:
+        """The ``leg``'s course over visits, if it has scores."""
+        return next((c for c in self.course.legs if c.leg == leg), None) if self.course else None
 
     condition: int
     label: str
@@ -49,6 +57,7 @@ class Primary:
     symmetry: Symmetry | None
     status: dict[str, str]
     norms: dict[str, Placement]
+    course: ConditionCourse | None = None
 
     @property
     def unit(self) -> str:
@@ -60,21 +69,10 @@ class Primary:
         """``value`` (the store's unit) in the printed unit (a hop's height in cm)."""
         return value if self.resolution is None else value * self.resolution.scale
 
-    def text(self, value: float | None) -> str:
-        """``value`` as printed: to the places the figure resolves, ``-`` where none."""
-        return self.resolution.text(value) if self.resolution else plain(value)
-
-
-@dataclass(frozen=True)
-class Past:
-    """A score of an earlier (or this) visit of the same battery: for the trends."""
-
-    visit: int
-    started_utc: str
-    condition: int
-    leg: str
-    metric: str
-    value: float
+    def text(self, value: float | None, sign: str = "") -> str:
+        """``value`` as printed: to the places the figure resolves, ``-`` where none;
+        ``sign="+"`` for a change."""
+        return self.resolution.text(value, sign) if self.resolution else plain(value, sign)
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,6 @@ class VisitReport:
     primaries: tuple[Primary, ...]
     more: tuple[Primary, ...]
     trials: tuple[tuple[int, TrialRow], ...]  # (condition, trial), in the visit's order
-    past: tuple[Past, ...]
     profile: Profile | None = None
     notes: tuple[Note, ...] = ()
 
@@ -133,7 +130,9 @@ def visit_report(
     age = None
     if profile is not None and profile.birth_year is not None:
         age = Age.from_birth_year(profile.birth_year, parse_utc(visit.started_utc).date())
-    done = visit_done(visit, trials)
+    done = visit_trials(visit.sessions, trials)
+    upto = [v for v in own if v.battery == visit.battery and v.number <= visit.number]
+    courses = {(c.condition, c.metric): c for c in visit_history(upto, trials)[0]}
     scored = scores(battery, done)
     sym = {(m.condition, m.metric): m for m in symmetry(battery, scored, visit.involved)}
     by_score = {(s.condition, s.leg, s.metric): s for s in scored}
@@ -158,6 +157,7 @@ def visit_report(
                     right=by_score.get((number_, "right", metric)) if "right" in legs else None,
                     symmetry=sym.get((number_, metric)),
                     status=_status(in_visit, number_, legs),
+                    course=courses.get((number_, metric)),
                     norms={
                         leg: place(norms, facts, s.value, sex=sex, age=age)
                         for leg, s in by_leg.items()
@@ -172,7 +172,6 @@ def visit_report(
         primaries=tuple(all_numbers[:PRIMARY_MAX]),
         more=tuple(all_numbers[PRIMARY_MAX:]),
         trials=tuple(in_visit),
-        past=tuple(_past(own, trials, visit)),
         profile=profile,
         notes=tuple(_notes_of(notes, visit, in_visit)),
     )
@@ -207,17 +206,4 @@ def _status(
         ]
         if seen:
             out[leg] = STATUS[max(seen, key=order.index)]
-    return out
-
-
-def _past(visits: Sequence[Visit], trials: Sequence[TrialRow], upto: Visit) -> list[Past]:
-    """Every score of this battery's visits up to ``upto``, oldest first, for the trends."""
-    out = []
-    for v in visits:
-        if v.battery != upto.battery or v.number > upto.number:
-            continue
-        battery = battery_from_dict(v.battery_fields, f"visit {v.number}")
-        for s in scores(battery, visit_done(v, trials)):
-            if s.value is not None:
-                out.append(Past(v.number, v.started_utc, s.condition, s.leg, s.metric, s.value))
     return out
