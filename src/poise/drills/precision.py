@@ -44,7 +44,11 @@ class Resolution:
     def text(self, value: float | None, sign: str = "") -> str:
         """The figure as printed, ``-`` where it could not be computed; ``sign="+"``
         for a change."""
-        return "-" if value is None else f"{value * self.scale:{sign}.{self.decimals}f}"
+        if value is None:
+            return "-"
+        # Rounded first, so that a change of -0.00001 is printed 0.0, never -0.0.
+        shown = round(value * self.scale, self.decimals) + 0.0
+        return f"{shown:{sign}.{self.decimals}f}"
 
 
 def plain(value: float | None, sign: str = "") -> str:
