@@ -1,0 +1,49 @@
+"""A drill's last read of a column lets the recording's samples of it go: the results
+keep their bits, and the samples cannot be read again by mistake."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import simulated
+from poise.analysis import analyze
+from poise.analysis.prepare import cut
+from poise.analysis.tracked import track
+from poise.drills import DRILLS
+
+
+def test_a_released_column_is_refused_and_what_was_resampled_stays():
+    recording = simulated("hop", hops=1, seed=4480).recording
+    tracked = track(recording, columns=DRILLS["hop"].columns)
+    span = cut(tracked)
+    gyr = span.gyr_dps.copy()
+    span.release("gyr_dps")
+    assert "gyr_dps" not in tracked.groups
+    np.testing.assert_array_equal(span.gyr_dps, gyr)  # resampled already: kept
+    span.forget("gyr_dps")
+    with pytest.raises(KeyError, match="gyr_dps were let go"):
+        _ = span.gyr_dps
+    with pytest.raises(KeyError, match="let go"):
+        _ = cut(tracked).gyr_dps
+    assert np.isfinite(span.acc_g).all()  # the others are untouched
+
+
+def test_the_tilt_derived_from_a_released_up_axis_is_refused():
+    recording = simulated("hop", hops=1, seed=4481).recording
+    tracked = track(recording, columns=DRILLS["hop"].columns)
+    tracked.release("up")
+    with pytest.raises(KeyError, match="tilt_deg were let go"):
+        _ = cut(tracked).tilt_deg
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_hop_scores_the_same_once_its_samples_go(whole):
+    """Scored twice from one recording in memory: the first scoring's releases do not
+    reach the second, tracked anew; a span with --start/--end keeps them for the whole
+    recording's baseline."""
+    recording = simulated("hop", hops=3, seed=4482).recording
+    bounds = {} if whole else {"start_s": 2.0, "end_s": float(recording.samples.t_s[-1]) - 1.0}
+    first = analyze(recording, "hop", **bounds)
+    assert first["landings"]
+    assert analyze(recording, "hop", **bounds) == first
