@@ -38,12 +38,15 @@ def test_the_tilt_derived_from_a_released_up_axis_is_refused():
 
 
 @pytest.mark.parametrize("whole", [True, False])
-def test_a_hop_scores_the_same_once_its_samples_go(whole):
+@pytest.mark.parametrize(
+    ("drill", "kwargs"), [("hop", {"hops": 3}), ("stance", {"duration_s": 14.0, "losses": 1})]
+)
+def test_a_drill_scores_the_same_once_its_samples_go(drill, kwargs, whole):
     """Scored twice from one recording in memory: the first scoring's releases do not
-    reach the second, tracked anew; a span with --start/--end keeps them for the whole
-    recording's baseline."""
-    recording = simulated("hop", hops=3, seed=4482).recording
+    reach the second, tracked anew; a span with --start/--end still has what the whole
+    recording's figures (a hop's baseline, a stance's noise floor) read."""
+    recording = simulated(drill, seed=4482, **kwargs).recording
     bounds = {} if whole else {"start_s": 2.0, "end_s": float(recording.samples.t_s[-1]) - 1.0}
-    first = analyze(recording, "hop", **bounds)
-    assert first["landings"]
-    assert analyze(recording, "hop", **bounds) == first
+    first = analyze(recording, drill, **bounds)
+    assert first["landings" if drill == "hop" else "touchdowns"]
+    assert analyze(recording, drill, **bounds) == first
