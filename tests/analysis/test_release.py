@@ -50,3 +50,24 @@ def test_a_drill_scores_the_same_once_its_samples_go(drill, kwargs, whole):
     first = analyze(recording, drill, **bounds)
     assert first["landings" if drill == "hop" else "touchdowns"]
     assert analyze(recording, drill, **bounds) == first
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 997, 8192])
+def test_a_gap_is_found_a_chunk_at_a_time_where_the_whole_span_finds_it(monkeypatch, chunk_rows):
+    import poise.analysis.tracked as tracked_module
+    from poise.errors import PoiseError
+    from poise.recording import Recording
+
+    recording = simulated("stance", duration_s=12.0, seed=4483).recording
+    samples = recording.samples
+    t = samples.t_s
+    keep = ~((t > 7.0) & (t < 8.5)) & ~((t > 4.0) & (t < 5.2))  # the longer gap second
+    gapped = Recording(samples=samples[np.flatnonzero(keep)], meta=recording.meta)
+    monkeypatch.setattr(tracked_module, "CHUNK_ROWS", chunk_rows)
+    tracked = track(gapped, columns=DRILLS["stance"].columns)
+    times = tracked.t_s[tracked.forward]
+    k = int(np.argmax(np.diff(times)))
+    with pytest.raises(
+        PoiseError, match=f"no samples for {np.diff(times)[k]:g} s after {times[k]:g} s"
+    ):
+        cut(tracked)

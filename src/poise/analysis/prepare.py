@@ -187,20 +187,18 @@ def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = No
     lo = first if start_s is None else start_s
     hi = last if end_s is None else end_s
     inside = usable & (t >= lo) & (t <= hi)
-    times = t[inside]
     runs = f"the recording runs from {first:g} to {last:g} s"
-    if times.size < 2:
+    if np.count_nonzero(inside) < 2:
         raise PoiseError(f"{where}: no samples between {lo:g} and {hi:g} s ({runs})")
-    if times[-1] - times[0] < MIN_SPAN_S:
+    if t[len(t) - 1 - int(np.argmax(inside[::-1]))] - t[int(np.argmax(inside))] < MIN_SPAN_S:
         raise PoiseError(
             f"{where}: too little between {lo:g} and {hi:g} s to score "
             f"(at least {MIN_SPAN_S:g} s; {runs})"
         )
-    steps = np.diff(times)
-    if steps.max() > MAX_GAP_S:
-        k = int(np.argmax(steps))
+    step, after = _longest_step(tracked, inside)
+    if step > MAX_GAP_S:
         raise PoiseError(
-            f"{where}: no samples for {steps[k]:g} s after {times[k]:g} s; score the parts "
+            f"{where}: no samples for {step:g} s after {after:g} s; score the parts "
             "either side of the gap with --start and --end"
         )
     rate = recording.meta.rate_hz
@@ -224,6 +222,24 @@ def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = No
         bounds_s=(float(lo), float(hi)),
         _source=_Resampler(tracked, inside, good, count, grid),
     )
+
+
+def _longest_step(tracked: Tracked, inside: np.ndarray) -> tuple[float, float]:
+    """The longest step between consecutive times of the rows ``inside`` (at least two),
+    s, and the time it starts from (the first such step where several are as long):
+    ``np.diff(t[inside])``'s largest, a chunk of the recording at a time, without the
+    span's times and steps as arrays."""
+    longest, after = -np.inf, np.nan
+    previous = np.empty(0)
+    for lo, hi in tracked.chunks():
+        times = np.concatenate((previous, tracked.t_s[lo:hi][inside[lo:hi]]))
+        if times.size >= 2:
+            steps = np.diff(times)
+            k = int(np.argmax(steps))
+            if steps[k] > longest:
+                longest, after = float(steps[k]), float(times[k])
+        previous = times[-1:]
+    return longest, after
 
 
 def _check_order(tracked: Tracked, within: np.ndarray, where: str) -> None:
