@@ -136,7 +136,7 @@ def pivot_vertical_sf_g(
     up: np.ndarray,
     lever_m: np.ndarray,
     rate_hz: float,
-    chunk_rows: int = 65536,
+    chunk_rows: int = 8192,
     overwrite_gyr: bool = False,
 ) -> np.ndarray:
     """Specific force of the pivot (the ankle, for a shank) along ``up``, g, for a whole
