@@ -154,3 +154,17 @@ def test_analysis_never_imports_scipy_signal_or_stats(tmp_path):
         "assert not found, found\n"
     )
     subprocess.run([sys.executable, "-c", check], check=True)
+
+
+@pytest.mark.parametrize("shape", [(5000,), (5000, 3), (70001, 2)])
+def test_a_zero_phase_filter_over_its_input_gives_the_bits_of_a_new_array(shape):
+    from poise.metrics.signals import lowpass
+
+    rng = np.random.default_rng(4490 + shape[0])
+    x = np.cumsum(rng.normal(size=shape), axis=0)
+    new = lowpass(x, 1000.0, 12.0)
+    y = x.copy()
+    over = lowpass(y, 1000.0, 12.0, overwrite_x=True)
+    assert over is y or np.shares_memory(over, y)
+    assert over.tobytes() == new.tobytes()
+    assert x.tobytes() != y.tobytes()  # the input was written over

@@ -92,3 +92,19 @@ def test_the_pivot_force_a_chunk_at_a_time_is_the_whole_arrays_to_the_bit(chunk_
     whole = np.sum(up * (acc - rotational / STANDARD_GRAVITY_MPS2), axis=1)
     chunked = pivot_vertical_sf_g(acc, gyr, up, r, rate, chunk_rows=chunk_rows)
     assert np.array_equal(chunked, whole)
+
+
+def test_the_pivot_force_with_the_rate_low_passed_in_place_has_the_same_bits():
+    from poise.motion.lever_arm import pivot_vertical_sf_g
+
+    rng = np.random.default_rng(4495)
+    n = 20000
+    acc = rng.normal(0, 1, (n, 3)) + np.array([0.0, 0.0, 1.0])
+    gyr = np.cumsum(rng.normal(0, 5, (n, 3)), axis=0)
+    up = rng.normal(0, 0.05, (n, 3)) + np.array([0.0, 0.0, 1.0])
+    lever = np.array([0.0, 0.0, -0.35])
+    new = pivot_vertical_sf_g(acc, gyr, up, lever, 1000.0, chunk_rows=997)
+    over = gyr.copy()
+    same = pivot_vertical_sf_g(acc, over, up, lever, 1000.0, chunk_rows=997, overwrite_gyr=True)
+    assert same.tobytes() == new.tobytes()
+    assert over.tobytes() != gyr.tobytes()

@@ -23,7 +23,7 @@ from functools import cached_property
 
 import numpy as np
 
-from poise.analysis.tracked import RATE_CHECK_SAMPLES, RAW_ACC, Tracked
+from poise.analysis.tracked import CHUNK_ROWS, COLUMNS, RATE_CHECK_SAMPLES, RAW_ACC, Tracked
 from poise.errors import PoiseError
 from poise.health import StreamHealth
 from poise.motion.angles import flag_counts
@@ -84,32 +84,33 @@ class Prepared:
 
     @cached_property
     def tilt_deg(self) -> np.ndarray:
-        return self._source.columns(0, 2)
+        return self._source.columns("tilt_deg")
 
     @cached_property
     def inclination_deg(self) -> np.ndarray:
-        return self._source.columns(2, 3)[:, 0]
+        return self._source.columns("inclination_deg")[:, 0]
 
     @cached_property
     def up(self) -> np.ndarray:
-        up = self._source.columns(3, 6)
-        return up / np.linalg.norm(up, axis=1, keepdims=True)
+        up = self._source.columns("up")
+        up /= _row_norms(up)[:, None]  # in place: the bits of up / norm(up, axis=1)
+        return up
 
     @cached_property
     def acc_g(self) -> np.ndarray:
-        return self._source.columns(6, 9)
+        return self._source.columns("acc_g")
 
     @cached_property
     def acc_norm_g(self) -> np.ndarray:
         """|specific force| per grid sample, g: ``norm(acc_g)`` row by row, without
         resampling the three columns beside it."""
         if "acc_g" in self.__dict__:
-            return np.linalg.norm(self.acc_g, axis=1)
-        return self._source.columns(6, 9, norm=True)
+            return _row_norms(self.acc_g)
+        return self._source.columns("acc_g", norm=True)
 
     @cached_property
     def gyr_dps(self) -> np.ndarray:
-        return self._source.columns(9, 12)
+        return self._source.columns("gyr_dps")
 
     @cached_property
     def raw_acc_g(self) -> np.ndarray:
@@ -117,7 +118,7 @@ class Prepared:
 
     @cached_property
     def raw_t_s(self) -> np.ndarray:
-        return self._source.tracked.t_s[self._source.inside]
+        return self._source.tracked.t_s[self._source.rows]
 
     @property
     def health(self) -> StreamHealth:
@@ -125,9 +126,25 @@ class Prepared:
 
     def forget(self, *names: str) -> None:
         """Let go of resampled columns the drill is done with; asked for again, they are
-        resampled again, to the same bits."""
+        resampled again, to the same bits (unless :meth:`release` let their samples go)."""
         for name in names:
             self.__dict__.pop(name, None)
+
+    def release(self, *names: str) -> None:
+        """Let go of the recording's own samples of these columns
+        (:meth:`Tracked.release <poise.analysis.tracked.Tracked.release>`), for a drill
+        that has resampled them for the last time, from this cut and any other; what
+        is resampled already stays."""
+        self._source.tracked.release(*names)
+
+
+def _row_norms(x: np.ndarray) -> np.ndarray:
+    """Each row's Euclidean norm of ``x`` (m, k), ``np.linalg.norm(x, axis=1)``'s bits,
+    a chunk of rows at a time: without its (m, k) temporary of squares."""
+    out = np.empty(len(x))
+    for lo in range(0, len(x), CHUNK_ROWS):
+        out[lo : lo + CHUNK_ROWS] = np.linalg.norm(x[lo : lo + CHUNK_ROWS], axis=1)
+    return out
 
 
 def check_rate(meta: RecordingMeta, t_s: np.ndarray, path: str | None) -> None:
@@ -170,20 +187,18 @@ def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = No
     lo = first if start_s is None else start_s
     hi = last if end_s is None else end_s
     inside = usable & (t >= lo) & (t <= hi)
-    times = t[inside]
     runs = f"the recording runs from {first:g} to {last:g} s"
-    if times.size < 2:
+    if np.count_nonzero(inside) < 2:
         raise PoiseError(f"{where}: no samples between {lo:g} and {hi:g} s ({runs})")
-    if times[-1] - times[0] < MIN_SPAN_S:
+    if t[len(t) - 1 - int(np.argmax(inside[::-1]))] - t[int(np.argmax(inside))] < MIN_SPAN_S:
         raise PoiseError(
             f"{where}: too little between {lo:g} and {hi:g} s to score "
             f"(at least {MIN_SPAN_S:g} s; {runs})"
         )
-    steps = np.diff(times)
-    if steps.max() > MAX_GAP_S:
-        k = int(np.argmax(steps))
+    step, after = _longest_step(tracked, inside)
+    if step > MAX_GAP_S:
         raise PoiseError(
-            f"{where}: no samples for {steps[k]:g} s after {times[k]:g} s; score the parts "
+            f"{where}: no samples for {step:g} s after {after:g} s; score the parts "
             "either side of the gap with --start and --end"
         )
     rate = recording.meta.rate_hz
@@ -207,6 +222,24 @@ def cut(tracked: Tracked, start_s: float | None = None, end_s: float | None = No
         bounds_s=(float(lo), float(hi)),
         _source=_Resampler(tracked, inside, good, count, grid),
     )
+
+
+def _longest_step(tracked: Tracked, inside: np.ndarray) -> tuple[float, float]:
+    """The longest step between consecutive times of the rows ``inside`` (at least two),
+    s, and the time it starts from (the first such step where several are as long):
+    ``np.diff(t[inside])``'s largest, a chunk of the recording at a time, without the
+    span's times and steps as arrays."""
+    longest, after = -np.inf, np.nan
+    previous = np.empty(0)
+    for lo, hi in tracked.chunks():
+        times = np.concatenate((previous, tracked.t_s[lo:hi][inside[lo:hi]]))
+        if times.size >= 2:
+            steps = np.diff(times)
+            k = int(np.argmax(steps))
+            if steps[k] > longest:
+                longest, after = float(steps[k]), float(times[k])
+        previous = times[-1:]
+    return longest, after
 
 
 def _check_order(tracked: Tracked, within: np.ndarray, where: str) -> None:
@@ -248,9 +281,9 @@ class _Resampler:
             if rows.size:
                 yield rows
 
-    def columns(self, a: int, b: int, norm: bool = False) -> np.ndarray:
-        """Columns ``[a, b)`` (:data:`~poise.analysis.tracked.COLUMNS`) on the grid,
-        shape (m, b - a); with ``norm``, only each row's Euclidean norm, shape (m,).
+    def columns(self, name: str, norm: bool = False) -> np.ndarray:
+        """The column ``name`` (:data:`~poise.analysis.tracked.COLUMNS`) on the grid,
+        shape (m, k); with ``norm``, only each row's Euclidean norm, shape (m,).
 
         The samples are interpolated a chunk at a time, the last sample of the chunk
         before joining them: the same bits as one ``np.interp`` over all, without a copy of
@@ -258,18 +291,20 @@ class _Resampler:
         each block's rows are reduced as they are filled, row by row as a whole-array
         norm would).
         """
+        lo, hi = COLUMNS[name]
+        width = hi - lo
         if self.count < 2:
-            picked = [self.tracked.columns(a, b, rows) for rows in self._pieces()]
-            out = np.concatenate(picked) if picked else np.empty((0, b - a))
+            picked = [self.tracked.take(rows, name) for rows in self._pieces()]
+            out = np.concatenate(picked) if picked else np.empty((0, width))
             return np.linalg.norm(out, axis=1) if norm else out
-        out = np.empty(len(self.grid)) if norm else np.empty((len(self.grid), b - a))
-        knot_t, knot_v, filled = np.empty(0), np.empty((0, b - a)), 0
+        out = np.empty(len(self.grid)) if norm else np.empty((len(self.grid), width))
+        knot_t, knot_v, filled = np.empty(0), np.empty((0, width)), 0
         for rows in self._pieces():
             knot_t = np.concatenate((knot_t[-1:], self.tracked.t_s[rows]))
-            knot_v = np.concatenate((knot_v[-1:], self.tracked.columns(a, b, rows)))
+            knot_v = np.concatenate((knot_v[-1:], self.tracked.take(rows, name)))
             end = int(np.searchsorted(self.grid, knot_t[-1], side="right"))
-            block = out[filled:end] if not norm else np.empty((end - filled, b - a))
-            for k in range(b - a):
+            block = out[filled:end] if not norm else np.empty((end - filled, width))
+            for k in range(width):
                 block[:, k] = np.interp(self.grid[filled:end], knot_t, knot_v[:, k])
             if norm:
                 out[filled:end] = np.linalg.norm(block, axis=1)
@@ -279,4 +314,14 @@ class _Resampler:
     def raw_acc_g(self) -> np.ndarray:
         if self.tracked.raw_acc_g is None:
             raise KeyError(f"columns {RAW_ACC} were not kept (Drill.columns)")
-        return self.tracked.raw_acc_g[self.inside]
+        return self.tracked.raw_acc_g[self.rows]
+
+    @cached_property
+    def rows(self) -> slice | np.ndarray:
+        """The span's rows: a slice where they run unbroken (the arrays taken with it are
+        then views, not copies), else the mask."""
+        first = int(np.argmax(self.inside))
+        count = int(np.count_nonzero(self.inside))
+        if self.inside[first : first + count].all():
+            return slice(first, first + count)
+        return self.inside

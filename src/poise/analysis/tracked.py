@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -79,10 +80,10 @@ class Tracked:
         back: usable samples whose time goes back (a repeated time is not).
         valid: samples the AHRS used (their tilt is NaN where not).
         finite: samples whose time and all twelve derived columns are finite.
-        values: (n, k) the kept columns of :data:`COLUMNS`, in the order of ``kept``.
-        kept: which of the twelve columns ``values`` holds. Where the up axis is kept,
-            the tilt and inclination are not: they are derived from it when asked
-            for, elementwise, so to the same bits.
+        groups: the kept columns of :data:`COLUMNS`, by name, each (n, k) on its own, so
+            that one can be let go when the drill is done with it (:meth:`release`).
+            Where the up axis is kept, the tilt and inclination are not: they are
+            derived from it when asked for, elementwise, so to the same bits.
         raw_acc_g: (n, 3) the accelerometer's samples as measured, g, if kept.
     """
 
@@ -94,8 +95,7 @@ class Tracked:
     forward: np.ndarray
     back: np.ndarray
     finite: np.ndarray
-    values: np.ndarray
-    kept: tuple[int, ...]
+    groups: dict[str, np.ndarray]
     raw_acc_g: np.ndarray | None
     accel_calibration: AccelCalibration | None = None
 
@@ -107,24 +107,39 @@ class Tracked:
             del edges[-2]
         return list(itertools.pairwise(edges))
 
-    def columns(self, a: int, b: int, rows: slice | np.ndarray) -> np.ndarray:
-        """Columns ``[a, b)`` of :data:`COLUMNS`'s twelve, of these rows, shape (m, b - a).
-
-        Raises KeyError naming the columns when they were not kept: a drill reads only
-        what its ``columns`` say."""
-        if b <= _UP[0] and _UP[0] in self.kept and a not in self.kept:
-            vertical = self.columns(*_UP, rows).copy()
-            vertical[~self.valid[rows]] = np.nan
-            return np.column_stack(tilt_from_vertical(vertical))[:, a:b]
-        k = self.kept.index(a) if a in self.kept else -1
-        if k < 0 or self.kept[k : k + b - a] != tuple(range(a, b)):
-            names = [name for name, (lo, hi) in COLUMNS.items() if lo < b and a < hi]
-            raise KeyError(f"columns {', '.join(names)} were not kept (Drill.columns)")
-        return self.values[rows, k : k + b - a]
+    @property
+    def values(self) -> np.ndarray:
+        """(n, k) the kept columns side by side, in :data:`COLUMNS`' order (a copy)."""
+        return np.column_stack([self.groups[name] for name in COLUMNS if name in self.groups])
 
     def take(self, rows: slice | np.ndarray, name: str) -> np.ndarray:
-        """The kept column ``name`` (:data:`COLUMNS`) of these rows."""
-        return self.columns(*COLUMNS[name], rows)
+        """The kept column ``name`` (:data:`COLUMNS`) of these rows, shape (m, k).
+
+        Raises KeyError naming the column when it was not kept (a drill reads only what
+        its ``columns`` say) or was let go (:meth:`release`)."""
+        lo, hi = COLUMNS[name]
+        from_up = name not in self.groups and hi <= _UP[0]
+        if from_up and "up" in self.groups:
+            vertical = self.take(rows, "up").copy()
+            vertical[~self.valid[rows]] = np.nan
+            return np.column_stack(tilt_from_vertical(vertical))[:, lo:hi]
+        if name not in self.groups:
+            gone = name in self._released or (from_up and "up" in self._released)
+            why = "let go (Tracked.release)" if gone else "not kept (Drill.columns)"
+            raise KeyError(f"columns {name} were {why}")
+        return self.groups[name][rows]
+
+    def release(self, *names: str) -> None:
+        """Let go of these kept columns: the drill reads them no more, from any cut of the
+        recording (a long recording's columns are then not held beside their resampled
+        copies). Asked for again, they raise KeyError."""
+        for name in names:
+            if self.groups.pop(name, None) is not None:
+                self._released.add(name)
+
+    @cached_property
+    def _released(self) -> set[str]:
+        return set()
 
 
 def track(
@@ -233,10 +248,10 @@ class _Builder:
         unknown = names - set(ALL_COLUMNS)
         if unknown:
             raise ValueError(f"no such columns: {', '.join(sorted(unknown))}")
-        kept = {i for n in names - {RAW_ACC} for i in range(*COLUMNS[n])}
-        if "up" in names:  # the tilt is derived from it (Tracked.columns)
-            kept -= set(range(_UP[0]))
-        self.kept = tuple(sorted(kept))
+        kept = names - {RAW_ACC}
+        if "up" in names:  # the tilt is derived from it (Tracked.take)
+            kept -= {name for name, (_, hi) in COLUMNS.items() if hi <= _UP[0]}
+        self.kept = [name for name in COLUMNS if name in kept]
         self.raw = RAW_ACC in names
         self.accel_calibration = accel_calibration
         self.monitor = HealthMonitor(meta.rate_hz, meta.acc_range_g, meta.gyr_range_dps)
@@ -246,12 +261,14 @@ class _Builder:
         self._tilt: list[TiltBlock] = []  # tracked, their columns not yet derived
         self._tracked = 0
         self._t_max = -np.inf  # the latest finite time derived so far
-        k = len(self.kept)
         self._t_s = _Column(capacity, np.float64)
         self._flags, self._valid = _Column(capacity, np.uint8), _Column(capacity, bool)
         self._forward, self._back = _Column(capacity, bool), _Column(capacity, bool)
         self._finite = _Column(capacity, bool)
-        self._values = _Column(capacity, np.float64, (k,))
+        self._groups = {
+            name: _Column(capacity, np.float64, (COLUMNS[name][1] - COLUMNS[name][0],))
+            for name in self.kept
+        }
         self._raw = _Column(capacity if self.raw else 0, np.float64, (3,))
 
     def samples(self, block: SampleBlock) -> None:
@@ -286,8 +303,7 @@ class _Builder:
             forward=self._forward.filled(),
             back=self._back.filled(),
             finite=self._finite.filled(),
-            values=self._values.filled(),
-            kept=self.kept,
+            groups={name: column.filled() for name, column in self._groups.items()},
             raw_acc_g=self._raw.filled() if self.raw else None,
             accel_calibration=self.accel_calibration,
         )
@@ -313,7 +329,8 @@ class _Builder:
         self._forward.append((t > before) & tilt.valid)
         self._back.append(np.isfinite(t) & (t < before) & tilt.valid)
         self._finite.append(np.isfinite(t) & np.isfinite(derived).all(axis=1))
-        self._values.append(derived[:, self.kept])
+        for name, column in self._groups.items():
+            column.append(derived[:, slice(*COLUMNS[name])])
         if self.raw:
             self._raw.append(samples.acc_g)
 

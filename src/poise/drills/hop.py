@@ -143,17 +143,23 @@ def analyze_hops(p: Prepared, lever_m: np.ndarray, whole: Prepared | None = None
     from poise.metrics.landing import hop_count, with_stabilisation
 
     full_scale_g, full_scale_from = _full_scale(p)
-    sf_v = _vertical_sf_g(p, lever_m)
+    # No other cut of the recording reads its samples after this one: each column's
+    # samples go once resampled, and a long recording's are not held beside their copies.
+    last = whole is None or whole is p
+    sf_v = _vertical_sf_g(p, lever_m, last)
     p.forget("acc_g", "gyr_dps", "up")  # nine columns the rest does not read
     found = _hops(p, sf_v, full_scale_g)
     shank = p.placement.endswith("_shank")
     baseline = None
     if shank and whole is not None and whole is not p:
-        first = _hops(whole, _vertical_sf_g(whole, lever_m), full_scale_g)
+        first = _hops(whole, _vertical_sf_g(whole, lever_m, False), full_scale_g)
+        whole.forget("acc_g", "gyr_dps", "up")
         baseline = _baseline_rms(whole, first[0].takeoff_t_s) if first else None
     elif shank and found:
         baseline = _baseline_rms(p, found[0].takeoff_t_s)
-    found = with_stabilisation(found, p.t_s, p.tilt_deg, p.rate_hz, baseline)
+    tilt_deg = p.tilt_deg
+    p.release("up")  # every tilt is resampled: nothing reads the up axis's samples now
+    found = with_stabilisation(found, p.t_s, tilt_deg, p.rate_hz, baseline)
     rebounds = [h for h in found if h.contact_s is not None]
     return HopResult(
         landings=tuple(
@@ -185,17 +191,30 @@ def _full_scale(p: Prepared) -> tuple[float | None, str | None]:
     return (inferred, "inferred") if inferred is not None else (None, None)
 
 
-def _vertical_sf_g(p: Prepared, lever_m: np.ndarray) -> np.ndarray:
+def _vertical_sf_g(p: Prepared, lever_m: np.ndarray, last: bool) -> np.ndarray:
     """The earth-vertical specific force the hops are found on, g: the ankle's on a
     shank (the shank's rotation taken out with the lever arm ``lever_m``), else the
-    sensor's own."""
+    sensor's own. The resampled columns are read one at a time; with ``last`` (no
+    other cut of the recording will read them) the samples of each go once it is
+    resampled, the specific force's size (:attr:`Prepared.acc_norm_g`, read by
+    :func:`check`) taken first."""
     import numpy as np
 
     from poise.motion.lever_arm import pivot_vertical_sf_g
 
+    gyr_dps = None
     if p.placement.endswith("_shank") and bool(np.any(lever_m)):
-        return pivot_vertical_sf_g(p.acc_g, p.gyr_dps, p.up, lever_m, p.rate_hz)
-    return np.sum(p.up * p.acc_g, axis=1)
+        gyr_dps = p.gyr_dps
+        p.forget("gyr_dps")  # low-passed in place below: not the span's any more
+    if last:
+        p.release("gyr_dps")
+    acc_g = p.acc_g
+    if last:
+        _ = p.acc_norm_g
+        p.release("acc_g")
+    if gyr_dps is not None:
+        return pivot_vertical_sf_g(acc_g, gyr_dps, p.up, lever_m, p.rate_hz, overwrite_gyr=True)
+    return np.sum(p.up * acc_g, axis=1)
 
 
 def _hops(p: Prepared, sf_v: np.ndarray, full_scale_g: float | None) -> list[Hop]:

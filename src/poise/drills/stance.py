@@ -119,9 +119,13 @@ def score(span: Span, options: NoOptions) -> StanceResult:
     from poise.metrics.sway import sway_metrics
 
     p = span.prepared
+    losses = span_losses(span)
+    # The specific force's samples are read no more once the losses are found and its
+    # size is resampled (check reads it): they go before the sway's series are made.
+    _ = p.acc_norm_g
+    p.release("acc_g")
     ap, ml = p.tilt_deg[:, 0], p.tilt_deg[:, 1]
     sway = sway_metrics(ap, ml, p.rate_hz)
-    losses = span_losses(span)
     floor = span_noise_floor(span)
     return StanceResult(
         **{k: round(v, 4) for k, v in sway.to_dict().items()},

@@ -118,7 +118,7 @@ def sosfilt_zi(sos: np.ndarray) -> np.ndarray:
 
 
 def sosfilt(
-    sos: np.ndarray, x: np.ndarray, zi: np.ndarray | None = None
+    sos: np.ndarray, x: np.ndarray, zi: np.ndarray | None = None, out: np.ndarray | None = None
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Causal IIR filtering along axis 0 by second-order sections (float64).
 
@@ -127,6 +127,8 @@ def sosfilt(
         x: (n,) or (n, k) samples.
         zi: the sections' initial states, (sections, 2) or (sections, 2, k);
             zero when not given.
+        out: where to write the output, float64 of ``x``'s shape (``x`` itself may
+            be: each chunk is read before it is written).
 
     Returns the filtered samples, and with ``zi`` also the final states (to
     carry on with the next block), as ``scipy.signal.sosfilt``. Each section is
@@ -143,7 +145,7 @@ def sosfilt(
     start = np.zeros(shape) if zi is None else np.reshape(zi, (len(sos), 2, -1))
     state = np.broadcast_to(start, shape).reshape(2 * len(sos), k).astype(float)
     key = tuple(map(tuple, np.asarray(sos, dtype=float)))
-    y = np.empty(columns.shape)
+    y = np.empty(columns.shape) if out is None else out.reshape(columns.shape)
     for lo in range(0, len(columns), CHUNK_ROWS):
         # Channels as rows: the blocks of every channel are then rows of one matrix product.
         block = np.ascontiguousarray(columns[lo : lo + CHUNK_ROWS].T, dtype=float)
@@ -175,7 +177,7 @@ def lfilter(
     return y, zf[0, :order]
 
 
-def sosfiltfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
+def sosfiltfilt(sos: np.ndarray, x: np.ndarray, overwrite_x: bool = False) -> np.ndarray:
     """Zero-phase filtering along axis 0: forward, then backward, by second-order sections.
 
     As ``scipy.signal.sosfiltfilt`` with its defaults (Gustafsson 1996, IEEE
@@ -186,7 +188,8 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     and the extensions are cut off again. The squared magnitude response doubles
     the order; the phase cancels. The extension is filtered where it is, never
     copied onto the whole series. Raises ValueError when ``x`` is no longer than
-    the extension.
+    the extension. With ``overwrite_x`` (``x`` float64 and contiguous) the result is
+    written over ``x``: the same bits, without a second array of its size.
     """
     x = np.asarray(x)
     n = len(x)
@@ -199,7 +202,7 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     left = 2 * columns[0] - columns[pad:0:-1]
     right = 2 * columns[-1] - columns[-2 : -pad - 2 : -1]
     _, state = sosfilt(sos, left, zi * left[0])
-    forward, state = sosfilt(sos, columns, state)
+    forward, state = sosfilt(sos, columns, state, columns if overwrite_x else None)
     tail, _ = sosfilt(sos, right, state)
     _, state = sosfilt(sos, tail[::-1], zi * tail[-1])
     # Backward over the series a chunk at a time, from its end, in place.

@@ -63,15 +63,23 @@ def gait_rhythm(acc_norm_g: np.ndarray, rate_hz: float) -> float | None:
     if n < 2 * hi:
         return None
     x = lowpass(magnitude, rate_hz, GAIT_LOWPASS_HZ)
-    x = x - np.mean(x)
+    del magnitude
+    x -= np.mean(x)  # in place: the FFTs below need tens of MB of their own on a long span
     if np.sqrt(np.mean(x * x)) < GAIT_MIN_G:
         return None
     spectrum = np.fft.rfft(x, 2 * n)  # zero-padded: the linear, not circular, correlation
     del x
-    # |X|^2 as re^2 + im^2 (X * conj(X) to 1e-14 relative), without a complex temporary.
-    power = spectrum.real**2 + spectrum.imag**2
-    del spectrum
-    correlation = np.fft.irfft(power)[: hi + 1]
+    # |X|^2 as re^2 + im^2 (X * conj(X) to 1e-14 relative), written over the spectrum's
+    # real parts, its imaginary parts zeroed: the inverse FFT then takes the complex
+    # array as it is, where a real one would be copied to a complex one first.
+    imag_sq = np.square(spectrum.imag)
+    power = spectrum.real
+    np.square(power, out=power)
+    power += imag_sq
+    del imag_sq
+    spectrum.imag = 0.0
+    correlation = np.fft.irfft(spectrum)[: hi + 1]
+    del spectrum, power
     # Normalised per lag by the overlap, so long lags are not penalised for it.
     correlation = correlation / correlation[0] * n / (n - np.arange(hi + 1))
     lag = lo + int(np.argmax(correlation[lo:]))

@@ -50,17 +50,20 @@ def uniform(t_s: np.ndarray, x: np.ndarray, rate_hz: float) -> tuple[np.ndarray,
     return grid, out.reshape((len(grid), *x.shape[1:]))
 
 
-def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
+def lowpass(
+    x: np.ndarray, rate_hz: float, cutoff_hz: float, overwrite_x: bool = False
+) -> np.ndarray:
     """Zero-phase 4th-order Butterworth low-pass (second-order sections, forward and back).
 
     Zero phase keeps events in place; it needs the whole series, which metrics
     of a finished trial have. ``x`` is returned as it is when the cutoff is at
     or above 0.45 of the rate (nothing to remove) or ``x`` is too short to
-    filter (under ``MIN_FILTER_LEN`` samples).
+    filter (under ``MIN_FILTER_LEN`` samples). With ``overwrite_x`` (``x`` float64 and
+    contiguous) the result is ``x`` itself, filtered in place.
     """
     if cutoff_hz >= 0.45 * rate_hz or len(x) < MIN_FILTER_LEN:
-        return np.array(x, dtype=float)
-    return sosfiltfilt(butter(2, cutoff_hz, "lowpass", rate_hz), x)
+        return x if overwrite_x else np.array(x, dtype=float)
+    return sosfiltfilt(butter(2, cutoff_hz, "lowpass", rate_hz), x, overwrite_x)
 
 
 def highpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:

@@ -53,7 +53,14 @@ def ellipse_area95(ap_deg: np.ndarray, ml_deg: np.ndarray) -> float:
     >>> round(ellipse_area95(np.cos(t), 2 * np.sin(t)), 2)  # variances ~1/2 and ~2
     18.84
     """
-    cov = np.cov(ap_deg, ml_deg)  # the two series as rows, without stacking a copy first
+    # np.cov(ap_deg, ml_deg)'s own steps, to its bits, in one (2, n) array: np.cov
+    # copies the first series and then stacks the two (three series' worth at once).
+    rows = np.empty((2, len(ap_deg)))
+    rows[0], rows[1] = ap_deg, ml_deg
+    rows -= np.average(rows, axis=1)[:, None]
+    cov = np.dot(rows, rows.T)
+    cov *= np.true_divide(1, len(ap_deg) - 1)
+    del rows
     eig = np.linalg.eigvalsh(cov)
     return float(np.pi * CHI2_95_2DOF * np.sqrt(max(eig[0], 0.0) * max(eig[1], 0.0)))
 
@@ -160,17 +167,20 @@ class SwayMetrics:
 def sway_metrics(ap_deg: np.ndarray, ml_deg: np.ndarray, rate_hz: float) -> SwayMetrics:
     """All sway metrics of tilt series on a uniform grid at ``rate_hz``."""
     duration = (len(ap_deg) - 1) / rate_hz
+    # The amplitudes first: their temporaries then never meet the low-passed series.
+    rms = rms_2d(ap_deg, ml_deg)
+    ap_rms, ml_rms = rms_about_mean(ap_deg), rms_about_mean(ml_deg)
+    area = ellipse_area95(ap_deg, ml_deg)
     smooth_ap = lowpass(ap_deg, rate_hz, SWAY_LOWPASS_HZ)
     smooth_ml = lowpass(ml_deg, rate_hz, SWAY_LOWPASS_HZ)
     path = path_length(smooth_ap, smooth_ml)
     centroid, f95 = spectrum_summary(smooth_ap, smooth_ml, rate_hz)
-    rms = rms_2d(ap_deg, ml_deg)
     return SwayMetrics(
         duration_s=float(duration),
         sway_rms_deg=rms,
-        ap_rms_deg=rms_about_mean(ap_deg),
-        ml_rms_deg=rms_about_mean(ml_deg),
-        sway_area95_deg2=ellipse_area95(ap_deg, ml_deg),
+        ap_rms_deg=ap_rms,
+        ml_rms_deg=ml_rms,
+        sway_area95_deg2=area,
         path_length_deg=path,
         sway_velocity_dps=path / duration if duration > 0 else float("nan"),
         jerk_dps3=jerk_rms(smooth_ap, smooth_ml, rate_hz),

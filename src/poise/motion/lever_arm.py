@@ -136,7 +136,8 @@ def pivot_vertical_sf_g(
     up: np.ndarray,
     lever_m: np.ndarray,
     rate_hz: float,
-    chunk_rows: int = 65536,
+    chunk_rows: int = 8192,
+    overwrite_gyr: bool = False,
 ) -> np.ndarray:
     """Specific force of the pivot (the ankle, for a shank) along ``up``, g, for a whole
     trial; ``acc_g``, ``gyr_dps`` and ``up`` in segment axes on a uniform grid.
@@ -145,11 +146,14 @@ def pivot_vertical_sf_g(
     is low-passed at ``PIVOT_RATE_LOWPASS_HZ`` (both directions) before its
     derivative is taken (central differences). Past the low-pass, every sample
     depends only on its neighbours, so the rest is done ``chunk_rows`` at a time:
-    the same bits as whole arrays, without their (n, 3) temporaries.
+    the same bits as whole arrays, without their (n, 3) temporaries. With
+    ``overwrite_gyr`` (``gyr_dps`` float64 and contiguous) the low-passed rate is
+    written over ``gyr_dps``, without an array of its size beside it.
     """
     from poise.metrics.signals import lowpass
 
-    omega = np.radians(lowpass(gyr_dps, rate_hz, PIVOT_RATE_LOWPASS_HZ))
+    omega = lowpass(gyr_dps, rate_hz, PIVOT_RATE_LOWPASS_HZ, overwrite_gyr)
+    np.radians(omega, out=omega)  # in place: the low-passed rate is this function's own
     r = np.asarray(lever_m, dtype=float)
     n = len(omega)
     out = np.empty(n)
