@@ -35,7 +35,7 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo] if math.isfinite(lo) else []
-    raw = (hi - lo) / max(count - 1, 1)
+    raw = (hi - lo) / max(count, 1)
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.ceil(lo / step - 1e-9)
