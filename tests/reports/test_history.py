@@ -255,6 +255,7 @@ def test_csv_export_has_one_row_per_trial_and_metric(store, tmp_path):
             "algorithm_version": ALGORITHM_VERSION,
             "validity": "",
             "warnings": "",
+            "marked_invalid": "",
         }
     ]
     latest = [r for r in rows if r["date"].startswith("2025-03-17")]

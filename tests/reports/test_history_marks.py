@@ -4,7 +4,9 @@ once the mark is taken back."""
 
 from __future__ import annotations
 
-from poise.reports.history import format_history, history
+import csv
+
+from poise.reports.history import export_csv, format_history, history
 from poise.store import Store
 
 INCL = "max_inclination_deg"
@@ -32,6 +34,7 @@ def test_a_marked_trial_is_listed_with_its_reason_and_left_out_until_the_mark_is
         _lunge(store, "right", "2025-03-17", 44.0)
         store.mark_trial(heel, "heel off the floor")
         marked = history(store)
+        export_csv(marked, tmp_path / "marked.csv")
         store.mark_trial(heel, None)
         unmarked = history(store)
 
@@ -61,3 +64,9 @@ def test_a_marked_trial_is_listed_with_its_reason_and_left_out_until_the_mark_is
     (m,) = left.metrics
     assert (m.n, m.latest, m.best) == (3, 52.0, 52.0)
     assert "marked" not in format_history(unmarked)
+    # The CSV says which trial was marked and why, so a spreadsheet can leave it out too.
+    with (tmp_path / "marked.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["trial"]: r["marked_invalid"] for r in rows} == {
+        str(t): ("heel off the floor" if t == heel else "") for t in {int(r["trial"]) for r in rows}
+    }

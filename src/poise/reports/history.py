@@ -103,6 +103,7 @@ CSV_COLUMNS = (
     "algorithm_version",
     "validity",
     "warnings",
+    "marked_invalid",
 )
 #: Unreadable trials named one by one in the text, at most; the rest are counted.
 NAMED_UNREADABLE = 10
@@ -598,7 +599,9 @@ def export_csv(source: History | Store, path: str | Path) -> int:
     (interrupted, aborted) gets one row with ``metric`` and ``value`` empty, so
     every trial appears; an uncomputable metric has an empty ``value``;
     ``validity`` is empty where unknown, ``warnings`` the codes separated by
-    spaces. Text cells cannot run as spreadsheet formulas
+    spaces, ``marked_invalid`` the reason a trial was marked invalid by hand
+    (``poise trial invalid``; empty when it is not), so a spreadsheet can leave it
+    out as history does. Text cells cannot run as spreadsheet formulas
     (:func:`poise.names.csv_safe`). The file is created exclusively, 0600,
     whole or not at all (:func:`poise.files.create_exclusive`): an existing
     file or link is refused.
@@ -622,7 +625,7 @@ def _csv_rows(
             t.id, t.athlete, t.started_utc, t.drill, t.leg, t.eyes, t.surface, t.status,
             battery, visit, condition, t.session_id, t.number,
         )  # fmt: skip
-        verdict = (t.validity or "", " ".join(t.warning_codes))
+        verdict = (t.validity or "", " ".join(t.warning_codes), t.marked_invalid or "")
         numbers = list(trial_figures(t))
         if not numbers:
             yield _csv_text((*head, "", "", "", t.algorithm_version, *verdict))
