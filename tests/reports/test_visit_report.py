@@ -284,6 +284,23 @@ def test_the_pdf_renders_every_page_with_its_plots_and_the_stores_numbers(clinic
             assert re.search(rf"(?<![\d.]){re.escape(shown)}(?![\d])", text), shown
 
 
+def test_the_pdf_fetches_nothing(tmp_path):
+    _pdf_tools()
+    from PIL import Image
+
+    from poise.reports.page import render_pdf
+
+    picture = tmp_path / "on-disk.png"
+    Image.new("RGB", (40, 40), (200, 0, 0)).save(picture)
+    html = f'<p>x</p><img src="file://{picture}"><img src="http://10.255.255.1/x.png">'
+    out = tmp_path / "fetched.pdf"
+    out.write_bytes(render_pdf(html))
+    listed = subprocess.run(
+        ["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert len(listed) == 2, listed  # the header lines only: no image was fetched
+
+
 def test_ticks_padding_ellipse_and_thinning():
     assert nice_ticks(0.0, 1.0) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert nice_ticks(0.0, 1.0, count=2) == [0.0, 0.5, 1.0]
