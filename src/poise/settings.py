@@ -111,6 +111,18 @@ def _config_data(path: Path) -> dict[str, Any]:
         raise PoiseError(f"{path}: {e}") from None
 
 
+def session_settings(store_facts: Any) -> Settings | None:
+    """The settings a recording's session ran with, from its header's store facts
+    (:attr:`poise.recording.RecordingMeta.store`); None where they are not this Poise's
+    (or the recording has none), so the caller can say it used the defaults."""
+    session = store_facts.get("session") if isinstance(store_facts, dict) else None
+    recorded = session.get("settings") if isinstance(session, dict) else None
+    try:
+        return settings_from_dict(recorded or {})
+    except PoiseError:
+        return None
+
+
 def settings_from_dict(
     data: dict[str, Any], origin: str = "settings", warn: Callable[[str], None] | None = None
 ) -> Settings:

@@ -155,7 +155,8 @@ def _trend(p: Primary) -> Figure | None:
             bands[c.leg] = (p.scaled(band[0]), p.scaled(band[1]))
         said = f"{c.leg}: {mdc_words(c.mdc, num, unit)}"
         if c.normal_range is not None:
-            said += f", normal range {num(band[0])} to {num(band[1])}{unit}"
+            low, high = c.normal_range
+            said += f", normal range {num(low)} to {num(high)}{unit}"
         if c.trend is not None:
             said += f", {trend_words(c.trend, num, unit)}"
         words.append(said)

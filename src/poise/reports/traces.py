@@ -14,8 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from poise.errors import PoiseError
-
 #: Most points a plotted line keeps: a 45 s trial is drawn from 500 block means
 #: (11 a second: sway lies under 5 Hz, and a printed line 10 cm long has no more room).
 PLOT_POINTS = 500
@@ -37,21 +35,17 @@ class Trace:
 def tilt_trace(recording: Path, span_s: tuple[float, float]) -> Trace:
     """The tilt of ``recording`` over ``span_s`` (device time, s), as it was scored.
 
-    Raises :class:`PoiseError` naming the file when it cannot be read or tracked.
+    Raises :class:`~poise.errors.PoiseError` naming the file when it cannot be read or tracked.
     """
     from poise.analysis.prepare import cut
     from poise.analysis.tracked import track
     from poise.formats.poise_csv import read_recording
     from poise.metrics.sway import ellipse95
-    from poise.settings import Settings, settings_from_dict
+    from poise.settings import Settings, session_settings
 
     loaded = read_recording(recording)
-    facts = loaded.meta.store if isinstance(loaded.meta.store, dict) else {}
-    try:
-        settings = settings_from_dict((facts.get("session") or {}).get("settings") or {})
-    except PoiseError:
-        settings = Settings()
-    tracked = track(loaded, settings.tilt, columns=("tilt_deg",))
+    settings = session_settings(loaded.meta.store)
+    tracked = track(loaded, (settings or Settings()).tilt, columns=("tilt_deg",))
     p = cut(tracked, span_s[0], span_s[1])
     ap, ml = p.tilt_deg[:, 0], p.tilt_deg[:, 1]
     return Trace(

@@ -296,11 +296,10 @@ def _rescore(found: Found, end: dict[str, Any], done: Rebuilt) -> dict[str, Any]
     from poise.analysis import analyze
     from poise.formats.poise_csv import read_recording
     from poise.metrics import ALGORITHM_VERSION
-    from poise.settings import Settings, settings_from_dict
+    from poise.settings import Settings, session_settings
 
-    try:
-        settings = settings_from_dict(found.facts["session"].get("settings") or {})
-    except PoiseError:
+    settings = session_settings(found.facts)
+    if settings is None:
         settings = Settings()
         done.lines.append(
             f"{found.path}: its session's settings are not this Poise's; scored with the defaults"
