@@ -321,3 +321,22 @@ def test_ticks_padding_ellipse_and_thinning():
 def test_a_report_imports_nothing_at_start_up():
     code = "import poise.cli, sys; assert not {'weasyprint', 'jinja2'} & set(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ})
+
+
+def test_a_trace_tracked_by_the_defaults_says_so(tmp_path):
+    import dataclasses
+
+    from poise.formats.poise_csv import write_recording
+    from poise.reports.traces import tilt_trace
+    from poise.sim import simulate
+
+    sim = simulate("stance", duration_s=12.0)
+    ours = tmp_path / "ours.csv"
+    write_recording(ours, sim.recording.samples, sim.recording.meta)
+    foreign = tmp_path / "foreign.csv"
+    meta = dataclasses.replace(
+        sim.recording.meta, store={"session": {"settings": {"a_later_poise": {"x": 1}}}}
+    )
+    write_recording(foreign, sim.recording.samples, meta)
+    assert not tilt_trace(ours, (4.0, 10.0)).default_settings
+    assert tilt_trace(foreign, (4.0, 10.0)).default_settings

@@ -216,6 +216,10 @@ def _tilt_figures(trial: TrialRow, notes: list[str]) -> list[Figure]:
     except (PoiseError, OSError, KeyError, TypeError) as e:
         notes.append(f"{what}: no plot ({e})")
         return []
+    if trace.default_settings:
+        notes.append(
+            f"{what}: its session's settings are not this Poise's; tracked with the defaults"
+        )
     losses = [loss["t_s"] for loss in trial.result.get("touchdowns") or []]
     return [
         Figure.of(

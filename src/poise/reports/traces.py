@@ -23,13 +23,16 @@ PLOT_POINTS = 500
 class Trace:
     """The AP and ML tilt of a trial's span, deg, against time from its start, s
     (block means, at most :data:`PLOT_POINTS`), and its 95% ellipse (ML, AP centre,
-    semi-axes, angle; :func:`poise.metrics.sway.ellipse95`) over every sample."""
+    semi-axes, angle; :func:`poise.metrics.sway.ellipse95`) over every sample;
+    ``default_settings`` where the session's recorded settings are not this Poise's
+    and the defaults were used instead (the plot may then differ from the score)."""
 
     t_s: np.ndarray
     tilt_ap_deg: np.ndarray
     tilt_ml_deg: np.ndarray
     start_s: float
     ellipse: tuple[float, float, float, float, float]
+    default_settings: bool = False
 
 
 def tilt_trace(recording: Path, span_s: tuple[float, float]) -> Trace:
@@ -54,6 +57,7 @@ def tilt_trace(recording: Path, span_s: tuple[float, float]) -> Trace:
         tilt_ml_deg=_block_means(ml),
         start_s=p.span_s[0],
         ellipse=ellipse95(ap, ml),
+        default_settings=settings is None,
     )
 
 
